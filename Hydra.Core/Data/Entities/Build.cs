@@ -1,0 +1,25 @@
+namespace Hydra.Core.Data.Entities;
+
+/// <summary>A job of a jobset to build: one top-level derivation and the steps of its graph.</summary>
+public sealed class Build
+{
+    public long Id { get; set; }
+    public long JobsetId { get; set; }
+    public Jobset? Jobset { get; set; }
+    public required string Job { get; set; }
+    public required string NixName { get; set; }
+    public string? Description { get; set; }
+    public required string DrvPath { get; set; }
+    public required string System { get; set; }
+    public long? TopStepId { get; set; }
+    public bool Finished { get; set; }
+    /// <summary>Hydra's status code (<see cref="BuildStatus"/>); null while queued.</summary>
+    public int? BuildStatus { get; set; }
+    public bool IsCachedBuild { get; set; }
+    public int Priority { get; set; } = 100;
+    public int GlobalPriority { get; set; }
+    public DateTimeOffset QueuedAt { get; set; }
+    public DateTimeOffset? StartTime { get; set; }
+    public DateTimeOffset? StopTime { get; set; }
+    public List<BuildOutput> Outputs { get; set; } = [];
+}

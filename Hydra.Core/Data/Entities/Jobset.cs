@@ -1,0 +1,31 @@
+namespace Hydra.Core.Data.Entities;
+
+/// <summary>
+/// A jobset: a Nix expression (a file inside one of its inputs) evaluated on a schedule.
+/// <see cref="Enabled"/> keeps Hydra's codes: 0 disabled, 1 enabled, 2 one-shot, 3 one-at-a-time.
+/// </summary>
+public sealed class Jobset
+{
+    public long Id { get; set; }
+    public long ProjectId { get; set; }
+    public Project? Project { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public required string NixExprInput { get; set; }
+    public required string NixExprPath { get; set; }
+    public short Enabled { get; set; } = 1;
+    public bool Hidden { get; set; }
+    public int CheckInterval { get; set; } = 300;
+    public int SchedulingShares { get; set; } = 100;
+    public int KeepNr { get; set; } = 3;
+    public string EmailOverride { get; set; } = "";
+    public bool EnableEmail { get; set; }
+    public DateTimeOffset? TriggerTime { get; set; }
+    public bool ForceEval { get; set; }
+    public DateTimeOffset? LastCheckedAt { get; set; }
+    public DateTimeOffset? EvalStartedAt { get; set; }
+    public string? ErrorMessage { get; set; }
+    public DateTimeOffset? ErrorTime { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<JobsetInput> Inputs { get; set; } = [];
+}

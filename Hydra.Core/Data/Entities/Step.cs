@@ -1,0 +1,20 @@
+namespace Hydra.Core.Data.Entities;
+
+/// <summary>One derivation to build, shared by all unfinished builds that need it.</summary>
+public sealed class Step
+{
+    public long Id { get; set; }
+    public required string DrvPath { get; set; }
+    public required string System { get; set; }
+    public StepState State { get; set; }
+    public int? Status { get; set; }
+    public string? ErrorMessage { get; set; }
+    public int Tries { get; set; }
+    public int GlobalPriority { get; set; }
+    public int LocalPriority { get; set; } = 100;
+    public long? CurrentAttemptId { get; set; }
+    public DateTimeOffset? RunnableAfter { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}

@@ -1,0 +1,14 @@
+namespace Hydra.Core.Data.Entities;
+
+/// <summary>A registered builder. Its token is stored as a SHA-256 hash only.</summary>
+public sealed class Worker
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public required string TokenHash { get; set; }
+    public string[] Systems { get; set; } = [];
+    public int MaxJobs { get; set; } = 1;
+    public bool Enabled { get; set; } = true;
+    public DateTimeOffset? LastSeenAt { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,3 @@
+using Hydra.Web;
+
+return await HydraServer.RunAsync(args);
