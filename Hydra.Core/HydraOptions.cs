@@ -20,6 +20,10 @@ public sealed class HydraOptions
     public string SecretKeyFile => Path.Combine(KeyDir, "cache-secret-key");
     public string PublicKeyFile => Path.Combine(KeyDir, "cache-public-key");
 
+    /// <summary>The durable log of a step: all attempts append here, each after a header line.</summary>
+    public string StepLogPath(long stepId) =>
+        Path.Combine(LogDir, "steps", (stepId % 1000).ToString("D3", System.Globalization.CultureInfo.InvariantCulture), $"{stepId}.log");
+
     public bool HasRole(string role) =>
         Roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Contains(role, StringComparer.OrdinalIgnoreCase);

@@ -6,6 +6,9 @@ namespace Hydra.Core.Protocol;
 /// </summary>
 public static class WorkerProtocol
 {
+    /// <summary>GET: <see cref="WorkerInfo"/> for the calling worker (also checks its token).</summary>
+    public const string Info = "/api/worker/info";
+
     /// <summary>POST <see cref="ClaimRequest"/>: 200 with <see cref="ClaimResponse"/>, or 204 when nothing came within the wait.</summary>
     public const string Claim = "/api/worker/claim";
 
