@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Hydra.Testing;
 
 /// <summary>xunit class fixture: one fresh migrated database per test class.</summary>
