@@ -1,13 +1,40 @@
+using Hydra.Queue.Api;
+using Hydra.Queue.Dispatch;
+using Hydra.Queue.Leases;
+using Hydra.Queue.Logs;
+using Hydra.Queue.Completion;
+using Hydra.Queue.Workers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Hydra.Queue;
 
-/// <summary>Entry point of the queue: claiming, leases, results, logs.</summary>
+/// <summary>Entry point of the queue: claiming, leases, results, logs, worker tokens.</summary>
 public static class HydraQueueExtensions
 {
+    /// <summary>
+    /// Registers the queue. The worker API is served by every web process; the background loops
+    /// (LISTEN, lease reaper) run only where the queue role is enabled.
+    /// </summary>
     public static IHostApplicationBuilder AddHydraQueue(this IHostApplicationBuilder builder, bool runBackgroundServices)
     {
-        _ = runBackgroundServices;
+        builder.Services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section))
+            .Validate(o => o.LeaseDuration > o.HeartbeatInterval, "Hydra:Queue:LeaseDuration must be longer than HeartbeatInterval.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<QueueSignal>();
+        builder.Services.AddSingleton<StepClaimer>();
+        builder.Services.AddSingleton<LeaseService>();
+        builder.Services.AddSingleton<StepResults>();
+        builder.Services.AddSingleton<QueueMaintenance>();
+        builder.Services.AddSingleton<StepLogWriter>();
+        builder.Services.AddSingleton<WorkerTokens>();
+        builder.Services.AddSingleton<WorkerAuthFilter>();
+        // Claims wake on NOTIFY in every process that serves the worker API.
+        builder.Services.AddHostedService<QueueListener>();
+        if (runBackgroundServices)
+        {
+            builder.Services.AddHostedService<LeaseReaper>();
+        }
         return builder;
     }
 }

@@ -6,6 +6,8 @@ public sealed class Step
     public long Id { get; set; }
     public required string DrvPath { get; set; }
     public required string System { get; set; }
+    public string[] OutputPaths { get; set; } = [];
+    public string[] RequiredFeatures { get; set; } = [];
     public StepState State { get; set; }
     public int? Status { get; set; }
     public string? ErrorMessage { get; set; }

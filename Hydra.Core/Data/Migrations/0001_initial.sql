@@ -96,6 +96,8 @@ CREATE TABLE steps (
     id                  bigserial PRIMARY KEY,
     drv_path            text NOT NULL,
     system              text NOT NULL,
+    output_paths        text[] NOT NULL DEFAULT '{}',
+    required_features   text[] NOT NULL DEFAULT '{}',
     state               smallint NOT NULL,
     status              integer,
     error_message       text,

@@ -1,0 +1,90 @@
+using Hydra.Core.Protocol;
+using Hydra.Queue.Dispatch;
+using Hydra.Queue.Leases;
+using Hydra.Queue.Logs;
+using Hydra.Queue.Completion;
+using Hydra.Queue.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Hydra.Queue.Api;
+
+/// <summary>The worker protocol over HTTP (paths in <see cref="WorkerProtocol"/>).</summary>
+public static class WorkerEndpoints
+{
+    public static IEndpointRouteBuilder MapHydraWorkerApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("").AddEndpointFilter<WorkerAuthFilter>().DisableAntiforgery();
+        group.MapPost(WorkerProtocol.Claim, ClaimAsync);
+        group.MapPost(WorkerProtocol.Heartbeat, HeartbeatAsync);
+        group.MapPost(WorkerProtocol.Log, AppendLogAsync);
+        group.MapPost(WorkerProtocol.Finish, FinishAsync);
+        return app;
+    }
+
+    /// <summary>
+    /// Long-poll: try to claim; if nothing matches, wait for a NOTIFY-driven pulse (or a short poll
+    /// interval, in case a notification was lost) and try again until the wait runs out.
+    /// </summary>
+    private static async Task<IResult> ClaimAsync(ClaimRequest request, HttpContext http, StepClaimer claimer, QueueSignal signal,
+        WorkerTokens tokens, IOptions<QueueOptions> options, TimeProvider clock)
+    {
+        if (request.Systems is not { Count: > 0 })
+        {
+            return Results.Problem(title: "No systems", detail: "A claim must list the systems the worker builds for, e.g. x86_64-linux.", statusCode: 400);
+        }
+        var worker = WorkerAuthFilter.Worker(http);
+        var cancellationToken = http.RequestAborted;
+        await tokens.RecordCapabilitiesAsync(worker.Id, request.Systems, cancellationToken);
+        var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, options.Value.MaxClaimWait.TotalSeconds));
+        var deadline = clock.GetTimestamp() + (long)(wait.TotalSeconds * clock.TimestampFrequency);
+        request = request with { Features = request.Features ?? [] };
+        while (true)
+        {
+            var pulse = signal.Current;
+            var claim = await claimer.TryClaimAsync(worker.Id, worker.Name, request, cancellationToken);
+            if (claim is not null)
+            {
+                return Results.Ok(claim);
+            }
+            var remaining = TimeSpan.FromSeconds((deadline - clock.GetTimestamp()) / (double)clock.TimestampFrequency);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return Results.NoContent();
+            }
+            var poll = remaining < TimeSpan.FromSeconds(2) ? remaining : TimeSpan.FromSeconds(2);
+            await Task.WhenAny(pulse, Task.Delay(poll, clock, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private static async Task<IResult> HeartbeatAsync(long attemptId, HeartbeatRequest? request, HttpContext http, LeaseService leases)
+    {
+        var response = await leases.RenewAsync(attemptId, WorkerAuthFilter.Worker(http).Id, http.RequestAborted);
+        return response is null ? LeaseLost(attemptId) : Results.Ok(response);
+    }
+
+    private static async Task<IResult> AppendLogAsync(long attemptId, HttpContext http, LeaseService leases, StepLogWriter logs)
+    {
+        var stepId = await leases.RunningStepAsync(attemptId, WorkerAuthFilter.Worker(http).Id, http.RequestAborted);
+        if (stepId is null)
+        {
+            return LeaseLost(attemptId);
+        }
+        await logs.AppendAsync(stepId.Value, http.Request.Body, http.RequestAborted);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> FinishAsync(long attemptId, FinishRequest report, HttpContext http, StepResults results)
+    {
+        var result = await results.FinishAsync(attemptId, WorkerAuthFilter.Worker(http).Id, report, http.RequestAborted);
+        return result == FinishResult.Stale ? LeaseLost(attemptId) : Results.Ok(new { result = result.ToString() });
+    }
+
+    private static IResult LeaseLost(long attemptId) => Results.Problem(
+        title: "Lease lost",
+        detail: $"Attempt {attemptId} no longer holds its step (the lease expired or the step finished); stop working on it.",
+        statusCode: StatusCodes.Status409Conflict);
+}

@@ -1,0 +1,77 @@
+using Hydra.Core;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Hydra.Queue.Completion;
+
+/// <summary>Lease expiry and the repair sweep, callable from the reaper and from tests.</summary>
+public sealed class QueueMaintenance(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, TimeProvider clock)
+{
+    /// <summary>Aborts attempts whose lease ran out and returns their steps to the queue. Returns how many.</summary>
+    public async Task<int> ReapExpiredLeasesAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var expired = new List<(long Step, int Tries)>();
+        await using (var select = new NpgsqlCommand(
+            """
+            UPDATE step_attempts a SET state = 3, finished_at = @now, error_message = 'lease expired: the worker stopped sending heartbeats'
+            FROM steps s
+            WHERE a.state = 0 AND a.lease_expires_at < @now AND s.id = a.step_id
+            RETURNING s.id, s.tries, s.current_attempt_id = a.id AND s.state = 2
+            """, connection, transaction))
+        {
+            select.Parameters.AddWithValue("now", now);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.GetBoolean(2))
+                {
+                    expired.Add((reader.GetInt64(0), reader.GetInt32(1)));
+                }
+            }
+        }
+        foreach (var (step, tries) in expired)
+        {
+            await StepTransitions.AbortAsync(connection, transaction, step, tries, "worker lost (lease expired)", options.Value, now, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return expired.Count;
+    }
+
+    /// <summary>
+    /// Repairs states that concurrent ingestion and completion can leave: a pending step whose
+    /// dependencies all succeeded, a pending step with a failed dependency, and an unfinished build
+    /// whose top step already ended. Each statement is idempotent.
+    /// </summary>
+    public async Task RepairAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var repair = new NpgsqlCommand(
+            $"""
+            UPDATE steps d SET state = 1
+            WHERE d.state = 0 AND NOT EXISTS (
+                SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
+                WHERE e.step_id = d.id AND x.state <> 3);
+            UPDATE steps d SET state = 4, status = {BuildStatus.DependencyFailed}, finished_at = @now
+            WHERE d.state = 0 AND EXISTS (
+                SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
+                WHERE e.step_id = d.id AND x.state IN (4, 5));
+            UPDATE builds b SET finished = true, stop_time = @now, start_time = COALESCE(b.start_time, @now),
+                build_status = CASE WHEN s.state = 3 THEN 0 ELSE COALESCE(s.status, {BuildStatus.Aborted}) END
+            FROM steps s
+            WHERE NOT b.finished AND s.id = b.top_step_id AND s.state >= 3;
+            """, connection, transaction))
+        {
+            repair.Parameters.AddWithValue("now", now);
+            if (await repair.ExecuteNonQueryAsync(cancellationToken) > 0)
+            {
+                await StepTransitions.NotifyRunnableAsync(connection, transaction, cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

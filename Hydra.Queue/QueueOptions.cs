@@ -1,0 +1,31 @@
+namespace Hydra.Queue;
+
+/// <summary>Queue settings, bound from <c>Hydra:Queue</c>.</summary>
+public sealed class QueueOptions
+{
+    public const string Section = "Hydra:Queue";
+
+    /// <summary>How long a claim stays valid without a heartbeat.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often workers renew their lease.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the reaper looks for expired leases and stuck steps.</summary>
+    public TimeSpan ReaperInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Longest a claim request is held open when nothing is runnable.</summary>
+    public TimeSpan MaxClaimWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts a step gets before an infrastructure failure becomes permanent (status 3).</summary>
+    public int MaxTries { get; set; } = 5;
+
+    /// <summary>Delay before the first retry; each later one multiplies by <see cref="RetryBackoff"/>.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    public double RetryBackoff { get; set; } = 3.0;
+
+    /// <summary>Retry delay after <paramref name="tries"/> attempts: 60 s x 3^(tries-1) by default.</summary>
+    public TimeSpan RetryDelay(int tries) =>
+        TimeSpan.FromSeconds(RetryInterval.TotalSeconds * Math.Pow(RetryBackoff, Math.Max(0, tries - 1)));
+}
