@@ -104,7 +104,15 @@ public sealed class NarInfo
             throw new FormatException("narinfo has no NarHash.");
         }
 
-        NixHash.ParseSha256(info.NarHash);
+        try
+        {
+            NixHash.ParseSha256(info.NarHash);
+        }
+        catch (FormatException e)
+        {
+            throw new FormatException($"narinfo NarHash: {e.Message}", e);
+        }
+
         if (info.NarSize <= 0)
         {
             throw new FormatException("narinfo has no NarSize.");

@@ -76,7 +76,7 @@ public sealed class NixSigningKey
     /// <summary>
     /// Loads the secret key at <paramref name="secretKeyPath"/>, or creates one named
     /// <paramref name="name"/> there (mode 0600) when there is none. Writes the public key file
-    /// when it is missing.
+    /// when it is missing or holds another key. An existing secret key keeps its own name.
     /// </summary>
     public static async Task<NixSigningKey> LoadOrCreateAsync(
         string secretKeyPath, string publicKeyPath, string name, CancellationToken cancellationToken)
