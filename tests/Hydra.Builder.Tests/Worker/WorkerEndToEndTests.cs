@@ -15,11 +15,24 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
     private readonly DirectoryInfo _workDir = Directory.CreateTempSubdirectory("hydra-builder-work-");
     private FakeHydraServer _server = null!;
-    private IHost _worker = null!;
+    private IHost? _worker;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await FakeHydraServer.StartAsync();
+
+    public async Task DisposeAsync()
     {
-        _server = await FakeHydraServer.StartAsync();
+        if (_worker is not null)
+        {
+            await _worker.StopAsync();
+            _worker.Dispose();
+        }
+
+        await _server.DisposeAsync();
+        _workDir.Delete(recursive: true);
+    }
+
+    private async Task<IHost> StartWorkerAsync(TimeSpan? drainTimeout = null)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddHydraBuilder(new BuilderOptions
         {
@@ -28,19 +41,12 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
             Systems = [NixSystem.Current()],
             Name = "test-worker",
             WorkDir = _workDir.FullName,
-            DrainTimeout = TimeSpan.FromSeconds(5),
+            DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5),
             ClaimWait = TimeSpan.FromSeconds(1),
         });
         _worker = builder.Build();
         await _worker.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.StopAsync();
-        _worker.Dispose();
-        await _server.DisposeAsync();
-        _workDir.Delete(recursive: true);
+        return _worker;
     }
 
     [Fact]
@@ -49,6 +55,7 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         var drv = await TestNix.InstantiateAsync("echo building; echo ok > $out");
         var output = (await TestNix.OutputPathsAsync(drv)).Single();
 
+        await StartWorkerAsync();
         _server.Enqueue(Claim(attemptId: 11, drv, output));
         var finish = await _server.WaitForFinishAsync(11, Patience);
 
@@ -74,6 +81,7 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         var drv = await TestNix.InstantiateAsync("echo failing on purpose; exit 1");
         var output = (await TestNix.OutputPathsAsync(drv)).Single();
 
+        await StartWorkerAsync();
         _server.Enqueue(Claim(attemptId: 21, drv, output));
         var finish = await _server.WaitForFinishAsync(21, Patience);
 
@@ -91,6 +99,7 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
         var quick = await TestNix.InstantiateAsync("echo ok > $out");
         _server.RevokedAttempts[31] = true;
+        await StartWorkerAsync();
 
         _server.Enqueue(Claim(attemptId: 31, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
         _server.Enqueue(Claim(attemptId: 32, quick, (await TestNix.OutputPathsAsync(quick)).Single()));
@@ -100,6 +109,31 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
 
         Assert.Equal(StepOutcome.Succeeded, next.Outcome);
         Assert.False(_server.HasFinished(31));
+    }
+
+    [Fact]
+    public async Task Shutdown_drains_then_kills_the_build_and_reports_it_aborted()
+    {
+        var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
+        var worker = await StartWorkerAsync(drainTimeout: TimeSpan.FromMilliseconds(300));
+        _server.Enqueue(Claim(attemptId: 41, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
+        await WaitUntilAsync(() => _server.LogOf(41).Contains("started", StringComparison.Ordinal));
+
+        await worker.StopAsync();
+
+        Assert.True(_server.HasFinished(41), "the interrupted step was not reported");
+        var finish = await _server.WaitForFinishAsync(41, Patience);
+        Assert.Equal(StepOutcome.Aborted, finish.Outcome);
+        Assert.Empty(finish.Outputs);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
     }
 
     private static ClaimResponse Claim(long attemptId, string drvPath, string output) =>
