@@ -9,8 +9,9 @@ internal static partial class BuilderLog
     [LoggerMessage(1, LogLevel.Information, "Worker {Worker} starting: server {Server}, systems {Systems}, features {Features}, {MaxJobs} job slot(s)")]
     public static partial void Starting(ILogger logger, string worker, Uri server, string systems, string features, int maxJobs);
 
-    [LoggerMessage(2, LogLevel.Warning, "Server unreachable ({Operation}); retrying with backoff until it answers")]
-    public static partial void ServerUnreachable(ILogger logger, string operation, Exception exception);
+    // The reason, not the exception: an unreachable server is expected, and a stack trace per outage is noise.
+    [LoggerMessage(2, LogLevel.Warning, "Server unreachable ({Operation}): {Reason}; retrying with backoff until it answers")]
+    public static partial void ServerUnreachable(ILogger logger, string operation, string reason);
 
     [LoggerMessage(3, LogLevel.Debug, "Server still unreachable ({Operation}), next try in {Delay}")]
     public static partial void ServerStillUnreachable(ILogger logger, string operation, TimeSpan delay);

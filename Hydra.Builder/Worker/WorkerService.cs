@@ -102,7 +102,7 @@ public sealed class WorkerService(
                 var delay = backoff.NextDelay();
                 if (first)
                 {
-                    BuilderLog.ServerUnreachable(logger, operation, e);
+                    BuilderLog.ServerUnreachable(logger, operation, e.Message);
                 }
                 else
                 {
