@@ -1,1 +1,23 @@
-return 0;
+using System.CommandLine;
+using Hydra.Builder.Configuration;
+using Hydra.Builder.Hosting;
+using Hydra.Builder.Nix;
+
+var root = BuilderCommandLine.Create(async (flags, cancellationToken) =>
+{
+    var result = BuilderOptionsLoader.Load(flags, Environment.GetEnvironmentVariable, NixSystem.Current());
+    if (!result.IsValid)
+    {
+        foreach (var error in result.Errors)
+        {
+            await Console.Error.WriteLineAsync($"hydra-builder: {error}");
+        }
+
+        return 2;
+    }
+
+    return await BuilderHost.RunAsync(result.Options!, cancellationToken);
+});
+
+// The Generic Host handles SIGTERM itself (graceful drain), so System.CommandLine must not kill us after 2 s.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

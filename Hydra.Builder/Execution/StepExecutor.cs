@@ -1,0 +1,250 @@
+using Hydra.Builder.Configuration;
+using Hydra.Builder.Nix;
+using Hydra.Builder.Transport;
+using Hydra.Builder.Worker;
+using Hydra.Core.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Hydra.Builder.Execution;
+
+/// <summary>
+/// Runs one claimed step: heartbeat, fetch the derivation, build it, push the outputs, report.
+/// Never throws: every way a step can end becomes a report (or, when the lease is gone, deliberately none).
+/// </summary>
+public sealed class StepExecutor(
+    WorkerClient client,
+    NixCli nix,
+    BuilderOptions options,
+    TimeProvider timeProvider,
+    ILogger<StepExecutor> logger)
+{
+    private const int UploadTries = 3;
+    private static readonly TimeSpan ReportDeadline = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan LogFlushTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Batching limits for the step logs.</summary>
+    public LogStreamerOptions LogOptions { get; init; } = new();
+
+    /// <param name="abortToken">Fires when the worker stops draining: kill Nix and report Aborted.</param>
+    public async Task RunAsync(ClaimResponse claim, WorkerSession session, CancellationToken abortToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object>
+        {
+            ["StepId"] = claim.StepId,
+            ["AttemptId"] = claim.AttemptId,
+            ["DrvPath"] = claim.DrvPath,
+        });
+        BuilderLog.StepClaimed(logger, claim.StepId, claim.AttemptId, claim.DrvPath, claim.System);
+
+        var state = new StepState();
+        using var leaseLost = new CancellationTokenSource();
+        using var build = CancellationTokenSource.CreateLinkedTokenSource(abortToken, leaseLost.Token);
+        using var stopHeartbeat = new CancellationTokenSource();
+        var streamer = new LogStreamer(
+            (bytes, ct) => client.AppendLogAsync(claim.AttemptId, bytes, ct), LogOptions, timeProvider, logger);
+        var heartbeat = HeartbeatLoopAsync(claim, session, state, leaseLost, stopHeartbeat.Token);
+        var rootDirectory = Path.Combine(options.WorkDir, "roots", claim.AttemptId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            FinishRequest result;
+            try
+            {
+                result = await BuildAsync(claim, session, streamer, state, rootDirectory, build.Token);
+            }
+            catch (OperationCanceledException) when (build.IsCancellationRequested)
+            {
+                if (!leaseLost.IsCancellationRequested)
+                {
+                    BuilderLog.StepInterrupted(logger, claim.StepId);
+                }
+
+                result = new FinishRequest(StepOutcome.Aborted, null, "hydra-builder shut down before the step finished.", []);
+            }
+            catch (Exception e)
+            {
+                BuilderLog.StepCrashed(logger, claim.StepId, claim.DrvPath, e);
+                result = new FinishRequest(StepOutcome.Aborted, null, $"hydra-builder: {e.Message}", []);
+            }
+
+            if (state.LeaseLostReason is { } reason)
+            {
+                // The server already took the step back and may have given it to someone else: say nothing.
+                BuilderLog.LeaseLost(logger, claim.StepId, claim.AttemptId, reason);
+                return;
+            }
+
+            using (var flush = new CancellationTokenSource(LogFlushTimeout, timeProvider))
+            {
+                await streamer.CompleteAsync(flush.Token);
+            }
+
+            if (streamer.DroppedBytes > 0)
+            {
+                BuilderLog.LogDropped(logger, claim.StepId, streamer.DroppedBytes);
+            }
+
+            state.Phase = "reporting";
+            await ReportAsync(claim, result);
+        }
+        finally
+        {
+            await stopHeartbeat.CancelAsync();
+            await heartbeat;
+            await streamer.DisposeAsync();
+            TryDeleteDirectory(rootDirectory);
+        }
+    }
+
+    private async Task<FinishRequest> BuildAsync(
+        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, string rootDirectory, CancellationToken cancellationToken)
+    {
+        var tail = new LogTail();
+        void OnLine(OutputLine line)
+        {
+            streamer.WriteLine(line.Text);
+            tail.Add(line.Text);
+        }
+
+        var info = session.Info;
+        state.Phase = "fetching";
+        if (File.Exists(claim.DrvPath))
+        {
+            BuilderLog.DerivationPresent(logger, claim.DrvPath);
+        }
+        else
+        {
+            var fetched = await nix.CopyDerivationFromCacheAsync(info.CacheUrl, info.CachePublicKey, claim.DrvPath, OnLine, cancellationToken);
+            if (fetched != 0)
+            {
+                return new FinishRequest(StepOutcome.Aborted, fetched, $"Fetching the derivation from the cache failed:\n{tail}", []);
+            }
+        }
+
+        state.Phase = "building";
+        Directory.CreateDirectory(rootDirectory);
+        var gcRoot = Path.Combine(rootDirectory, "result");
+        var exitCode = await nix.RealiseAsync(claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, OnLine, cancellationToken);
+        var outcome = ExitCodeClassifier.Classify(exitCode);
+        if (outcome != StepOutcome.Succeeded)
+        {
+            return new FinishRequest(outcome, exitCode, tail.ToString(), []);
+        }
+
+        state.Phase = "uploading";
+        var outputNames = await nix.DerivationOutputsAsync(claim.DrvPath, OnLine, cancellationToken);
+        IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
+        var backoff = Backoff.Default();
+        for (var attempt = 1; ; attempt++)
+        {
+            var pushed = await nix.CopyToCacheAsync(info.CacheUrl, session.NetrcPath, paths, OnLine, cancellationToken);
+            if (pushed == 0)
+            {
+                break;
+            }
+
+            BuilderLog.UploadFailed(logger, claim.StepId, attempt, pushed);
+            if (attempt == UploadTries)
+            {
+                return new FinishRequest(StepOutcome.Aborted, pushed, $"Uploading the outputs to the cache failed:\n{tail}", []);
+            }
+
+            await Task.Delay(backoff.NextDelay(), timeProvider, cancellationToken);
+        }
+
+        var infos = await nix.PathInfoAsync(paths, OnLine, cancellationToken);
+        var outputs = infos
+            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, p.NarHash, p.NarSize))
+            .ToList();
+        return new FinishRequest(StepOutcome.Succeeded, exitCode, null, outputs);
+    }
+
+    private async Task HeartbeatLoopAsync(
+        ClaimResponse claim, WorkerSession session, StepState state, CancellationTokenSource leaseLost, CancellationToken cancellationToken)
+    {
+        var seconds = claim.HeartbeatSeconds > 0 ? claim.HeartbeatSeconds : Math.Max(1, session.Info.HeartbeatSeconds);
+        var interval = TimeSpan.FromSeconds(seconds);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, timeProvider, cancellationToken);
+                var answer = await client.HeartbeatAsync(claim.AttemptId, new HeartbeatRequest(state.Phase), cancellationToken);
+                if (answer != HeartbeatResult.Renewed)
+                {
+                    state.LeaseLostReason = answer == HeartbeatResult.Cancelled ? "cancelled on the server" : "heartbeat answered 409";
+                    await leaseLost.CancelAsync();
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Transient: the next beat is the retry. The lease outlives a few missed beats.
+                BuilderLog.HeartbeatFailed(logger, claim.StepId, e);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports the result, retrying network errors and 5xx for up to <see cref="ReportDeadline"/>.
+    /// At-least-once holds because a report is only dropped after the server answered it (2xx, 409, 4xx) or the
+    /// deadline passed; in the latter case the lease expires and the server's reaper re-queues the step, so it is
+    /// retried rather than lost. Duplicates are harmless: the server records a finish as a compare-and-set on the
+    /// attempt id (the lease's fencing token), so a second report of the same attempt changes nothing and a report
+    /// of an attempt whose lease was taken back is refused with 409.
+    /// </summary>
+    private async Task ReportAsync(ClaimResponse claim, FinishRequest result)
+    {
+        var started = timeProvider.GetTimestamp();
+        var backoff = Backoff.Default();
+        while (true)
+        {
+            try
+            {
+                switch (await client.FinishAsync(claim.AttemptId, result, CancellationToken.None))
+                {
+                    case FinishResult.Accepted:
+                        BuilderLog.StepFinished(logger, claim.StepId, result.Outcome, result.ExitCode, claim.DrvPath);
+                        return;
+                    case FinishResult.LeaseLost:
+                        BuilderLog.LeaseLost(logger, claim.StepId, claim.AttemptId, "finish answered 409");
+                        return;
+                    default:
+                        BuilderLog.ReportRejected(logger, claim.StepId);
+                        return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                var elapsed = timeProvider.GetElapsedTime(started);
+                if (elapsed >= ReportDeadline)
+                {
+                    BuilderLog.ReportGivenUp(logger, claim.StepId, elapsed);
+                    return;
+                }
+
+                BuilderLog.ReportFailed(logger, claim.StepId, e);
+                await Task.Delay(backoff.NextDelay(), timeProvider);
+            }
+        }
+    }
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                // The entries are symlinks (GC roots); deleting them frees the outputs for the GC, not the outputs themselves.
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A stale root only delays garbage collection.
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Hydra.Builder.Nix;
+
+/// <summary>The Nix commands a step needs, run through <see cref="INixProcessRunner"/>.</summary>
+public sealed class NixCli(INixProcessRunner runner)
+{
+    /// <summary><c>nix copy --from cache --derivation drv</c>: fetch the derivation closure so it can be built here.</summary>
+    public Task<int> CopyDerivationFromCacheAsync(
+        string cacheUrl, string publicKey, string drvPath, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
+        runner.RunAsync(
+            Request("nix", ["copy", "--from", cacheUrl, "--derivation", drvPath, "--option", "trusted-public-keys", publicKey]),
+            onLine,
+            cancellationToken);
+
+    /// <summary><c>nix-store --realise</c> with the farm cache as the only substituter; <paramref name="gcRoot"/> keeps the outputs alive until pushed.</summary>
+    public Task<int> RealiseAsync(
+        string drvPath, string cacheUrl, string publicKey, string gcRoot, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
+        runner.RunAsync(
+            Request("nix-store",
+            [
+                "--realise", drvPath, "--add-root", gcRoot,
+                "--option", "substituters", cacheUrl,
+                "--option", "trusted-public-keys", publicKey,
+            ]),
+            onLine,
+            cancellationToken);
+
+    /// <summary><c>nix copy --to cache?compression=zstd paths</c>, authenticated through a netrc file.</summary>
+    public Task<int> CopyToCacheAsync(
+        string cacheUrl, string netrcPath, IReadOnlyList<string> paths, Action<OutputLine> onLine, CancellationToken cancellationToken)
+    {
+        var separator = cacheUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        return runner.RunAsync(
+            Request("nix", ["copy", "--to", $"{cacheUrl}{separator}compression=zstd", .. paths], [$"netrc-file = {netrcPath}"]),
+            onLine,
+            cancellationToken);
+    }
+
+    /// <summary>NAR hash and size of valid store paths (Nix 2.8 prints a JSON array of objects).</summary>
+    public async Task<IReadOnlyList<PathInfo>> PathInfoAsync(
+        IReadOnlyList<string> paths, Action<OutputLine> onLine, CancellationToken cancellationToken)
+    {
+        var json = await RunForStdoutAsync(Request("nix", ["path-info", "--json", .. paths]), onLine, cancellationToken);
+        using var document = JsonDocument.Parse(json);
+        var infos = new List<PathInfo>();
+        foreach (var entry in document.RootElement.EnumerateArray())
+        {
+            infos.Add(new PathInfo(
+                entry.GetProperty("path").GetString()!,
+                entry.TryGetProperty("narHash", out var hash) ? hash.GetString() : null,
+                entry.TryGetProperty("narSize", out var size) ? size.GetInt64() : null));
+        }
+
+        return infos;
+    }
+
+    /// <summary>The derivation's outputs as output path -> output name, from <c>nix show-derivation</c>.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> DerivationOutputsAsync(
+        string drvPath, Action<OutputLine> onLine, CancellationToken cancellationToken)
+    {
+        var json = await RunForStdoutAsync(Request("nix", ["show-derivation", drvPath]), onLine, cancellationToken);
+        using var document = JsonDocument.Parse(json);
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var derivation in document.RootElement.EnumerateObject())
+        {
+            foreach (var output in derivation.Value.GetProperty("outputs").EnumerateObject())
+            {
+                if (output.Value.TryGetProperty("path", out var path) && path.GetString() is { } p)
+                {
+                    outputs[p] = output.Name;
+                }
+            }
+        }
+
+        return outputs;
+    }
+
+    /// <summary>Runs a command whose stdout is data; stderr goes to <paramref name="onLine"/>. Non-zero exit throws.</summary>
+    private async Task<string> RunForStdoutAsync(NixProcessRequest request, Action<OutputLine> onLine, CancellationToken cancellationToken)
+    {
+        var stdout = new StringBuilder();
+        var exitCode = await runner.RunAsync(
+            request,
+            line =>
+            {
+                if (line.IsStandardError)
+                {
+                    onLine(line);
+                }
+                else
+                {
+                    stdout.Append(line.Text).Append('\n');
+                }
+            },
+            cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new NixCommandException(request.ToString(), exitCode);
+        }
+
+        return stdout.ToString();
+    }
+
+    private static NixProcessRequest Request(string fileName, IReadOnlyList<string> arguments, IReadOnlyList<string>? configLines = null) =>
+        new(fileName, arguments, NixEnvironment.Overrides(configLines ?? []));
+}

@@ -1,0 +1,4 @@
+namespace Hydra.Builder.Nix;
+
+/// <summary>One line a child process wrote, without its newline.</summary>
+public readonly record struct OutputLine(string Text, bool IsStandardError);

@@ -1,0 +1,38 @@
+using Hydra.Builder.Nix;
+
+namespace Hydra.Builder.Tests.Execution;
+
+public sealed class NixEnvironmentTests
+{
+    [Fact]
+    public void Sets_NIX_REMOTE_only_when_unset()
+    {
+        Assert.Equal("local", NixEnvironment.Overrides([], _ => null)["NIX_REMOTE"]);
+        Assert.False(NixEnvironment.Overrides([], n => n == "NIX_REMOTE" ? "daemon" : null).ContainsKey("NIX_REMOTE"));
+    }
+
+    [Fact]
+    public void Appends_our_lines_after_the_users_NIX_CONFIG()
+    {
+        var config = NixEnvironment.Overrides(["netrc-file = /w/netrc"], n => n == "NIX_CONFIG" ? "substituters =\nsandbox = false\n" : null)["NIX_CONFIG"];
+
+        Assert.Equal("substituters =\nsandbox = false\nextra-experimental-features = nix-command\nnetrc-file = /w/netrc\n", config);
+    }
+
+    [Fact]
+    public void Netrc_file_is_private_and_names_each_host_once()
+    {
+        var directory = Directory.CreateTempSubdirectory("hydra-builder-netrc-").FullName;
+        try
+        {
+            var path = NetrcFile.Write(directory, [new Uri("http://cache.example:8080/cache"), new Uri("http://cache.example/")], "s3cret");
+
+            Assert.Equal("machine cache.example login worker password s3cret\n", File.ReadAllText(path));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using Hydra.Core.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hydra.Builder.Tests.Fakes;
+
+/// <summary>
+/// The worker endpoints of a Hydra server, in memory, plus a tiny binary cache (GET/HEAD/PUT of files in a temp
+/// directory) under <c>/cache</c>. Steps to hand out are queued with <see cref="Enqueue"/>.
+/// </summary>
+public sealed class FakeHydraServer : IAsyncDisposable
+{
+    public const string Token = "worker-secret-token";
+
+    /// <summary>A well-formed Ed25519 public key; nothing is signed in these tests.</summary>
+    public static readonly string PublicKey = "fake-cache-1:" + Convert.ToBase64String(new byte[32]);
+
+    private readonly WebApplication _app;
+    private readonly DirectoryInfo _cacheDirectory;
+    private readonly Channel<ClaimResponse> _claims = Channel.CreateUnbounded<ClaimResponse>();
+    private readonly ConcurrentDictionary<long, StringBuilder> _logs = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<FinishRequest>> _finishes = new();
+
+    private FakeHydraServer(WebApplication app, DirectoryInfo cacheDirectory)
+    {
+        _app = app;
+        _cacheDirectory = cacheDirectory;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>Attempts whose heartbeats answer 409, as if the lease had expired.</summary>
+    public ConcurrentDictionary<long, bool> RevokedAttempts { get; } = new();
+
+    /// <summary>Authorization headers of every PUT to the cache, by path.</summary>
+    public ConcurrentDictionary<string, string?> CacheUploads { get; } = new();
+
+    public static async Task<FakeHydraServer> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var server = new FakeHydraServer(builder.Build(), Directory.CreateTempSubdirectory("hydra-fake-cache-"));
+        server.MapWorkerEndpoints();
+        server.MapCache();
+        await server._app.StartAsync();
+        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.BaseUrl = new Uri(address);
+        File.WriteAllText(Path.Combine(server._cacheDirectory.FullName, "nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n");
+        return server;
+    }
+
+    public void Enqueue(ClaimResponse claim) => _claims.Writer.TryWrite(claim);
+
+    public Task<FinishRequest> WaitForFinishAsync(long attemptId, TimeSpan timeout) => FinishOf(attemptId).Task.WaitAsync(timeout);
+
+    public bool HasFinished(long attemptId) => FinishOf(attemptId).Task.IsCompleted;
+
+    public string LogOf(long attemptId)
+    {
+        var log = _logs.GetOrAdd(attemptId, _ => new StringBuilder());
+        lock (log)
+        {
+            return log.ToString();
+        }
+    }
+
+    public bool CacheHasFile(string relativePath) => File.Exists(Path.Combine(_cacheDirectory.FullName, relativePath));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _cacheDirectory.Delete(recursive: true);
+    }
+
+    private TaskCompletionSource<FinishRequest> FinishOf(long attemptId) =>
+        _finishes.GetOrAdd(attemptId, _ => new TaskCompletionSource<FinishRequest>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    private void MapWorkerEndpoints()
+    {
+        var api = _app.MapGroup("/api/worker").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Headers.Authorization == $"Bearer {Token}" ? await next(context) : Results.Unauthorized());
+
+        api.MapGet("/info", () => new WorkerInfo("fake-worker", new Uri(BaseUrl, WorkerProtocol.CachePath).ToString(), PublicKey, 1));
+
+        api.MapPost("/claim", async (ClaimRequest request, CancellationToken cancellationToken) =>
+        {
+            // Hold the poll briefly, like the real server, so an idle worker does not spin.
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                return Results.Json(await _claims.Reader.ReadAsync(wait.Token));
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.NoContent();
+            }
+        });
+
+        api.MapPost("/attempts/{attemptId:long}/heartbeat", (long attemptId, HeartbeatRequest request) =>
+            RevokedAttempts.ContainsKey(attemptId)
+                ? Results.Conflict()
+                : Results.Json(new HeartbeatResponse(DateTimeOffset.UtcNow.AddMinutes(1), Cancel: false)));
+
+        api.MapPost("/attempts/{attemptId:long}/log", async (long attemptId, HttpRequest request) =>
+        {
+            using var reader = new StreamReader(request.Body, Encoding.UTF8);
+            var text = await reader.ReadToEndAsync();
+            var log = _logs.GetOrAdd(attemptId, _ => new StringBuilder());
+            lock (log)
+            {
+                log.Append(text);
+            }
+
+            return Results.Ok();
+        });
+
+        api.MapPost("/attempts/{attemptId:long}/finish", (long attemptId, FinishRequest request) =>
+        {
+            FinishOf(attemptId).TrySetResult(request);
+            return Results.Ok();
+        });
+    }
+
+    private void MapCache()
+    {
+        _app.MapMethods("/cache/{**path}", [HttpMethods.Get, HttpMethods.Head], async (string path, HttpContext context) =>
+        {
+            var file = CachePath(path);
+            if (file is null || !File.Exists(file))
+            {
+                return Results.NotFound();
+            }
+
+            var bytes = await File.ReadAllBytesAsync(file);
+            context.Response.ContentLength = bytes.Length;
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                return Results.Empty;
+            }
+
+            return Results.Bytes(bytes, "application/octet-stream");
+        });
+
+        _app.MapPut("/cache/{**path}", async (string path, HttpContext context) =>
+        {
+            var file = CachePath(path);
+            if (file is null)
+            {
+                return Results.BadRequest();
+            }
+
+            CacheUploads[path] = context.Request.Headers.Authorization;
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await using (var stream = File.Create(file))
+            {
+                await context.Request.Body.CopyToAsync(stream);
+            }
+
+            return Results.Ok();
+        });
+    }
+
+    private string? CachePath(string relativePath)
+    {
+        var full = Path.GetFullPath(Path.Combine(_cacheDirectory.FullName, relativePath));
+        return full.StartsWith(_cacheDirectory.FullName + Path.DirectorySeparatorChar, StringComparison.Ordinal) ? full : null;
+    }
+}

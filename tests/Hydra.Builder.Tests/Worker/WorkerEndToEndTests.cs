@@ -1,0 +1,141 @@
+using System.Text;
+using Hydra.Builder.Configuration;
+using Hydra.Builder.Hosting;
+using Hydra.Builder.Nix;
+using Hydra.Builder.Tests.Fakes;
+using Hydra.Core.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Hydra.Builder.Tests.Worker;
+
+/// <summary>The whole worker, in-process, against a fake server and cache, building with real Nix.</summary>
+public sealed class WorkerEndToEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
+    private readonly DirectoryInfo _workDir = Directory.CreateTempSubdirectory("hydra-builder-work-");
+    private FakeHydraServer _server = null!;
+    private IHost? _worker;
+
+    public async Task InitializeAsync() => _server = await FakeHydraServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_worker is not null)
+        {
+            await _worker.StopAsync();
+            _worker.Dispose();
+        }
+
+        await _server.DisposeAsync();
+        _workDir.Delete(recursive: true);
+    }
+
+    private async Task<IHost> StartWorkerAsync(TimeSpan? drainTimeout = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddHydraBuilder(new BuilderOptions
+        {
+            Server = _server.BaseUrl,
+            Token = FakeHydraServer.Token,
+            Systems = [NixSystem.Current()],
+            Name = "test-worker",
+            WorkDir = _workDir.FullName,
+            DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5),
+            ClaimWait = TimeSpan.FromSeconds(1),
+        });
+        _worker = builder.Build();
+        await _worker.StartAsync();
+        return _worker;
+    }
+
+    [Fact]
+    public async Task Builds_a_step_streams_its_log_and_pushes_the_output_with_the_token()
+    {
+        var drv = await TestNix.InstantiateAsync("echo building; echo ok > $out");
+        var output = (await TestNix.OutputPathsAsync(drv)).Single();
+
+        await StartWorkerAsync();
+        _server.Enqueue(Claim(attemptId: 11, drv, output));
+        var finish = await _server.WaitForFinishAsync(11, Patience);
+
+        Assert.Equal(StepOutcome.Succeeded, finish.Outcome);
+        Assert.Equal(0, finish.ExitCode);
+        var reported = Assert.Single(finish.Outputs);
+        Assert.Equal("out", reported.Name);
+        Assert.Equal(output, reported.Path);
+        Assert.StartsWith("sha256", reported.NarHash, StringComparison.Ordinal);
+        Assert.True(reported.NarSize > 0);
+
+        Assert.Contains("building", _server.LogOf(11), StringComparison.Ordinal);
+
+        var narinfo = Path.GetFileName(output)[..32] + ".narinfo";
+        Assert.True(_server.CacheHasFile(narinfo), $"{narinfo} was not uploaded");
+        var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"worker:{FakeHydraServer.Token}"));
+        Assert.Equal(basic, _server.CacheUploads[narinfo]);
+    }
+
+    [Fact]
+    public async Task A_failing_build_is_reported_failed_with_its_log()
+    {
+        var drv = await TestNix.InstantiateAsync("echo failing on purpose; exit 1");
+        var output = (await TestNix.OutputPathsAsync(drv)).Single();
+
+        await StartWorkerAsync();
+        _server.Enqueue(Claim(attemptId: 21, drv, output));
+        var finish = await _server.WaitForFinishAsync(21, Patience);
+
+        Assert.Equal(StepOutcome.Failed, finish.Outcome);
+        Assert.Equal(100, finish.ExitCode);
+        Assert.Empty(finish.Outputs);
+        Assert.Contains("failing on purpose", finish.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("failing on purpose", _server.LogOf(21), StringComparison.Ordinal);
+        Assert.False(_server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"));
+    }
+
+    [Fact]
+    public async Task A_lost_lease_kills_the_build_and_reports_nothing()
+    {
+        var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
+        var quick = await TestNix.InstantiateAsync("echo ok > $out");
+        _server.RevokedAttempts[31] = true;
+        await StartWorkerAsync();
+
+        _server.Enqueue(Claim(attemptId: 31, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
+        _server.Enqueue(Claim(attemptId: 32, quick, (await TestNix.OutputPathsAsync(quick)).Single()));
+
+        // One job slot: the second step only runs once the first was stopped by the 409 heartbeat.
+        var next = await _server.WaitForFinishAsync(32, Patience);
+
+        Assert.Equal(StepOutcome.Succeeded, next.Outcome);
+        Assert.False(_server.HasFinished(31));
+    }
+
+    [Fact]
+    public async Task Shutdown_drains_then_kills_the_build_and_reports_it_aborted()
+    {
+        var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
+        var worker = await StartWorkerAsync(drainTimeout: TimeSpan.FromMilliseconds(300));
+        _server.Enqueue(Claim(attemptId: 41, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
+        await WaitUntilAsync(() => _server.LogOf(41).Contains("started", StringComparison.Ordinal));
+
+        await worker.StopAsync();
+
+        Assert.True(_server.HasFinished(41), "the interrupted step was not reported");
+        var finish = await _server.WaitForFinishAsync(41, Patience);
+        Assert.Equal(StepOutcome.Aborted, finish.Outcome);
+        Assert.Empty(finish.Outputs);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private static ClaimResponse Claim(long attemptId, string drvPath, string output) =>
+        new(StepId: attemptId * 10, attemptId, drvPath, NixSystem.Current(), [output], LeaseSeconds: 30, HeartbeatSeconds: 1);
+}
