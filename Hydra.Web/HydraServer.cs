@@ -22,7 +22,9 @@ public static class HydraServer
         builder.AddHydraCore();
         builder.AddHydraEvaluator(options.HasRole("evaluator"));
         builder.AddHydraQueue(options.HasRole("queue"));
+        builder.AddHydraWeb();
         var app = builder.Build();
+        app.MapHydraWeb();
         return app;
     }
 }

@@ -1,3 +1,4 @@
 using Hydra.Web;
 
 return await HydraServer.RunAsync(args);
+public partial class Program;

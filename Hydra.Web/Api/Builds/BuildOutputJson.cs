@@ -1,0 +1,4 @@
+namespace Hydra.Web.Api.Builds;
+
+/// <summary>A build output: its store path.</summary>
+internal sealed record BuildOutputJson(string Path);

@@ -1,0 +1,4 @@
+namespace Hydra.Web.Api;
+
+/// <summary>Hydra's error body.</summary>
+internal sealed record ErrorJson(string Error);

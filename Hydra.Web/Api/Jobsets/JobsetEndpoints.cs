@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+using Hydra.Core.Data;
+using Hydra.Core.Data.Entities;
+using Hydra.Web.Api.Projects;
+using Hydra.Web.Auth;
+using Hydra.Web.Pages;
+using Hydra.Web.Pages.Jobsets;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hydra.Web.Api.Jobsets;
+
+/// <summary><c>/jobset/{project}/{jobset}</c>: GET (HTML or JSON), PUT (create or update), DELETE.</summary>
+internal static partial class JobsetEndpoints
+{
+    public static RouteGroupBuilder MapJobsetEndpoints(this RouteGroupBuilder routes)
+    {
+        routes.MapGet("/jobset/{project}/{jobset}", GetAsync);
+        routes.MapPut("/jobset/{project}/{jobset}", PutAsync).AddEndpointFilter<WriteAccessFilter>();
+        routes.MapDelete("/jobset/{project}/{jobset}", DeleteAsync).AddEndpointFilter<WriteAccessFilter>();
+        return routes;
+    }
+
+    private static async Task<IResult> GetAsync(
+        string project, string jobset, int? page, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    {
+        if (Negotiation.WantsJson(http.Request))
+        {
+            var json = await JobsetQueries.FindAsync(db, project, jobset, cancellationToken);
+            return json is null ? HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.") : HydraJson.Ok(json);
+        }
+        return await PageAsync(db, project, jobset, page ?? 1, cancellationToken);
+    }
+
+    /// <summary>The jobset page; also answers HTML requests for <c>/jobset/{p}/{j}/evals</c>.</summary>
+    internal static async Task<IResult> PageAsync(HydraDbContext db, string project, string jobset, int page, CancellationToken cancellationToken)
+    {
+        var model = await JobsetPageQuery.LoadAsync(db, project, jobset, page, cancellationToken);
+        return model is null
+            ? NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist.")
+            : new RazorComponentResult<JobsetPage>(new { Model = model });
+    }
+
+    private static async Task<IResult> PutAsync(
+        string project, string jobset, HttpContext http, HydraDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        if (!NamePattern().IsMatch(jobset))
+        {
+            return HydraJson.Error(StatusCodes.Status400BadRequest, $"Invalid jobset name '{jobset}': it must match ^[A-Za-z_][A-Za-z0-9_.-]*$.");
+        }
+        var owner = await db.Projects.AsNoTracking().Where(p => p.Name == project)
+            .Select(p => new { p.Id, p.Owner }).SingleOrDefaultAsync(cancellationToken);
+        if (owner is null)
+        {
+            return HydraJson.NotFound($"Project '{project}' doesn't exist.");
+        }
+        if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, owner.Owner))
+        {
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may change its jobsets.");
+        }
+        var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
+        if (fields is null)
+        {
+            return HydraJson.Error(StatusCodes.Status400BadRequest, "Expected a JSON object.");
+        }
+        if (fields.GetString("name") is { } bodyName && bodyName != jobset)
+        {
+            return HydraJson.Error(StatusCodes.Status400BadRequest, "Renaming a jobset is not supported; the name in the body must match the URL.");
+        }
+        var (settings, error) = JobsetRequest.Parse(fields);
+        if (settings is null)
+        {
+            return HydraJson.Error(StatusCodes.Status400BadRequest, error!);
+        }
+
+        var entity = await db.Jobsets.Include(j => j.Inputs)
+            .SingleOrDefaultAsync(j => j.ProjectId == owner.Id && j.Name == jobset, cancellationToken);
+        var creating = entity is null;
+        if (entity is null)
+        {
+            var now = timeProvider.GetUtcNow();
+            // A trigger time makes the scheduler evaluate the new jobset at once instead of after checkinterval.
+            entity = new Jobset { ProjectId = owner.Id, Name = jobset, NixExprInput = "", NixExprPath = "", CreatedAt = now, TriggerTime = now };
+            db.Jobsets.Add(entity);
+        }
+        Apply(entity, settings);
+        await db.SaveChangesAsync(cancellationToken);
+
+        var path = $"/jobset/{project}/{jobset}";
+        if (!creating)
+        {
+            return HydraJson.Ok(new { redirect = path });
+        }
+        var uri = $"{http.Request.Scheme}://{http.Request.Host}{path}";
+        http.Response.Headers.Location = uri;
+        return HydraJson.Status(new { name = jobset, uri, redirect = path, type = "jobset" }, StatusCodes.Status201Created);
+    }
+
+    private static void Apply(Jobset entity, JobsetSettings settings)
+    {
+        entity.Description = settings.Description;
+        entity.NixExprInput = settings.NixExprInput;
+        entity.NixExprPath = settings.NixExprPath;
+        entity.Enabled = settings.Enabled;
+        entity.Hidden = settings.Hidden;
+        entity.CheckInterval = settings.CheckInterval;
+        entity.SchedulingShares = settings.SchedulingShares;
+        entity.KeepNr = settings.KeepNr;
+        entity.EmailOverride = settings.EmailOverride;
+        entity.EnableEmail = settings.EnableEmail;
+
+        // Inputs are replaced as a whole; rows are updated in place so keys are never deleted and re-added.
+        entity.Inputs.RemoveAll(i => !settings.Inputs.Any(s => s.Name == i.Name));
+        foreach (var input in settings.Inputs)
+        {
+            var row = entity.Inputs.FirstOrDefault(i => i.Name == input.Name);
+            if (row is null)
+            {
+                entity.Inputs.Add(new JobsetInput { Name = input.Name, Type = input.Type, Value = input.Value, EmailResponsible = input.EmailResponsible });
+                continue;
+            }
+            row.Type = input.Type;
+            row.Value = input.Value;
+            row.EmailResponsible = input.EmailResponsible;
+        }
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        string project, string jobset, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    {
+        var row = await db.Jobsets.AsNoTracking().Where(j => j.Project!.Name == project && j.Name == jobset)
+            .Select(j => new { j.Id, j.Project!.Owner }).SingleOrDefaultAsync(cancellationToken);
+        if (row is null)
+        {
+            return HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.");
+        }
+        if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, row.Owner))
+        {
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may delete its jobsets.");
+        }
+        await db.Jobsets.Where(j => j.Id == row.Id).ExecuteDeleteAsync(cancellationToken);
+        return HydraJson.Ok(new { redirect = $"/project/{project}" });
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    private static partial Regex NamePattern();
+}

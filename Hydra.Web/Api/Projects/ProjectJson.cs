@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace Hydra.Web.Api.Projects;
+
+/// <summary>Hydra's Project JSON: real booleans, jobsets as names.</summary>
+internal sealed record ProjectJson(
+    string Name,
+    string DisplayName,
+    string Description,
+    string Homepage,
+    string Owner,
+    bool Enabled,
+    bool Hidden,
+    [property: JsonPropertyName("enable_dynamic_run_command")] bool EnableDynamicRunCommand,
+    IReadOnlyList<string> Jobsets);

@@ -1,0 +1,14 @@
+namespace Hydra.Web.Auth;
+
+/// <summary>Hydra's role names, stored as-is in <c>users.roles</c> and issued as role claims.</summary>
+public static class HydraRoles
+{
+    public const string Admin = "admin";
+    public const string CreateProjects = "create-projects";
+    public const string RestartJobs = "restart-jobs";
+    public const string BumpToFront = "bump-to-front";
+    public const string CancelBuild = "cancel-build";
+    public const string EvalJobset = "eval-jobset";
+
+    public static readonly IReadOnlyList<string> All = [Admin, CreateProjects, RestartJobs, BumpToFront, CancelBuild, EvalJobset];
+}

@@ -1,0 +1,94 @@
+using System.Security.Claims;
+using System.Text.RegularExpressions;
+using Hydra.Core.Data;
+using Hydra.Core.Data.Entities;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hydra.Web.Auth;
+
+/// <summary>
+/// Local users in the <c>users</c> table: creation (the <c>create-user</c> CLI calls
+/// <see cref="CreateOrUpdateUserAsync"/>), password checks and the claims of a signed-in user.
+/// Passwords are stored with ASP.NET Core's <see cref="PasswordHasher{TUser}"/> (PBKDF2).
+/// </summary>
+public sealed partial class UserService(HydraDbContext db, TimeProvider timeProvider)
+{
+    private static readonly PasswordHasher<User> Hasher = new();
+
+    /// <summary>
+    /// Creates the user, or updates an existing one. A null <paramref name="password"/> keeps the
+    /// current password (required for a new user); <paramref name="roles"/> replaces the user's roles.
+    /// Throws <see cref="ArgumentException"/> for an invalid name, unknown role or missing password.
+    /// </summary>
+    public async Task<User> CreateOrUpdateUserAsync(
+        string userName, string? password, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    {
+        if (!UserNamePattern().IsMatch(userName))
+        {
+            throw new ArgumentException($"Invalid user name '{userName}': use letters, digits, '_', '-', '.', '@'.", nameof(userName));
+        }
+        var unknown = roles.Where(r => !HydraRoles.All.Contains(r)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException(
+                $"Unknown role(s) {string.Join(", ", unknown)}; known roles: {string.Join(", ", HydraRoles.All)}.", nameof(roles));
+        }
+
+        var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken);
+        if (user is null)
+        {
+            if (string.IsNullOrEmpty(password))
+            {
+                throw new ArgumentException("A new user needs a password.", nameof(password));
+            }
+            user = new User { UserName = userName, PasswordHash = "", CreatedAt = timeProvider.GetUtcNow() };
+            db.Users.Add(user);
+        }
+        if (!string.IsNullOrEmpty(password))
+        {
+            user.PasswordHash = Hasher.HashPassword(user, password);
+        }
+        user.Roles = roles.Distinct().ToArray();
+        await db.SaveChangesAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>The user when the password matches, else null. Upgrades outdated hashes on the way.</summary>
+    public async Task<User?> CheckPasswordAsync(string userName, string password, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken);
+        if (user is null)
+        {
+            // Hash anyway so a missing user costs as much time as a wrong password.
+            Hasher.HashPassword(new User { UserName = userName, PasswordHash = "" }, password);
+            return null;
+        }
+        var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        if (result == PasswordVerificationResult.Failed)
+        {
+            return null;
+        }
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            user.PasswordHash = Hasher.HashPassword(user, password);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return user;
+    }
+
+    public Task<User?> FindAsync(string userName, CancellationToken cancellationToken) =>
+        db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken);
+
+    /// <summary>The cookie principal: the user name and one role claim per Hydra role.</summary>
+    public static ClaimsPrincipal CreatePrincipal(User user)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, user.UserName) };
+        claims.AddRange(user.Roles.Select(role => new Claim(ClaimTypes.Role, role)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.@-]+$")]
+    private static partial Regex UserNamePattern();
+}

@@ -1,0 +1,48 @@
+using Hydra.Core;
+using Hydra.Web.Api;
+using Hydra.Web.Api.Builds;
+using Hydra.Web.Api.Evals;
+using Hydra.Web.Api.Jobsets;
+using Hydra.Web.Api.Projects;
+using Hydra.Web.Auth;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace Hydra.Web;
+
+/// <summary>Entry point of the web role: auth, the Hydra-compatible JSON API and the server-rendered pages.</summary>
+public static class HydraWebExtensions
+{
+    public static IHostApplicationBuilder AddHydraWeb(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(HydraOptions.Section).Get<HydraOptions>() ?? new HydraOptions();
+
+        // Cookies must survive restarts and be readable by every web replica that shares the data dir.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("hydra")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.KeyDir, "data-protection")));
+
+        builder.Services.AddHttpContextAccessor();
+        builder.AddHydraAuth();
+        builder.Services.AddAntiforgery();
+        builder.Services.AddRazorComponents();
+        return builder;
+    }
+
+    public static WebApplication MapHydraWeb(this WebApplication app)
+    {
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
+        var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();
+        routes.MapAuthEndpoints();
+        routes.MapHomeEndpoints();
+        routes.MapProjectEndpoints();
+        routes.MapJobsetEndpoints();
+        routes.MapEvalEndpoints();
+        routes.MapBuildEndpoints();
+        routes.MapLogEndpoints();
+        return app;
+    }
+}

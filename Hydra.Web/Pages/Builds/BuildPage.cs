@@ -1,0 +1,105 @@
+using Hydra.Core;
+using Hydra.Core.Data.Entities;
+using Hydra.Web.Pages.Shared;
+using Microsoft.AspNetCore.Components;
+
+namespace Hydra.Web.Pages.Builds;
+
+/// <summary><c>GET /build/{id}</c>: summary, outputs, steps and the tail of the log.</summary>
+public sealed class BuildPage : PageComponent
+{
+    [Parameter, EditorRequired] public BuildPageModel Model { get; set; } = null!;
+
+    protected override string Title => $"Build {Widgets.Number(Model.Id)} of job {Model.Project}:{Model.Jobset}:{Model.Job}";
+
+    protected override void Breadcrumbs(Html html) =>
+        html.Link("/", "Projects").Text(" › ").Link($"/project/{Model.Project}", Model.Project)
+            .Text(" › ").Link($"/jobset/{Model.Project}/{Model.Jobset}", Model.Jobset).Text(" › ").Text($"build {Model.Id}");
+
+    protected override void Body(Html html)
+    {
+        var building = !Model.Finished && Model.Steps.Any(s => s.State == StepState.Running);
+        html.Open("dl", "summary")
+            .Element("dt", "Status").Open("dd").Badge(Model.Finished, Model.Status, building ? "Building" : null);
+        if (Model.IsCachedBuild)
+        {
+            html.Text(" ").Label("cached");
+        }
+        html.Close()
+            .Element("dt", "Job").Element("dd", Model.Job)
+            .Element("dt", "Project / jobset").Open("dd").Link($"/project/{Model.Project}", Model.Project).Text(" / ")
+                .Link($"/jobset/{Model.Project}/{Model.Jobset}", Model.Jobset).Close()
+            .Element("dt", "Nix name").Element("dd", Model.NixName)
+            .Element("dt", "System").Open("dd").Element("tt", Model.System).Close()
+            .Element("dt", "Derivation").Open("dd").StorePath(Model.DrvPath).Close()
+            .Element("dt", "Queued").Open("dd").Time(Model.QueuedAt, Now).Close()
+            .Element("dt", "Started").Open("dd").Time(Model.StartTime, Now, "not yet").Close()
+            .Element("dt", "Stopped").Open("dd").Time(Model.StopTime, Now, "not yet").Close();
+        if (Model.StartTime is { } start)
+        {
+            html.Element("dt", "Duration").Element("dd", Formatting.Duration((Model.StopTime ?? Now) - start) + (Model.StopTime is null ? " so far" : ""));
+        }
+        html.Element("dt", "Evaluations").Open("dd");
+        foreach (var eval in Model.Evals)
+        {
+            html.Link($"/eval/{eval}", $"#{eval}").Text(" ");
+        }
+        html.Close().Close();
+
+        html.Element("h2", "Outputs");
+        html.Table(Model.Outputs, "No outputs recorded.", ["Output", "Store path"], output =>
+            html.Element("td", output.Name).Open("td").StorePath(output.Path).Close());
+
+        html.Open("div").Attr("id", "tabs-buildsteps");
+        html.Element("h2", "Build steps");
+        html.Table(Model.Steps, "No steps: every output was already in the binary cache.",
+            ["#", "What", "System", "Status", "Tries", "Machine", "Started", "Finished", "Log"], step =>
+            {
+                html.Element("td", Widgets.Number(step.Id));
+                html.Open("td").StorePath(step.DrvPath).Close();
+                html.Open("td").Element("tt", step.System).Close();
+                html.Open("td");
+                StepStatus(html, step);
+                html.Close();
+                html.Element("td", Widgets.Number(step.Tries), "num");
+                html.Element("td", step.Machine ?? "");
+                html.Open("td").Time(step.StartedAt, Now, "").Close();
+                html.Open("td").Time(step.FinishedAt, Now, "").Close();
+                html.Open("td").Link($"/build/{Model.Id}/step/{step.Id}/log", "raw").Close();
+            });
+        html.Close();
+
+        html.Element("h2", "Log");
+        if (Model.LogTail is null)
+        {
+            html.Element("p", "No log yet.", "empty");
+            return;
+        }
+        html.Open("p").Text($"Last {Widgets.Number(BuildPageModel.LogTailLines)} lines of step {Model.LogStepId} (")
+            .Link($"/build/{Model.Id}/log", "raw log").Text(")").Close();
+        html.Element("pre", Model.LogTail, "log");
+    }
+
+    private static void StepStatus(Html html, BuildPageModel.StepRow step)
+    {
+        switch (step.State)
+        {
+            case StepState.Succeeded:
+                html.Badge(true, step.Status ?? BuildStatus.Succeeded);
+                break;
+            case StepState.Failed:
+            case StepState.Cancelled:
+                html.Badge(true, step.Status ?? (step.State == StepState.Failed ? BuildStatus.Failed : BuildStatus.Cancelled));
+                break;
+            case StepState.Running:
+                html.Badge(false, null, "Building");
+                break;
+            case StepState.Pending:
+                html.Badge(false, null, "Waiting for dependencies");
+                break;
+            default:
+                html.Badge(false, null, "Queued");
+                break;
+        }
+    }
+}

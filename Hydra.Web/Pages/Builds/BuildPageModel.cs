@@ -1,0 +1,36 @@
+using Hydra.Core.Data.Entities;
+
+namespace Hydra.Web.Pages.Builds;
+
+/// <summary>A build, its outputs, the steps of its graph and the tail of the log that explains it.</summary>
+public sealed record BuildPageModel(
+    long Id,
+    string Project,
+    string Jobset,
+    string Job,
+    string NixName,
+    string? Description,
+    string System,
+    string DrvPath,
+    bool Finished,
+    int? Status,
+    bool IsCachedBuild,
+    int Priority,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset? StartTime,
+    DateTimeOffset? StopTime,
+    IReadOnlyList<BuildPageModel.OutputRow> Outputs,
+    IReadOnlyList<long> Evals,
+    IReadOnlyList<BuildPageModel.StepRow> Steps,
+    long? LogStepId,
+    string? LogTail)
+{
+    public const int LogTailLines = 200;
+
+    public sealed record OutputRow(string Name, string Path);
+
+    /// <summary><paramref name="Machine"/> is the worker of the latest attempt.</summary>
+    public sealed record StepRow(
+        long Id, string DrvPath, string System, StepState State, int? Status, int Tries, string? Machine,
+        DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+}

@@ -1,0 +1,38 @@
+using Hydra.Core.Data;
+using Hydra.Web.Pages.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hydra.Web.Pages.Evals;
+
+/// <summary>Loads <see cref="EvalPageModel"/>.</summary>
+internal static class EvalPageQuery
+{
+    public static async Task<EvalPageModel?> LoadAsync(HydraDbContext db, long id, CancellationToken cancellationToken)
+    {
+        var eval = await db.Evaluations.AsNoTracking().Where(e => e.Id == id)
+            .Select(e => new
+            {
+                e.Id, Project = e.Jobset!.Project!.Name, Jobset = e.Jobset.Name, e.CreatedAt, e.CheckoutSeconds, e.EvalSeconds,
+                e.NixExprInput, e.NixExprPath,
+                Inputs = e.Inputs.OrderBy(i => i.Name).Select(i => new EvalPageModel.InputRow(i.Name, i.Type, i.Uri, i.Revision, i.Value)).ToList(),
+                Errors = e.Errors.OrderBy(x => x.Job).Select(x => new EvalPageModel.ErrorRow(x.Job, x.Message)).ToList(),
+            })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (eval is null)
+        {
+            return null;
+        }
+        var builds = await (
+            from m in db.EvaluationMembers
+            where m.EvaluationId == id
+            join b in db.Builds on m.BuildId equals b.Id
+            orderby b.Job, b.Id
+            select new EvalPageModel.BuildRow(b.Id, b.Job, b.NixName, b.System, b.Finished, b.BuildStatus, b.StopTime, m.IsNew))
+            .AsNoTracking().ToListAsync(cancellationToken);
+        var counts = await BuildCountsQuery.LoadAsync(db, [id], cancellationToken);
+
+        return new EvalPageModel(
+            eval.Id, eval.Project, eval.Jobset, eval.CreatedAt, eval.CheckoutSeconds, eval.EvalSeconds,
+            eval.NixExprInput, eval.NixExprPath, counts.For(id), eval.Inputs, builds, eval.Errors);
+    }
+}

@@ -1,0 +1,70 @@
+using Hydra.Web.Pages.Shared;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+
+namespace Hydra.Web.Pages;
+
+/// <summary>
+/// The shared layout: document head, top bar (logo, Projects, sign-in state), breadcrumbs, title.
+/// Pages derive from it and write their body with <see cref="Html"/>.
+/// </summary>
+public abstract class PageComponent : ComponentBase
+{
+    [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = null!;
+    [Inject] private TimeProvider TimeProvider { get; set; } = null!;
+
+    protected abstract string Title { get; }
+
+    /// <summary>"Projects › nixpkgs › trunk": links to the pages above this one.</summary>
+    protected virtual void Breadcrumbs(Html html)
+    {
+    }
+
+    protected abstract void Body(Html html);
+
+    /// <summary>The clock the relative times are measured against (a fake one in tests).</summary>
+    protected DateTimeOffset Now => TimeProvider.GetUtcNow();
+
+    protected sealed override void BuildRenderTree(RenderTreeBuilder builder)
+    {
+        var html = new Html(builder);
+        html.Trusted("<!DOCTYPE html>");
+        html.Open("html").Attr("lang", "en");
+        html.Open("head")
+            .Open("meta").Attr("charset", "utf-8").Close()
+            .Open("meta").Attr("name", "viewport").Attr("content", "width=device-width, initial-scale=1").Close()
+            .Element("title", $"{Title} - Hydra")
+            .Open("link").Attr("rel", "stylesheet").Attr("href", "/css/site.css").Close()
+            .Close();
+        html.Open("body");
+        TopBar(html);
+        html.Open("main");
+        html.Open("nav", "breadcrumbs");
+        Breadcrumbs(html);
+        html.Close();
+        html.Element("h1", Title);
+        Body(html);
+        html.Close().Close().Close();
+    }
+
+    private void TopBar(Html html)
+    {
+        html.Open("header", "topbar").Link("/", "Hydra", "logo");
+        html.Open("nav").Link("/", "Projects").Link("https://nixos.org/manual/nix/stable/", "Nix manual").Close();
+        html.Open("div", "user");
+        var user = HttpContextAccessor.HttpContext?.User;
+        if (user?.Identity?.IsAuthenticated == true)
+        {
+            html.Element("span", user.Identity.Name);
+            // Sign-out is a POST; browsers send Origin with it, which is what /logout checks.
+            html.Open("form", "inline").Attr("method", "post").Attr("action", "/logout")
+                .Open("button", "link").Attr("type", "submit").Text("Sign out").Close()
+                .Close();
+        }
+        else
+        {
+            html.Link("/login", "Sign in");
+        }
+        html.Close().Close();
+    }
+}

@@ -1,0 +1,61 @@
+using Hydra.Web.Pages.Shared;
+using Microsoft.AspNetCore.Components;
+
+namespace Hydra.Web.Pages.Projects;
+
+/// <summary><c>GET /project/{name}</c>: the project's jobsets and how their latest evaluations stand.</summary>
+public sealed class ProjectPage : PageComponent
+{
+    [Parameter, EditorRequired] public ProjectPageModel Model { get; set; } = null!;
+
+    protected override string Title => Model.DisplayName;
+
+    protected override void Breadcrumbs(Html html) => html.Link("/", "Projects").Text(" › ").Text(Model.Name);
+
+    protected override void Body(Html html)
+    {
+        if (Model.Description.Length > 0)
+        {
+            html.Element("p", Model.Description);
+        }
+        html.Open("dl", "summary").Element("dt", "Owner").Element("dd", Model.Owner);
+        if (Model.Homepage.Length > 0)
+        {
+            html.Element("dt", "Homepage").Open("dd")
+                .Open("a").Attr("href", Model.Homepage).Attr("rel", "nofollow noopener").Text(Model.Homepage).Close()
+                .Close();
+        }
+        html.Element("dt", "State").Element("dd", (Model.Enabled ? "enabled" : "disabled") + (Model.Hidden ? ", hidden" : ""));
+        html.Close();
+
+        html.Element("h2", "Jobsets");
+        html.Table(Model.Jobsets,
+            $"This project has no jobsets yet. Add one with PUT /jobset/{Model.Name}/<name> (JSON with nixexprinput, nixexprpath and inputs).",
+            ["Jobset", "Description", "Last checked", "Latest evaluation", "Succeeded / failed / queued"],
+            jobset =>
+            {
+                html.Open("td").Link($"/jobset/{Model.Name}/{jobset.Name}", jobset.Name);
+                if (jobset.HasError)
+                {
+                    html.Open("span", "badge badge-failed").Attr("title", "Evaluation failed; see the jobset page").Text("error").Close();
+                }
+                if (jobset.Enabled == 0)
+                {
+                    html.Label("disabled");
+                }
+                html.Close().Element("td", jobset.Description);
+                html.Open("td").Time(jobset.LastCheckedAt, Now).Close();
+                html.Open("td");
+                if (jobset.LatestEvalId is { } evalId)
+                {
+                    html.Link($"/eval/{evalId}", $"#{evalId}");
+                }
+                else
+                {
+                    html.Element("span", "none yet", "muted");
+                }
+                html.Close().Open("td", "num").Counts(jobset.Counts).Close();
+            },
+            numericColumns: ["Succeeded / failed / queued"]);
+    }
+}

@@ -1,0 +1,33 @@
+using Hydra.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hydra.Web.Pages.Shared;
+
+/// <summary>Succeeded/failed/queued counts per evaluation, in one grouped query.</summary>
+internal static class BuildCountsQuery
+{
+    public static async Task<Dictionary<long, BuildCounts>> LoadAsync(HydraDbContext db, IReadOnlyCollection<long> evalIds, CancellationToken cancellationToken)
+    {
+        if (evalIds.Count == 0)
+        {
+            return [];
+        }
+        var rows = await (
+            from m in db.EvaluationMembers
+            where evalIds.Contains(m.EvaluationId)
+            join b in db.Builds on m.BuildId equals b.Id
+            group b by m.EvaluationId into g
+            select new
+            {
+                g.Key,
+                Total = g.Count(),
+                Succeeded = g.Count(b => b.Finished && b.BuildStatus == 0),
+                Failed = g.Count(b => b.Finished && b.BuildStatus != 0),
+                Queued = g.Count(b => !b.Finished),
+            }).AsNoTracking().ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.Key, r => new BuildCounts(r.Total, r.Succeeded, r.Failed, r.Queued));
+    }
+
+    public static BuildCounts For(this Dictionary<long, BuildCounts> counts, long? evalId) =>
+        evalId is { } id && counts.TryGetValue(id, out var c) ? c : BuildCounts.None;
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using Hydra.Core;
+
+namespace Hydra.Web.Pages.Shared;
+
+/// <summary>Small pieces the pages share: times, status badges, counts, pagers, store paths.</summary>
+public static class Widgets
+{
+    /// <summary>"3 minutes ago" with the absolute UTC time in <c>datetime</c> and <c>title</c>.</summary>
+    public static Html Time(this Html html, DateTimeOffset? value, DateTimeOffset now, string empty = "never")
+    {
+        if (value is not { } time)
+        {
+            return html.Element("span", empty, "muted");
+        }
+        var iso = Formatting.Iso(time);
+        return html.Open("time").Attr("datetime", iso).Attr("title", iso).Text(Formatting.Relative(time, now)).Close();
+    }
+
+    /// <summary>Green for success, red for failures, grey for queued, aborted or cancelled.</summary>
+    public static Html Badge(this Html html, bool finished, int? status, string? unfinishedLabel = null)
+    {
+        var text = !finished && unfinishedLabel is not null ? unfinishedLabel : BuildStatus.Describe(status, finished);
+        var css = (finished, status) switch
+        {
+            (false, _) => unfinishedLabel == "Building" ? "badge badge-running" : "badge badge-queued",
+            (_, BuildStatus.Succeeded) => "badge badge-ok",
+            (_, BuildStatus.Aborted or BuildStatus.Cancelled) => "badge badge-queued",
+            _ => "badge badge-failed",
+        };
+        return html.Open("span", css).Attr("title", text).Text(text).Close();
+    }
+
+    public static Html Label(this Html html, string text, string kind = "queued") =>
+        html.Element("span", text, $"badge badge-{kind}");
+
+    /// <summary>Succeeded / failed / queued, coloured like the badges.</summary>
+    public static Html Counts(this Html html, BuildCounts counts) =>
+        html.Open("span", "counts")
+            .Open("span", "count-ok").Attr("title", "succeeded").Text(Number(counts.Succeeded)).Close()
+            .Open("span", "count-failed").Attr("title", "failed").Text(Number(counts.Failed)).Close()
+            .Open("span", "count-queued").Attr("title", "queued").Text(Number(counts.Queued)).Close()
+            .Close();
+
+    public static Html StorePath(this Html html, string path) => html.Element("code", path, "store-path");
+
+    /// <summary>First/newer/older/last links; nothing when one page holds everything.</summary>
+    public static Html Pager(this Html html, string baseUrl, int page, int last)
+    {
+        if (last <= 1)
+        {
+            return html;
+        }
+        html.Open("nav", "pager");
+        if (page > 1)
+        {
+            html.Link(PageLink(baseUrl, 1), "« First").Link(PageLink(baseUrl, page - 1), "‹ Newer");
+        }
+        html.Element("span", $"Page {Number(page)} of {Number(last)}");
+        if (page < last)
+        {
+            html.Link(PageLink(baseUrl, page + 1), "Older ›").Link(PageLink(baseUrl, last), "Last »");
+        }
+        return html.Close();
+    }
+
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string PageLink(string baseUrl, int page) => $"{baseUrl}?page={Number(page)}";
+}
