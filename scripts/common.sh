@@ -40,7 +40,7 @@ find_pg_bin() {
     return 0
   fi
   local candidate
-  for candidate in /usr/lib/postgresql/15/bin $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+  for candidate in /usr/lib/postgresql/15/bin $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV); do
     if [[ -x "$candidate/pg_ctl" && -x "$candidate/initdb" ]]; then
       printf '%s\n' "$candidate"
       return 0
