@@ -121,7 +121,7 @@ spawn() {
 wait_for_health() {
   local pid="$1" i
   for ((i = 0; i < 240; i++)); do
-    if curl -fsS -o /dev/null --max-time 2 "$SERVER_URL/health"; then
+    if curl -fs -o /dev/null --max-time 2 "$SERVER_URL/health"; then
       return 0
     fi
     if ! pid_matches "$pid" hydra-server.dll; then
@@ -239,6 +239,10 @@ EOF
 
   # Returns when either process exits (or at once on Ctrl-C, through the traps above).
   wait -n "$server_pid" "$builder_pid" || true
+  if [[ ! -f "$DEV_DIR/server.pid" || ! -f "$DEV_DIR/builder.pid" ]]; then
+    log "stopped from outside (./dev.sh down)"
+    exit 0
+  fi
   if ! pid_matches "$server_pid" hydra-server.dll; then
     warn "hydra-server exited; last lines of .data/dev/server.log:"
     tail -n 20 "$DEV_DIR/server.log" >&2 || true

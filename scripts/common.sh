@@ -105,7 +105,7 @@ json_escape() {
 pid_matches() {
   local pid="$1" pattern="$2"
   [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pattern"
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
 }
 
 # Stops the process recorded in pid file $1 (if its command line still contains $2):
