@@ -1,3 +1,4 @@
+using Hydra.Core.Processes;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Nix;
 using Hydra.Builder.Transport;

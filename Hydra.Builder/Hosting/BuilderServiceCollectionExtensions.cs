@@ -1,3 +1,4 @@
+using Hydra.Core.Processes;
 using System.Net.Http.Headers;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Execution;

@@ -1,3 +1,4 @@
+using Hydra.Core.Processes;
 using System.Text;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using Hydra.Core.Processes;
 using Hydra.Builder.Nix;
 
 namespace Hydra.Builder.Tests.Fakes;

@@ -1,4 +1,4 @@
-namespace Hydra.Builder.Nix;
+namespace Hydra.Core.Processes;
 
 /// <summary>A process to start: no shell, arguments passed as a list, <see cref="Environment"/> overrides the inherited environment.</summary>
 public sealed record NixProcessRequest(

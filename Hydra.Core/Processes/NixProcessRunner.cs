@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Hydra.Builder.Nix;
+namespace Hydra.Core.Processes;
 
 /// <summary>The real <see cref="INixProcessRunner"/>: <see cref="Process"/> with an argument list, no shell.</summary>
 public sealed class NixProcessRunner : INixProcessRunner

@@ -1,7 +1,7 @@
-namespace Hydra.Builder.Nix;
+namespace Hydra.Core.Processes;
 
 /// <summary>
-/// The seam around every child process the builder starts (nix, nix-store), so tests can substitute it.
+/// The seam around every child process the farm starts (nix, nix-store, git), so tests can substitute it.
 /// </summary>
 public interface INixProcessRunner
 {
