@@ -24,6 +24,10 @@ public static class HydraCoreExtensions
         builder.Services.AddDbContext<HydraDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<MigrationRunner>();
+        if (builder.Configuration.GetValue("Hydra:MigrateOnStart", true))
+        {
+            builder.Services.AddHostedService<MigrateOnStart>();
+        }
         return builder;
     }
 }

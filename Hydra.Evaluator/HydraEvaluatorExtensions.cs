@@ -1,13 +1,34 @@
+using Hydra.Core.Processes;
+using Hydra.Evaluator.Inputs;
+using Hydra.Evaluator.Ingestion;
+using Hydra.Evaluator.Jobsets;
+using Hydra.Evaluator.Nix;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace Hydra.Evaluator;
 
-/// <summary>Entry point of the evaluator: the jobset scheduler and what it needs.</summary>
+/// <summary>Entry point of the evaluator: inputs, Nix evaluation, ingestion and the jobset scheduler.</summary>
 public static class HydraEvaluatorExtensions
 {
+    /// <summary>Registers the evaluator; the scheduler loop runs only where the evaluator role is on.</summary>
     public static IHostApplicationBuilder AddHydraEvaluator(this IHostApplicationBuilder builder, bool runScheduler)
     {
-        _ = runScheduler;
+        builder.Services.AddOptions<EvaluatorOptions>().Bind(builder.Configuration.GetSection(EvaluatorOptions.Section))
+            .Validate(o => o.MaxConcurrentEvaluations > 0, "Hydra:Evaluator:MaxConcurrentEvaluations must be at least 1.")
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
+        builder.Services.AddSingleton<GitFetcher>();
+        builder.Services.AddSingleton<NixEvaluator>();
+        builder.Services.AddSingleton<DrvCachePusher>();
+        builder.Services.AddSingleton<BuildIngester>();
+        builder.Services.AddSingleton<EvaluationRunner>();
+        builder.Services.AddScoped<JobsetTrigger>();
+        if (runScheduler)
+        {
+            builder.Services.AddHostedService<JobsetScheduler>();
+        }
         return builder;
     }
 }

@@ -1,23 +1,22 @@
 using Hydra.Core;
 using Hydra.Evaluator;
 using Hydra.Queue;
+using Hydra.Queue.Api;
+using Hydra.Web.Hosting;
+using Npgsql;
 
 namespace Hydra.Web;
 
 /// <summary>Composes the server from the libraries' entry points. Tests build it the same way.</summary>
 public static class HydraServer
 {
-    public static Task<int> RunAsync(string[] args)
-    {
-        var app = Build(args);
-        app.Run();
-        return Task.FromResult(0);
-    }
+    public static Task<int> RunAsync(string[] args) => ServerCommandLine.InvokeAsync(args);
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        builder.AddHydraLogging();
         var options = builder.Configuration.GetSection(HydraOptions.Section).Get<HydraOptions>() ?? new HydraOptions();
         builder.AddHydraCore();
         builder.AddHydraEvaluator(options.HasRole("evaluator"));
@@ -25,6 +24,23 @@ public static class HydraServer
         builder.AddHydraWeb();
         var app = builder.Build();
         app.MapHydraWeb();
+        app.MapHydraWorkerApi();
+        app.MapGet("/health", HealthAsync).DisableAntiforgery();
         return app;
+    }
+
+    /// <summary>200 when the database answers; 503 with the reason otherwise.</summary>
+    private static async Task<IResult> HealthAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return Results.Text("ok\n");
+        }
+        catch (NpgsqlException exception)
+        {
+            return Results.Text($"database unavailable: {exception.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
     }
 }

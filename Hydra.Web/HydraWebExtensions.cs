@@ -4,6 +4,7 @@ using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Evals;
 using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
+using Hydra.Web.Api.Push;
 using Hydra.Web.Auth;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -42,6 +43,7 @@ public static class HydraWebExtensions
         routes.MapJobsetEndpoints();
         routes.MapEvalEndpoints();
         routes.MapBuildEndpoints();
+        routes.MapPushEndpoints();
         routes.MapLogEndpoints();
         return app;
     }

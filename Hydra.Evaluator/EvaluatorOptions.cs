@@ -1,0 +1,22 @@
+namespace Hydra.Evaluator;
+
+/// <summary>Evaluator settings, bound from <c>Hydra:Evaluator</c>.</summary>
+public sealed class EvaluatorOptions
+{
+    public const string Section = "Hydra:Evaluator";
+
+    /// <summary>How often the scheduler looks for due jobsets when no trigger wakes it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Limit for one git fetch.</summary>
+    public TimeSpan GitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Limit for one Nix evaluation process.</summary>
+    public TimeSpan EvalTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Evaluations this process runs at once.</summary>
+    public int MaxConcurrentEvaluations { get; set; } = 2;
+
+    /// <summary>Compression of the .drv closures the evaluator writes into the binary cache.</summary>
+    public string CacheCompression { get; set; } = "zstd";
+}

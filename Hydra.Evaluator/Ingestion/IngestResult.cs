@@ -1,0 +1,4 @@
+namespace Hydra.Evaluator.Ingestion;
+
+/// <summary>The outcome of ingesting one evaluation.</summary>
+public sealed record IngestResult(long EvaluationId, int NewBuilds, int ReusedBuilds, int NewSteps, int Errors);

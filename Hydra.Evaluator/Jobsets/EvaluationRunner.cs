@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Hydra.Core.Data;
+using Hydra.Core.Data.Entities;
+using Hydra.Evaluator.Inputs;
+using Hydra.Evaluator.Ingestion;
+using Hydra.Evaluator.Nix;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hydra.Evaluator.Jobsets;
+
+/// <summary>
+/// Checks one jobset: fetch its inputs, skip when they hash the same as last time (unless forced),
+/// evaluate with Nix, push the derivations to the cache, and ingest builds and steps. Any failure
+/// is recorded on the jobset with a message meant for its maintainer; nothing else is touched.
+/// </summary>
+public sealed partial class EvaluationRunner(
+    IServiceScopeFactory scopes,
+    GitFetcher git,
+    NixEvaluator evaluator,
+    DrvCachePusher cachePusher,
+    BuildIngester ingester,
+    TimeProvider clock,
+    ILogger<EvaluationRunner> logger)
+{
+    public async Task<EvaluationOutcome> RunAsync(long jobsetId, CancellationToken cancellationToken)
+    {
+        var startedAt = clock.GetUtcNow();
+        Jobset jobset;
+        string? lastHash;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<HydraDbContext>();
+            jobset = await db.Jobsets.AsNoTracking().Include(j => j.Inputs).Include(j => j.Project).SingleAsync(j => j.Id == jobsetId, cancellationToken);
+            lastHash = await db.Evaluations.Where(e => e.JobsetId == jobsetId).OrderByDescending(e => e.Id).Select(e => e.InputsHash).FirstOrDefaultAsync(cancellationToken);
+        }
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["Jobset"] = $"{jobset.Project!.Name}:{jobset.Name}" });
+
+        try
+        {
+            var fetchClock = Stopwatch.StartNew();
+            var (inputs, args, exprRoot) = await FetchInputsAsync(jobset, cancellationToken);
+            var checkoutSeconds = fetchClock.Elapsed.TotalSeconds;
+            var hash = HashInputs(jobset, inputs);
+            if (hash == lastHash && !jobset.ForceEval)
+            {
+                LogUnchanged();
+                await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
+                return EvaluationOutcome.Unchanged;
+            }
+
+            var evalClock = Stopwatch.StartNew();
+            var evaluation = await evaluator.EvaluateAsync(Path.Combine(exprRoot, jobset.NixExprPath), args, cancellationToken);
+            await cachePusher.PushAsync(evaluation.Jobs.Select(j => j.DrvPath).ToList(), cancellationToken);
+            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, inputs, checkoutSeconds, evalClock.Elapsed.TotalSeconds, startedAt);
+            var result = await ingester.IngestAsync(jobsetId, record, evaluation, cancellationToken);
+            LogEvaluated(result.EvaluationId, result.NewBuilds, result.ReusedBuilds, result.NewSteps, result.Errors);
+            await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
+            return EvaluationOutcome.Evaluated;
+        }
+        catch (Exception exception) when (exception is InputFetchException or EvaluationFailedException or IOException or FormatException)
+        {
+            var message = exception switch
+            {
+                InputFetchException => $"Fetching inputs failed:\n{exception.Message}",
+                EvaluationFailedException => $"Evaluation of {jobset.NixExprInput}/{jobset.NixExprPath} failed:\n{exception.Message}",
+                _ => $"Evaluation failed:\n{exception.Message}",
+            };
+            LogFailed(message);
+            await RecordCheckAsync(jobsetId, startedAt, message, cancellationToken);
+            return EvaluationOutcome.Failed;
+        }
+    }
+
+    private async Task<(List<EvaluationInput> Inputs, JsonObject Args, string ExprRoot)> FetchInputsAsync(Jobset jobset, CancellationToken cancellationToken)
+    {
+        var inputs = new List<EvaluationInput>();
+        var args = new JsonObject();
+        string? exprRoot = null;
+        foreach (var input in jobset.Inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
+        {
+            switch (input.Type)
+            {
+                case "git":
+                    var checkout = await git.FetchAsync(input.Value, cancellationToken);
+                    inputs.Add(new EvaluationInput { Name = input.Name, Type = "git", Uri = checkout.Url, Revision = checkout.Revision, Value = input.Value, Path = checkout.Path });
+                    args[input.Name] = new JsonObject { ["kind"] = "path", ["path"] = checkout.Path, ["rev"] = checkout.Revision, ["shortRev"] = checkout.Revision[..7] };
+                    if (input.Name == jobset.NixExprInput)
+                    {
+                        exprRoot = checkout.Path;
+                    }
+                    break;
+                case "string":
+                    inputs.Add(new EvaluationInput { Name = input.Name, Type = "string", Value = input.Value });
+                    args[input.Name] = new JsonObject { ["kind"] = "string", ["value"] = input.Value };
+                    break;
+                case "boolean":
+                    inputs.Add(new EvaluationInput { Name = input.Name, Type = "boolean", Value = input.Value });
+                    args[input.Name] = new JsonObject { ["kind"] = "boolean", ["value"] = input.Value.Trim() == "true" };
+                    break;
+                default:
+                    throw new InputFetchException($"Input '{input.Name}' has type '{input.Type}', which this server cannot fetch yet; use git, string or boolean.");
+            }
+        }
+        return exprRoot is null
+            ? throw new InputFetchException($"The Nix expression input '{jobset.NixExprInput}' is not a git input of this jobset.")
+            : (inputs, args, exprRoot);
+    }
+
+    /// <summary>Same expression + same resolved inputs = same hash = nothing to evaluate.</summary>
+    private static string HashInputs(Jobset jobset, List<EvaluationInput> inputs)
+    {
+        var text = new StringBuilder().Append(jobset.NixExprInput).Append('\n').Append(jobset.NixExprPath).Append('\n');
+        foreach (var input in inputs)
+        {
+            text.Append(input.Name).Append('\t').Append(input.Type).Append('\t').Append(input.Uri).Append('\t').Append(input.Revision).Append('\t').Append(input.Value).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>
+    /// Records the check and releases the jobset. A trigger that arrived while this evaluation ran
+    /// is kept, so it causes another evaluation.
+    /// </summary>
+    private async Task RecordCheckAsync(long jobsetId, DateTimeOffset startedAt, string? error, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HydraDbContext>();
+        var now = clock.GetUtcNow();
+        DateTimeOffset? errorTime = error is null ? null : now;
+        await db.Jobsets.Where(j => j.Id == jobsetId).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.LastCheckedAt, now)
+            .SetProperty(j => j.EvalStartedAt, (DateTimeOffset?)null)
+            .SetProperty(j => j.TriggerTime, j => j.TriggerTime <= startedAt ? null : j.TriggerTime)
+            .SetProperty(j => j.ForceEval, j => j.TriggerTime <= startedAt ? false : j.ForceEval)
+            .SetProperty(j => j.ErrorMessage, error)
+            .SetProperty(j => j.ErrorTime, errorTime), CancellationToken.None);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Inputs unchanged; no new evaluation")]
+    private partial void LogUnchanged();
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Evaluation {EvaluationId}: {NewBuilds} new builds, {ReusedBuilds} reused, {NewSteps} new steps, {Errors} job errors")]
+    private partial void LogEvaluated(long evaluationId, int newBuilds, int reusedBuilds, int newSteps, int errors);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Jobset check failed: {Error}")]
+    private partial void LogFailed(string error);
+}

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Hydra.Evaluator.Jobsets;
+
+/// <summary>
+/// Picks due jobsets (triggered first, then the longest unchecked) and evaluates them, up to
+/// <see cref="EvaluatorOptions.MaxConcurrentEvaluations"/> at once. A jobset is claimed by setting
+/// <c>eval_started_at</c> under <c>FOR UPDATE SKIP LOCKED</c>, so evaluators on several machines
+/// share the work and never evaluate one jobset twice at once; a claim older than the evaluation
+/// timeout is considered abandoned (its evaluator died) and may be taken again.
+/// </summary>
+public sealed partial class JobsetScheduler(
+    NpgsqlDataSource dataSource,
+    EvaluationRunner runner,
+    IOptions<EvaluatorOptions> options,
+    TimeProvider clock,
+    ILogger<JobsetScheduler> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _ = ListenAsync(stoppingToken);
+        var running = new List<Task>();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                running.RemoveAll(t => t.IsCompleted);
+                while (running.Count < options.Value.MaxConcurrentEvaluations && await ClaimDueJobsetAsync(stoppingToken) is { } jobsetId)
+                {
+                    running.Add(EvaluateAsync(jobsetId, stoppingToken));
+                }
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                LogSchedulerFailed(exception);
+            }
+            var finished = running.Count > 0 ? Task.WhenAny(running) : Task.Delay(Timeout.Infinite, stoppingToken);
+            await ((Task)Task.WhenAny(finished, _wake.WaitAsync(options.Value.PollInterval, stoppingToken)))
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    private async Task EvaluateAsync(long jobsetId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runner.RunAsync(jobsetId, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A bug or a database outage: log it and release the jobset so it is tried again.
+            LogEvaluationCrashed(exception, jobsetId);
+            await using var release = dataSource.CreateCommand("UPDATE jobsets SET eval_started_at = NULL WHERE id = @id");
+            release.Parameters.AddWithValue("id", jobsetId);
+            await ((Task)release.ExecuteNonQueryAsync(CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task<long?> ClaimDueJobsetAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE jobsets SET eval_started_at = @now
+            WHERE id = (
+                SELECT j.id FROM jobsets j JOIN projects p ON p.id = j.project_id
+                WHERE j.enabled <> 0 AND p.enabled
+                  AND (j.eval_started_at IS NULL OR j.eval_started_at < @abandoned)
+                  AND (j.trigger_time IS NOT NULL
+                       OR (j.check_interval > 0 AND (j.last_checked_at IS NULL
+                           OR j.last_checked_at + make_interval(secs => j.check_interval) <= @now)))
+                ORDER BY j.trigger_time NULLS LAST, j.last_checked_at NULLS FIRST, j.id
+                LIMIT 1
+                FOR UPDATE OF j SKIP LOCKED)
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("now", now);
+        command.Parameters.AddWithValue("abandoned", now - options.Value.EvalTimeout - TimeSpan.FromMinutes(5));
+        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+    }
+
+    /// <summary>Wakes the loop on triggers; polling covers a lost connection.</summary>
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                connection.Notification += (_, _) => _wake.Release();
+                await using (var listen = new NpgsqlCommand($"LISTEN {JobsetTrigger.Channel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(cancellationToken);
+                }
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(cancellationToken);
+                }
+            }
+            catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Error, Message = "Jobset scheduler pass failed")]
+    private partial void LogSchedulerFailed(Exception exception);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Error, Message = "Evaluation of jobset {JobsetId} crashed")]
+    private partial void LogEvaluationCrashed(Exception exception, long jobsetId);
+}

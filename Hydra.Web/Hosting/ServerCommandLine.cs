@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Hydra.Core.Data;
+using Hydra.Queue.Workers;
+using Hydra.Web.Auth;
+
+namespace Hydra.Web.Hosting;
+
+/// <summary>
+/// <c>hydra-server [serve] | migrate | create-user | create-worker</c>. Configuration comes from
+/// appsettings, environment (<c>ConnectionStrings__Hydra</c>, <c>Hydra__DataDir</c>, ...) and these flags.
+/// </summary>
+internal static class ServerCommandLine
+{
+    public static Task<int> InvokeAsync(string[] args)
+    {
+        // Plain "hydra-server" or "hydra-server --urls ..." serves, as a web host would.
+        if (args.Length == 0 || args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version"))
+        {
+            args = ["serve", .. args];
+        }
+
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://0.0.0.0:3000 (default from ASPNETCORE_URLS)." };
+        var roles = new Option<string?>("--roles") { Description = "Roles to run: any of web,evaluator,queue (default all)." };
+        var serve = new Command("serve", "Run the server (applies migrations first).") { urls, roles };
+        serve.TreatUnmatchedTokensAsErrors = false;
+        serve.SetAction(async (result, cancellationToken) =>
+        {
+            var extra = new List<string>(result.UnmatchedTokens);
+            if (result.GetValue(urls) is { } u)
+            {
+                extra.AddRange(["--urls", u]);
+            }
+            if (result.GetValue(roles) is { } r)
+            {
+                extra.Add($"--Hydra:Roles={r}");
+            }
+            await HydraServer.Build([.. extra]).RunAsync(cancellationToken);
+            return 0;
+        });
+
+        var migrate = new Command("migrate", "Apply pending schema migrations and exit.");
+        migrate.SetAction(async (_, cancellationToken) =>
+        {
+            await using var app = BuildTool();
+            var count = await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            Console.Error.WriteLine(count == 0 ? "Schema is up to date." : $"Applied {count} migration(s).");
+            return 0;
+        });
+
+        var userName = new Argument<string>("name") { Description = "User name." };
+        var password = new Option<string?>("--password") { Description = "Password (omit to keep an existing user's password)." };
+        var userRoles = new Option<string[]>("--role") { Description = $"Role to grant; repeatable. One of: {string.Join(", ", HydraRoles.All)}.", AllowMultipleArgumentsPerToken = true };
+        var createUser = new Command("create-user", "Create a user, or update an existing one's password and roles.") { userName, password, userRoles };
+        createUser.SetAction(async (result, cancellationToken) =>
+        {
+            await using var app = BuildTool();
+            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            await using var scope = app.Services.CreateAsyncScope();
+            try
+            {
+                var user = await scope.ServiceProvider.GetRequiredService<UserService>().CreateOrUpdateUserAsync(
+                    result.GetValue(userName)!, result.GetValue(password), result.GetValue(userRoles) ?? [], cancellationToken);
+                Console.Error.WriteLine($"User '{user.UserName}' saved with roles: {(user.Roles.Length == 0 ? "(none)" : string.Join(", ", user.Roles))}.");
+                return 0;
+            }
+            catch (ArgumentException exception)
+            {
+                Console.Error.WriteLine($"error: {exception.Message}");
+                return 2;
+            }
+        });
+
+        var workerName = new Argument<string>("name") { Description = "Worker name, e.g. aarch64-box-1." };
+        var createWorker = new Command("create-worker", "Create a builder worker and print its token (shown once; running it again rotates the token).") { workerName };
+        createWorker.SetAction(async (result, cancellationToken) =>
+        {
+            await using var app = BuildTool();
+            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            var token = await app.Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(result.GetValue(workerName)!, cancellationToken);
+            Console.Out.WriteLine(token);
+            Console.Error.WriteLine("Give this token to hydra-builder (--token-file); it is stored only as a hash.");
+            return 0;
+        });
+
+        var root = new RootCommand("hydra-server: the build farm's web UI, API, binary cache, evaluator and queue.")
+        {
+            serve, migrate, createUser, createWorker,
+        };
+        return root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>The service container without background loops or migrations at start, for one-shot commands.</summary>
+    private static WebApplication BuildTool() =>
+        HydraServer.Build(["--Hydra:Roles=web", "--Hydra:MigrateOnStart=false", "--Serilog:MinimumLevel:Default=Warning"]);
+}
