@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using Hydra.Core.Data;
+using Hydra.Queue.Workers;
+using Hydra.Testing;
+using Hydra.Web;
+using Hydra.Web.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hydra.EndToEnd.Tests;
+
+/// <summary>
+/// The whole farm for a test: the real server (all roles) on a loopback port over a fresh database
+/// and data dir, a signed-in API client, and hydra-builder processes started on demand.
+/// </summary>
+public sealed class Farm : IAsyncLifetime
+{
+    private readonly List<Process> _builders = [];
+    private WebApplication? _app;
+    private string _connectionString = "";
+
+    public string DataDir { get; } = Directory.CreateTempSubdirectory("hydra-e2e-").FullName;
+    public string Url { get; private set; } = "";
+    public HttpClient Client { get; private set; } = null!;
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        NixTestEnvironment.Apply();
+        _connectionString = await TestDatabase.CreateAsync();
+        _app = HydraServer.Build(
+        [
+            "--urls", "http://127.0.0.1:0",
+            $"--ConnectionStrings:Hydra={_connectionString}",
+            $"--Hydra:DataDir={DataDir}",
+            "--Hydra:Evaluator:PollInterval=00:00:01",
+            "--Hydra:Queue:RetryInterval=00:00:02",
+            "--Hydra:Queue:ReaperInterval=00:00:01",
+            "--Serilog:MinimumLevel:Default=Warning",
+        ]);
+        await _app.StartAsync();
+        Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<UserService>().CreateOrUpdateUserAsync("admin", "e2e-password", ["admin"], CancellationToken.None);
+        }
+        Client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = new Uri(Url) };
+        Client.DefaultRequestHeaders.Add("Origin", Url);
+        Client.DefaultRequestHeaders.Add("Accept", "application/json");
+        var login = await Client.PostAsJsonAsync("/login", new { username = "admin", password = "e2e-password" });
+        login.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Creates a project and a git jobset over <paramref name="repositoryUrl"/>.</summary>
+    public async Task CreateJobsetAsync(string project, string jobset, string repositoryUrl, string nixFile = "release.nix")
+    {
+        (await Client.PutAsJsonAsync($"/project/{project}", new { displayname = project, enabled = true, visible = true, owner = "admin" })).EnsureSuccessStatusCode();
+        (await Client.PutAsJsonAsync($"/jobset/{project}/{jobset}", new
+        {
+            nixexprinput = "src",
+            nixexprpath = nixFile,
+            enabled = 1,
+            visible = true,
+            checkinterval = 0,
+            schedulingshares = 100,
+            keepnr = 3,
+            inputs = new { src = new { type = "git", value = $"{repositoryUrl} main", emailresponsible = false } },
+        })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Triggers the jobset and waits until the evaluator has checked it.</summary>
+    public async Task PushAndWaitForCheckAsync(string project, string jobset)
+    {
+        var before = DateTimeOffset.UtcNow;
+        var response = await Client.PostAsync($"/api/push?jobsets={project}:{jobset}", null);
+        response.EnsureSuccessStatusCode();
+        await WaitUntilAsync(async db => await db.Jobsets.AnyAsync(j =>
+            j.Name == jobset && j.Project!.Name == project && j.TriggerTime == null && j.LastCheckedAt >= before), TimeSpan.FromMinutes(2));
+    }
+
+    public async Task<T> QueryAsync<T>(Func<HydraDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<HydraDbContext>());
+    }
+
+    /// <summary>Polls the database until <paramref name="condition"/> holds; fails with a timeout otherwise.</summary>
+    public async Task WaitUntilAsync(Func<HydraDbContext, Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await QueryAsync(condition))
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Condition not met within {timeout}. Builder output:\n{string.Join("\n", BuilderOutput)}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    public List<string> BuilderOutput { get; } = [];
+
+    /// <summary>Starts a real hydra-builder process with a fresh worker token.</summary>
+    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2)
+    {
+        var token = await Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
+        var workDir = Path.Combine(DataDir, "builders", name);
+        Directory.CreateDirectory(workDir);
+        var tokenFile = Path.Combine(workDir, "token");
+        await File.WriteAllTextAsync(tokenFile, token);
+        var builderDll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../Hydra.Builder/bin",
+            new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name, "net10.0/hydra-builder.dll"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _builders.Add(process);
+        return process;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var builder in _builders.Where(b => !b.HasExited))
+        {
+            builder.Kill(entireProcessTree: true);
+            await builder.WaitForExitAsync();
+        }
+        Client?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        await TestDatabase.DropAsync(_connectionString);
+        Directory.Delete(DataDir, recursive: true);
+    }
+}
