@@ -5,6 +5,7 @@ using Hydra.Web.Api.Evals;
 using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Auth;
+using Hydra.Web.Cache;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Hydra.Web;
@@ -25,6 +26,7 @@ public static class HydraWebExtensions
         builder.AddHydraAuth();
         builder.Services.AddAntiforgery();
         builder.Services.AddRazorComponents();
+        builder.AddHydraCache();
         return builder;
     }
 
@@ -33,6 +35,8 @@ public static class HydraWebExtensions
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        app.MapHydraCache();
 
         // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();
