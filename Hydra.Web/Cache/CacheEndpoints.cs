@@ -26,11 +26,11 @@ public static class CacheEndpoints
         // We always serve our own nix-cache-info; Nix writes one only when it finds none.
         uploads.MapPut("/nix-cache-info", () => Results.NoContent());
         uploads.MapPut("/{hash}.narinfo", (string hash, HttpContext http, CacheUploads cacheUploads) =>
-            UploadAsync(http, MaxBodySize.Default, body => cacheUploads.PutNarInfoAsync(hash, body, Worker(http), http.RequestAborted)));
+            UploadAsync(http, body => cacheUploads.PutNarInfoAsync(hash, body, Worker(http), http.RequestAborted)));
         uploads.MapPut("/nar/{file}", (string file, HttpContext http, CacheUploads cacheUploads) =>
-            UploadAsync(http, MaxBodySize.Unlimited, body => cacheUploads.PutNarAsync(file, body, http.Request.ContentLength, Worker(http), http.RequestAborted)));
+            UploadAsync(http, body => cacheUploads.PutNarAsync(file, body, http.Request.ContentLength, Worker(http), http.RequestAborted)));
         uploads.MapPut("/log/{drv}", (string drv, HttpContext http, CacheUploads cacheUploads) =>
-            UploadAsync(http, MaxBodySize.Unlimited, body => cacheUploads.PutLogAsync(drv, body, Worker(http), http.RequestAborted)));
+            UploadAsync(http, body => cacheUploads.PutLogAsync(drv, body, Worker(http), http.RequestAborted)));
         return app;
     }
 
@@ -69,10 +69,10 @@ public static class CacheEndpoints
             : NotFound();
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext http, MaxBodySize limit, Func<Stream, Task<UploadResult>> upload)
+    private static async Task<IResult> UploadAsync(HttpContext http, Func<Stream, Task<UploadResult>> upload)
     {
-        // Kestrel's default body limit (30 MB) is far below a NAR's; the upload enforces its own cap.
-        if (limit == MaxBodySize.Unlimited && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        // Kestrel's default body limit (30 MB) is far below a NAR's; each upload enforces its own cap.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {
             feature.MaxRequestBodySize = null;
         }
@@ -84,10 +84,4 @@ public static class CacheEndpoints
     private static string Worker(HttpContext http) => CacheUploadAuthFilter.Worker(http).Name;
 
     private static IResult NotFound() => Results.Text("Not in this cache.\n", "text/plain", statusCode: StatusCodes.Status404NotFound);
-
-    private enum MaxBodySize
-    {
-        Default,
-        Unlimited,
-    }
 }
