@@ -6,6 +6,7 @@ using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Api.Push;
 using Hydra.Web.Auth;
+using Hydra.Web.Cache;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Hydra.Web;
@@ -26,6 +27,7 @@ public static class HydraWebExtensions
         builder.AddHydraAuth();
         builder.Services.AddAntiforgery();
         builder.Services.AddRazorComponents();
+        builder.AddHydraCache();
         return builder;
     }
 
@@ -34,6 +36,8 @@ public static class HydraWebExtensions
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
+
+        app.MapHydraCache();
 
         // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();

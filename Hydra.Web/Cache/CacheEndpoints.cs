@@ -1,0 +1,87 @@
+using Hydra.Core.Protocol;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Hydra.Web.Cache;
+
+/// <summary>
+/// The Nix HTTP binary-cache protocol under <see cref="WorkerProtocol.CachePath"/>: public reads,
+/// uploads (HTTP PUT, as <c>nix copy --to http://...</c> sends them) for authenticated workers.
+/// </summary>
+public static class CacheEndpoints
+{
+    private const string NarInfoType = "text/x-nix-narinfo";
+    private const string NarType = "application/x-nix-nar";
+
+    public static IEndpointRouteBuilder MapCacheEndpoints(this IEndpointRouteBuilder app)
+    {
+        var cache = app.MapGroup(WorkerProtocol.CachePath).DisableAntiforgery();
+
+        cache.MapGet("/nix-cache-info", (CacheStore store) => Results.Text(store.CacheInfo, "text/x-nix-cache-info"));
+        cache.MapMethods("/{hash}.narinfo", [HttpMethods.Get, HttpMethods.Head], GetNarInfo);
+        cache.MapMethods("/nar/{file}", [HttpMethods.Get, HttpMethods.Head], GetNar);
+        cache.MapMethods("/log/{drv}", [HttpMethods.Get, HttpMethods.Head], GetLog);
+
+        var uploads = cache.MapGroup("").AddEndpointFilter<CacheUploadAuthFilter>();
+
+        // We always serve our own nix-cache-info; Nix writes one only when it finds none.
+        uploads.MapPut("/nix-cache-info", () => Results.NoContent());
+        uploads.MapPut("/{hash}.narinfo", (string hash, HttpContext http, CacheUploads cacheUploads) =>
+            UploadAsync(http, body => cacheUploads.PutNarInfoAsync(hash, body, Worker(http), http.RequestAborted)));
+        uploads.MapPut("/nar/{file}", (string file, HttpContext http, CacheUploads cacheUploads) =>
+            UploadAsync(http, body => cacheUploads.PutNarAsync(file, body, http.Request.ContentLength, Worker(http), http.RequestAborted)));
+        uploads.MapPut("/log/{drv}", (string drv, HttpContext http, CacheUploads cacheUploads) =>
+            UploadAsync(http, body => cacheUploads.PutLogAsync(drv, body, Worker(http), http.RequestAborted)));
+        return app;
+    }
+
+    private static IResult GetNarInfo(string hash, CacheStore store)
+    {
+        // Misses are the common case (Nix asks before every upload and substitution): answer without touching more than one stat.
+        var path = CacheNames.IsHashPart(hash) ? store.NarInfoPath(hash) : null;
+        return path is not null && File.Exists(path)
+            ? Results.File(path, NarInfoType)
+            : NotFound();
+    }
+
+    private static IResult GetNar(string file, CacheStore store, HttpContext http)
+    {
+        if (!CacheNames.IsFileName(file))
+        {
+            return Results.Text("Not a NAR file name.\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        var path = store.NarPath(file);
+        if (!File.Exists(path))
+        {
+            return NotFound();
+        }
+
+        // NAR names are content hashes: the bytes behind a name never change.
+        http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
+        return Results.File(path, NarType, enableRangeProcessing: true);
+    }
+
+    private static IResult GetLog(string drv, CacheStore store)
+    {
+        var path = CacheNames.IsLogName(drv) ? store.LogPath(drv) : null;
+        return path is not null && File.Exists(path)
+            ? Results.File(path, "text/plain; charset=utf-8", enableRangeProcessing: true)
+            : NotFound();
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext http, Func<Stream, Task<UploadResult>> upload)
+    {
+        // Kestrel's default body limit (30 MB) is far below a NAR's; each upload enforces its own cap.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = null;
+        }
+
+        var result = await upload(http.Request.Body);
+        return result.ToHttpResult();
+    }
+
+    private static string Worker(HttpContext http) => CacheUploadAuthFilter.Worker(http).Name;
+
+    private static IResult NotFound() => Results.Text("Not in this cache.\n", "text/plain", statusCode: StatusCodes.Status404NotFound);
+}

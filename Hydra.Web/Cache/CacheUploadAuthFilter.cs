@@ -1,0 +1,64 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Hydra.Queue.Workers;
+
+namespace Hydra.Web.Cache;
+
+/// <summary>
+/// Authenticates cache uploads by a worker token sent as the HTTP Basic password (Nix reads it from
+/// a netrc file: <c>machine HOST login worker password TOKEN</c>); a Bearer token works too.
+/// curl sends netrc credentials only after a challenge, so refusals carry <c>WWW-Authenticate: Basic</c>.
+/// </summary>
+public sealed class CacheUploadAuthFilter(WorkerTokens tokens) : IEndpointFilter
+{
+    public const string Realm = "hydra-cache";
+    private const string ItemKey = "hydra.cache.worker";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var worker = await tokens.AuthenticateAsync(Token(http.Request), http.RequestAborted);
+        if (worker is null)
+        {
+            http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
+            return Results.Text(
+                "Uploading to the cache needs a worker token as the Basic password (netrc: machine HOST login worker password TOKEN).\n",
+                "text/plain", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        http.Items[ItemKey] = worker;
+        return await next(context);
+    }
+
+    /// <summary>The worker an upload was authenticated as.</summary>
+    public static WorkerIdentity Worker(HttpContext context) => (WorkerIdentity)context.Items[ItemKey]!;
+
+    private static string? Token(HttpRequest request)
+    {
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header) || header.Parameter is null)
+        {
+            return null;
+        }
+
+        if (header.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        {
+            return header.Parameter.Trim();
+        }
+
+        if (!header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var bytes = new byte[header.Parameter.Length];
+        if (!Convert.TryFromBase64String(header.Parameter, bytes, out var written))
+        {
+            return null;
+        }
+
+        // "user:password"; the user name is not checked, the token identifies the worker.
+        var credentials = Encoding.UTF8.GetString(bytes, 0, written);
+        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : credentials[(colon + 1)..];
+    }
+}

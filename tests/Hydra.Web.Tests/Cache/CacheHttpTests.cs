@@ -1,0 +1,252 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Hydra.Core.Nix;
+
+namespace Hydra.Web.Tests.Cache;
+
+/// <summary>The cache protocol over plain HTTP: reads, upload checks and authentication.</summary>
+public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<CacheServerFactory>
+{
+    [Fact]
+    public async Task Nix_cache_info_advertises_the_store_dir_and_priority()
+    {
+        using var response = await factory.Client().GetAsync("/cache/nix-cache-info");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/x-nix-cache-info", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Missing_narinfo_is_404_for_get_and_head()
+    {
+        using var client = factory.Client();
+        var url = $"/cache/{RandomHashPart()}.narinfo";
+
+        using var get = await client.GetAsync(url);
+        using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+
+        Assert.Equal(HttpStatusCode.NotFound, get.StatusCode);
+        Assert.Equal("text/plain", get.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+    }
+
+    [Fact]
+    public async Task Upload_without_credentials_is_challenged_and_stores_nothing()
+    {
+        var (name, bytes) = Nar("no credentials");
+        using var response = await factory.Client().PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("Basic", challenge.Scheme);
+        Assert.Contains("hydra-cache", challenge.Parameter, StringComparison.Ordinal);
+        Assert.False(File.Exists(NarFile(name)));
+    }
+
+    [Fact]
+    public async Task Upload_with_a_wrong_token_is_401()
+    {
+        await factory.CreateWorkerTokenAsync("real-worker");
+        using var client = factory.Client();
+        client.DefaultRequestHeaders.Authorization = Basic("hw_not-a-real-token");
+        var (name, bytes) = Nar("wrong token");
+
+        using var response = await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.False(File.Exists(NarFile(name)));
+    }
+
+    [Fact]
+    public async Task Nar_whose_content_does_not_match_its_name_is_400_and_leaves_no_file()
+    {
+        using var client = await WorkerClientAsync();
+        var (name, _) = Nar("the promised content");
+
+        using var response = await client.PutAsync("/cache/nar/" + name, new ByteArrayContent("other content"u8.ToArray()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(factory.CacheDir, "nar"), "*" + name + "*"));
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(factory.CacheDir, "nar"), ".*"));
+    }
+
+    [Fact]
+    public async Task Narinfo_whose_nar_was_not_uploaded_is_400()
+    {
+        using var client = await WorkerClientAsync();
+        var (name, bytes) = Nar("never uploaded");
+        var hash = RandomHashPart();
+
+        using var response = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("upload the NAR first", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(factory.CacheDir, hash + ".narinfo")));
+    }
+
+    [Fact]
+    public async Task Narinfo_with_a_wrong_file_size_or_another_paths_hash_is_400()
+    {
+        using var client = await WorkerClientAsync();
+        var (name, bytes) = Nar("size check");
+        (await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
+        var hash = RandomHashPart();
+
+        using var wrongSize = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length + 1)));
+        using var wrongHash = await client.PutAsync($"/cache/{RandomHashPart()}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length)));
+        using var malformed = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent("StorePath: nonsense\n"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, wrongSize.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongHash.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("Malformed narinfo", await malformed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(factory.CacheDir, hash + ".narinfo")));
+    }
+
+    [Fact]
+    public async Task Uploaded_narinfo_is_served_resigned_by_the_farm()
+    {
+        using var client = await WorkerClientAsync();
+        var (name, bytes) = Nar("signed");
+        (await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
+        var hash = RandomHashPart();
+        var workerSignature = NixSigningKey.Generate("worker-1").Sign("anything");
+
+        using var put = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length) + $"Sig: {workerSignature}\n"));
+        using var get = await factory.Client().GetAsync($"/cache/{hash}.narinfo");
+
+        Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        Assert.Equal("text/x-nix-narinfo", get.Content.Headers.ContentType?.MediaType);
+        var info = NarInfo.Parse(await get.Content.ReadAsStringAsync());
+        var signature = Assert.Single(info.Sigs);
+        Assert.True(NixSigningKey.Verify(await factory.PublicKeyAsync(), info.Fingerprint(), signature));
+    }
+
+    [Fact]
+    public async Task Nar_supports_head_and_range_requests()
+    {
+        using var client = await WorkerClientAsync();
+        var (name, bytes) = Nar("0123456789 range me");
+        (await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
+
+        using var reader = factory.Client();
+        using var head = await reader.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/cache/nar/" + name));
+        var range = new HttpRequestMessage(HttpMethod.Get, "/cache/nar/" + name);
+        range.Headers.Range = new RangeHeaderValue(2, 5);
+        using var partial = await reader.SendAsync(range);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal("application/x-nix-nar", partial.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(bytes[2..6], await partial.Content.ReadAsByteArrayAsync());
+    }
+
+    [Theory]
+    [InlineData("/cache/nar/..%2F..%2Fkeys%2Fcache-secret-key")]
+    [InlineData("/cache/nar/%2e%2e")]
+    [InlineData("/cache/nar/.hidden.nar")]
+    [InlineData("/cache/nar/..%5Cnix-cache-info")]
+    public async Task Traversal_in_nar_names_is_refused(string url)
+    {
+        using var client = await WorkerClientAsync();
+        await factory.PublicKeyAsync();
+        var before = Snapshot();
+
+        using var get = await client.GetAsync(url);
+        using var put = await client.PutAsync(url, new ByteArrayContent("overwritten"u8.ToArray()));
+
+        Assert.InRange((int)get.StatusCode, 400, 499);
+        Assert.InRange((int)put.StatusCode, 400, 499);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public async Task Raw_dot_segments_never_reach_outside_the_cache()
+    {
+        // HttpClient would normalise "..", so speak HTTP by hand.
+        var uri = new Uri(factory.BaseUrl);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        await using var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /cache/nar/../../keys/cache-secret-key HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream);
+
+        var response = await reader.ReadToEndAsync();
+
+        Assert.Matches(@"^HTTP/1\.1 4\d\d ", response);
+        Assert.DoesNotContain("hydra-1:", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Logs_are_stored_and_served_by_derivation_name()
+    {
+        using var client = await WorkerClientAsync();
+        var drv = RandomHashPart() + "-hello.drv";
+
+        using var put = await client.PutAsync("/cache/log/" + drv, new StringContent("building hello\n"));
+        var log = await factory.Client().GetStringAsync("/cache/log/" + drv);
+        using var missing = await factory.Client().GetAsync($"/cache/log/{RandomHashPart()}-other.drv");
+
+        Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        Assert.Equal("building hello\n", log);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Put_of_nix_cache_info_is_accepted_and_ignored()
+    {
+        using var client = await WorkerClientAsync();
+
+        using var put = await client.PutAsync("/cache/nix-cache-info", new StringContent("StoreDir: /other\n"));
+        var info = await factory.Client().GetStringAsync("/cache/nix-cache-info");
+
+        Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        Assert.StartsWith("StoreDir: /nix/store\n", info, StringComparison.Ordinal);
+    }
+
+    private async Task<HttpClient> WorkerClientAsync()
+    {
+        var token = await factory.CreateWorkerTokenAsync($"w-{Guid.NewGuid():N}");
+        var client = factory.Client();
+        client.DefaultRequestHeaders.Authorization = Basic(token);
+        return client;
+    }
+
+    /// <summary>Every file under the data dir with its content, to show a request changed nothing.</summary>
+    private Dictionary<string, string> Snapshot() =>
+        Directory.EnumerateFiles(factory.DataDir, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains("data-protection", StringComparison.Ordinal))
+            .ToDictionary(f => f, File.ReadAllText);
+
+    private string NarFile(string name) => Path.Combine(factory.CacheDir, "nar", name);
+
+    private static AuthenticationHeaderValue Basic(string token) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("worker:" + token)));
+
+    /// <summary>Some bytes and the name Nix would give them: the nixbase32 SHA-256 of the file.</summary>
+    private static (string Name, byte[] Bytes) Nar(string content)
+    {
+        var bytes = Encoding.UTF8.GetBytes(content + Guid.NewGuid());
+        return (NixBase32.Encode(SHA256.HashData(bytes)) + ".nar", bytes);
+    }
+
+    private static string RandomHashPart() => NixBase32.Encode(RandomNumberGenerator.GetBytes(20));
+
+    private static string NarInfoText(string hashPart, string narName, long fileSize) =>
+        $"""
+        StorePath: /nix/store/{hashPart}-test
+        URL: nar/{narName}
+        Compression: none
+        FileHash: sha256:{narName[..^4]}
+        FileSize: {fileSize}
+        NarHash: sha256:{NixBase32.Encode(RandomNumberGenerator.GetBytes(32))}
+        NarSize: {fileSize}
+        References: 
+
+        """;
+}

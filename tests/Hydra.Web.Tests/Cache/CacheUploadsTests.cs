@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Hydra.Core;
+using Hydra.Core.Nix;
+using Hydra.Web.Cache;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Hydra.Web.Tests.Cache;
+
+/// <summary>Upload limits and the signing key, without a server.</summary>
+public sealed class CacheUploadsTests : IDisposable
+{
+    private readonly string _dataDir = Directory.CreateTempSubdirectory("hydra-cache-uploads-").FullName;
+    private readonly CacheStore _store;
+    private readonly CacheUploads _uploads;
+    private readonly CacheSigningKey _key;
+
+    public CacheUploadsTests()
+    {
+        var hydra = Options.Create(new HydraOptions { DataDir = _dataDir });
+        var cache = Options.Create(new CacheOptions { MaxNarSize = 16, MaxLogSize = 8 });
+        _store = new CacheStore(hydra, cache);
+        _key = new CacheSigningKey(hydra);
+        _uploads = new CacheUploads(_store, _key, cache, NullLogger<CacheUploads>.Instance);
+    }
+
+    public void Dispose() => Directory.Delete(_dataDir, recursive: true);
+
+    [Fact]
+    public async Task Nar_over_the_size_limit_is_413_by_content_length_or_by_counting()
+    {
+        var bytes = RandomNumberGenerator.GetBytes(17);
+        var name = NixBase32.Encode(SHA256.HashData(bytes)) + ".nar.zst";
+
+        var declared = await _uploads.PutNarAsync(name, new MemoryStream(bytes), bytes.Length, "w", CancellationToken.None);
+        var undeclared = await _uploads.PutNarAsync(name, new MemoryStream(bytes), null, "w", CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, declared.StatusCode);
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, undeclared.StatusCode);
+        Assert.Empty(Directory.EnumerateFiles(_store.Root, "*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Log_over_the_size_limit_is_413()
+    {
+        var drv = NixBase32.Encode(RandomNumberGenerator.GetBytes(20)) + "-big.drv";
+
+        var result = await _uploads.PutLogAsync(drv, new MemoryStream(new byte[9]), "w", CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, result.StatusCode);
+        Assert.False(File.Exists(_store.LogPath(drv)));
+    }
+
+    [Fact]
+    public async Task Nar_with_a_name_in_another_convention_is_stored_without_a_hash_check()
+    {
+        var result = await _uploads.PutNarAsync("abc-def.nar", new MemoryStream("nar"u8.ToArray()), 3, "w", CancellationToken.None);
+
+        Assert.Equal(StatusCodes.Status204NoContent, result.StatusCode);
+        Assert.Equal("nar", await File.ReadAllTextAsync(_store.NarPath("abc-def.nar")));
+    }
+
+    [Fact]
+    public async Task Signing_key_is_created_once_and_loaded_concurrently_as_the_same_key()
+    {
+        var keys = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _key.GetAsync(CancellationToken.None)));
+
+        Assert.All(keys, k => Assert.Same(keys[0], k));
+        Assert.Equal("hydra-1", keys[0].Name);
+        var reloaded = await new CacheSigningKey(Options.Create(new HydraOptions { DataDir = _dataDir })).GetAsync(CancellationToken.None);
+        Assert.Equal(keys[0].PublicKeyText, reloaded.PublicKeyText);
+    }
+}
