@@ -96,6 +96,10 @@ public sealed class Farm : IAsyncLifetime
         var deadline = Stopwatch.StartNew();
         while (!await QueryAsync(condition))
         {
+            if (_builders.FirstOrDefault(b => b.HasExited) is { } exited)
+            {
+                throw new InvalidOperationException($"hydra-builder exited with {exited.ExitCode}:\n{string.Join("\n", BuilderOutput)}");
+            }
             if (deadline.Elapsed > timeout)
             {
                 throw new TimeoutException($"Condition not met within {timeout}. Builder output:\n{string.Join("\n", BuilderOutput)}");
@@ -114,8 +118,14 @@ public sealed class Farm : IAsyncLifetime
         Directory.CreateDirectory(workDir);
         var tokenFile = Path.Combine(workDir, "token");
         await File.WriteAllTextAsync(tokenFile, token);
-        var builderDll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../Hydra.Builder/bin",
-            new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name, "net10.0/hydra-builder.dll"));
+        // tests/Hydra.EndToEnd.Tests/bin/<Configuration>/net10.0/ -> Hydra.Builder/bin/<Configuration>/net10.0/
+        var testBin = AppContext.BaseDirectory.TrimEnd('/');
+        var configuration = Path.GetFileName(Path.GetDirectoryName(testBin))!;
+        var builderDll = Path.GetFullPath(Path.Combine(testBin, "../../../../../Hydra.Builder/bin", configuration, "net10.0/hydra-builder.dll"));
+        if (!File.Exists(builderDll))
+        {
+            throw new FileNotFoundException($"hydra-builder is not built at {builderDll}.");
+        }
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir })
         {
