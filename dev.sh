@@ -347,4 +347,7 @@ main() {
   esac
 }
 
-main "$@"
+# Sourced by bench/run.sh for its helpers; run main only when executed.
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi

@@ -1,7 +1,9 @@
 # An example jobset that needs no nixpkgs: every job is a plain `derivation` whose builder is
 # /bin/sh, so it evaluates and builds on any machine with Nix, in well under a second (one job
 # sleeps 2 s on purpose, printing progress, to show live logs). See README.md next to this file.
-{ system ? builtins.currentSystem }:
+# `salt` changes every derivation without changing what it does; the benchmark uses it to build
+# for real each round.
+{ system ? builtins.currentSystem, salt ? "" }:
 
 let
   # A job: runs `script` with /bin/sh; the script must create $out. Each attribute of `deps` is
@@ -14,7 +16,7 @@ let
       builder = "/bin/sh";
       args = [ "-c" script ];
       PATH = "/bin:/usr/bin";
-    } // deps)
+    } // (if salt == "" then { } else { inherit salt; }) // deps)
     // { meta = { inherit description; }; };
 
   hello = job {
