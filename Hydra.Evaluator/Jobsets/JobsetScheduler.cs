@@ -1,3 +1,4 @@
+using Hydra.Core.Notifications;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ public sealed partial class JobsetScheduler(
     TimeProvider clock,
     ILogger<JobsetScheduler> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _wake = new(0);
+    private readonly AsyncSignal _wake = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,6 +28,7 @@ public sealed partial class JobsetScheduler(
         var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wake = _wake.Current;
             try
             {
                 running.RemoveAll(t => t.IsCompleted);
@@ -40,7 +42,7 @@ public sealed partial class JobsetScheduler(
                 LogSchedulerFailed(exception);
             }
             var finished = running.Count > 0 ? Task.WhenAny(running) : Task.Delay(Timeout.Infinite, stoppingToken);
-            await ((Task)Task.WhenAny(finished, _wake.WaitAsync(options.Value.PollInterval, stoppingToken)))
+            await ((Task)Task.WhenAny(finished, wake, Task.Delay(options.Value.PollInterval, clock, stoppingToken)))
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         await Task.WhenAll(running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -93,7 +95,7 @@ public sealed partial class JobsetScheduler(
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                connection.Notification += (_, _) => _wake.Release();
+                connection.Notification += (_, _) => _wake.Pulse();
                 await using (var listen = new NpgsqlCommand($"LISTEN {JobsetTrigger.Channel}", connection))
                 {
                     await listen.ExecuteNonQueryAsync(cancellationToken);
