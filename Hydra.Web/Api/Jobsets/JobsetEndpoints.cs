@@ -1,3 +1,4 @@
+using Hydra.Evaluator.Jobsets;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data;
 using Hydra.Core.Data.Entities;
@@ -42,7 +43,7 @@ internal static partial class JobsetEndpoints
     }
 
     private static async Task<IResult> PutAsync(
-        string project, string jobset, HttpContext http, HydraDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string project, string jobset, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!NamePattern().IsMatch(jobset))
         {
@@ -91,6 +92,8 @@ internal static partial class JobsetEndpoints
         {
             return HydraJson.Ok(new { redirect = path });
         }
+        // Wake the evaluators now rather than at their next poll.
+        await trigger.TriggerAsync([(project, jobset)], force: false, cancellationToken);
         var uri = $"{http.Request.Scheme}://{http.Request.Host}{path}";
         http.Response.Headers.Location = uri;
         return HydraJson.Status(new { name = jobset, uri, redirect = path, type = "jobset" }, StatusCodes.Status201Created);
