@@ -23,6 +23,7 @@ public static class HydraServer
         builder.AddHydraQueue(options.HasRole("queue"));
         builder.AddHydraWeb();
         var app = builder.Build();
+        _ = app.Services.GetService<OpenTelemetry.Trace.TracerProvider>();
         app.MapHydraWeb();
         app.MapHydraWorkerApi();
         app.MapGet("/health", HealthAsync).DisableAntiforgery();

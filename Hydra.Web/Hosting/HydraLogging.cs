@@ -45,7 +45,9 @@ internal static class HydraLogging
                 otlp.Protocol = OtlpExportProtocol.HttpProtobuf;
             });
         });
-        var tracer = Sdk.CreateTracerProviderBuilder()
+        // Made by a factory so the container owns it and flushes it on shutdown; resolved right
+        // after the host is built so the ActivityListener is there for the first request.
+        builder.Services.AddSingleton(_ => Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
             .AddSource("Microsoft.AspNetCore", "Hydra.*")
             .AddOtlpExporter(otlp =>
@@ -53,7 +55,6 @@ internal static class HydraLogging
                 otlp.Endpoint = new Uri(baseUri + "/v1/traces");
                 otlp.Protocol = OtlpExportProtocol.HttpProtobuf;
             })
-            .Build();
-        builder.Services.AddSingleton(tracer);
+            .Build());
     }
 }
