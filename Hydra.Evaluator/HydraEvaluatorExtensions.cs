@@ -20,6 +20,7 @@ public static class HydraEvaluatorExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
         builder.Services.AddSingleton<GitFetcher>();
+        builder.Services.AddSingleton<InputResolver>();
         builder.Services.AddSingleton<NixEvaluator>();
         builder.Services.AddSingleton<DrvCachePusher>();
         builder.Services.AddSingleton<BuildIngester>();

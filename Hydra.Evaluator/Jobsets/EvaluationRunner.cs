@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
 using Hydra.Core.Data;
 using Hydra.Core.Data.Entities;
 using Hydra.Evaluator.Inputs;
@@ -20,7 +19,7 @@ namespace Hydra.Evaluator.Jobsets;
 /// </summary>
 public sealed partial class EvaluationRunner(
     IServiceScopeFactory scopes,
-    GitFetcher git,
+    InputResolver inputResolver,
     NixEvaluator evaluator,
     DrvCachePusher cachePusher,
     BuildIngester ingester,
@@ -43,9 +42,9 @@ public sealed partial class EvaluationRunner(
         try
         {
             var fetchClock = Stopwatch.StartNew();
-            var (inputs, args, exprRoot) = await FetchInputsAsync(jobset, cancellationToken);
+            var resolved = await inputResolver.ResolveAsync(jobset, cancellationToken);
             var checkoutSeconds = fetchClock.Elapsed.TotalSeconds;
-            var hash = HashInputs(jobset, inputs);
+            var hash = HashInputs(jobset, resolved.Inputs);
             if (hash == lastHash && !jobset.ForceEval)
             {
                 LogUnchanged();
@@ -54,9 +53,9 @@ public sealed partial class EvaluationRunner(
             }
 
             var evalClock = Stopwatch.StartNew();
-            var evaluation = await evaluator.EvaluateAsync(Path.Combine(exprRoot, jobset.NixExprPath), args, cancellationToken);
+            var evaluation = await evaluator.EvaluateAsync(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
             await cachePusher.PushAsync(evaluation.Jobs.Select(j => j.DrvPath).ToList(), cancellationToken);
-            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, inputs, checkoutSeconds, evalClock.Elapsed.TotalSeconds, startedAt);
+            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalClock.Elapsed.TotalSeconds, startedAt);
             var result = await ingester.IngestAsync(jobsetId, record, evaluation, cancellationToken);
             LogEvaluated(result.EvaluationId, result.NewBuilds, result.ReusedBuilds, result.NewSteps, result.Errors);
             await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
@@ -76,43 +75,8 @@ public sealed partial class EvaluationRunner(
         }
     }
 
-    private async Task<(List<EvaluationInput> Inputs, JsonObject Args, string ExprRoot)> FetchInputsAsync(Jobset jobset, CancellationToken cancellationToken)
-    {
-        var inputs = new List<EvaluationInput>();
-        var args = new JsonObject();
-        string? exprRoot = null;
-        foreach (var input in jobset.Inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
-        {
-            switch (input.Type)
-            {
-                case "git":
-                    var checkout = await git.FetchAsync(input.Value, cancellationToken);
-                    inputs.Add(new EvaluationInput { Name = input.Name, Type = "git", Uri = checkout.Url, Revision = checkout.Revision, Value = input.Value, Path = checkout.Path });
-                    args[input.Name] = new JsonObject { ["kind"] = "path", ["path"] = checkout.Path, ["rev"] = checkout.Revision, ["shortRev"] = checkout.Revision[..7] };
-                    if (input.Name == jobset.NixExprInput)
-                    {
-                        exprRoot = checkout.Path;
-                    }
-                    break;
-                case "string":
-                    inputs.Add(new EvaluationInput { Name = input.Name, Type = "string", Value = input.Value });
-                    args[input.Name] = new JsonObject { ["kind"] = "string", ["value"] = input.Value };
-                    break;
-                case "boolean":
-                    inputs.Add(new EvaluationInput { Name = input.Name, Type = "boolean", Value = input.Value });
-                    args[input.Name] = new JsonObject { ["kind"] = "boolean", ["value"] = input.Value.Trim() == "true" };
-                    break;
-                default:
-                    throw new InputFetchException($"Input '{input.Name}' has type '{input.Type}', which this server cannot fetch yet; use git, string or boolean.");
-            }
-        }
-        return exprRoot is null
-            ? throw new InputFetchException($"The Nix expression input '{jobset.NixExprInput}' is not a git input of this jobset.")
-            : (inputs, args, exprRoot);
-    }
-
     /// <summary>Same expression + same resolved inputs = same hash = nothing to evaluate.</summary>
-    private static string HashInputs(Jobset jobset, List<EvaluationInput> inputs)
+    private static string HashInputs(Jobset jobset, IReadOnlyList<EvaluationInput> inputs)
     {
         var text = new StringBuilder().Append(jobset.NixExprInput).Append('\n').Append(jobset.NixExprPath).Append('\n');
         foreach (var input in inputs)

@@ -15,6 +15,8 @@ public sealed class Evaluation
     public int NrErrors { get; set; }
     public required string NixExprInput { get; set; }
     public required string NixExprPath { get; set; }
+    /// <summary>The locked flake URL this evaluation used (flake jobsets only).</summary>
+    public string? Flake { get; set; }
     public List<EvaluationInput> Inputs { get; set; } = [];
     public List<EvaluationError> Errors { get; set; } = [];
 }

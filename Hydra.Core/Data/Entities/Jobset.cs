@@ -11,8 +11,12 @@ public sealed class Jobset
     public Project? Project { get; set; }
     public required string Name { get; set; }
     public string Description { get; set; } = "";
+    /// <summary>0: a Nix file in an input (<see cref="NixExprInput"/>/<see cref="NixExprPath"/>); 1: a flake (<see cref="Flake"/>).</summary>
+    public short Type { get; set; }
     public required string NixExprInput { get; set; }
     public required string NixExprPath { get; set; }
+    /// <summary>Flake URL for type 1 jobsets, locked at each evaluation.</summary>
+    public string? Flake { get; set; }
     public short Enabled { get; set; } = 1;
     public bool Hidden { get; set; }
     public int CheckInterval { get; set; } = 300;
