@@ -25,6 +25,7 @@ public sealed class HydraDbContext(DbContextOptions<HydraDbContext> options) : D
     public DbSet<StepDependency> StepDependencies => Set<StepDependency>();
     public DbSet<StepAttempt> StepAttempts => Set<StepAttempt>();
     public DbSet<Worker> Workers => Set<Worker>();
+    public DbSet<AggregateConstituent> AggregateConstituents => Set<AggregateConstituent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -40,6 +41,7 @@ public sealed class HydraDbContext(DbContextOptions<HydraDbContext> options) : D
         modelBuilder.Entity<BuildOutput>().HasKey(o => new { o.BuildId, o.Name });
         modelBuilder.Entity<BuildStep>().HasKey(s => new { s.BuildId, s.StepId });
         modelBuilder.Entity<StepDependency>().HasKey(d => new { d.StepId, d.DependsOnId });
+        modelBuilder.Entity<AggregateConstituent>().HasKey(a => new { a.AggregateId, a.ConstituentId });
 
         foreach (var entity in modelBuilder.Model.GetEntityTypes())
         {

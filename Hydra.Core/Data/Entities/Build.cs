@@ -16,10 +16,23 @@ public sealed class Build
     /// <summary>Hydra's status code (<see cref="BuildStatus"/>); null while queued.</summary>
     public int? BuildStatus { get; set; }
     public bool IsCachedBuild { get; set; }
+    /// <summary>meta.schedulingPriority (Hydra's default 100); steps take the highest of the builds needing them.</summary>
     public int Priority { get; set; } = 100;
     public int GlobalPriority { get; set; }
     public DateTimeOffset QueuedAt { get; set; }
     public DateTimeOffset? StartTime { get; set; }
     public DateTimeOffset? StopTime { get; set; }
+    /// <summary>meta.license short names, comma-separated.</summary>
+    public string? License { get; set; }
+    public string? Homepage { get; set; }
+    /// <summary>meta.maintainers e-mail addresses, comma-separated.</summary>
+    public string? Maintainers { get; set; }
+    /// <summary>meta.timeout in seconds; null means the queue's default.</summary>
+    public int? Timeout { get; set; }
+    /// <summary>meta.maxSilent in seconds; null means the queue's default.</summary>
+    public int? MaxSilent { get; set; }
+    public bool IsChannel { get; set; }
+    /// <summary>Whether this build belongs to the jobset's latest evaluation.</summary>
+    public bool IsCurrent { get; set; }
     public List<BuildOutput> Outputs { get; set; } = [];
 }
