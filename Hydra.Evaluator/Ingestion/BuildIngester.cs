@@ -1,101 +1,97 @@
 using Hydra.Evaluator.Nix;
+using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Hydra.Evaluator.Ingestion;
 
 /// <summary>
-/// Turns an evaluation into rows: the evaluation and its inputs and errors, one build per job
-/// (reusing the jobset's previous build when the job's derivation did not change), and one step per
-/// derivation to build, shared with any unfinished step for the same derivation. One transaction, so
-/// an evaluation is recorded whole or not at all.
+/// Turns an evaluation into rows: one build per job (reusing the jobset's previous build when the
+/// job's derivation did not change), one step per derivation to build (shared with any unfinished
+/// step for the same derivation), then the evaluation with its inputs, errors and members.
 /// </summary>
-public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher cache, TimeProvider clock)
+/// <remarks>
+/// Transactions, and why a crash never leaves a runnable step that no build needs:
+/// <list type="number">
+/// <item>New builds are written in batches of <see cref="IngestionOptions.BatchSize"/>, one short
+/// transaction each: the batch's new steps (state 0, pending) together with the builds that need
+/// them, their outputs, <c>build_steps</c> and <c>step_dependencies</c>. A step is never committed
+/// without a build that needs it, so the repair sweep (which promotes any pending step whose
+/// dependencies succeeded) can only ever promote a step some build is waiting for. Before a batch
+/// commits, its steps' <c>.drv</c> closures are in the binary cache, so whatever runs them can fetch them.</item>
+/// <item>One last short transaction inserts the evaluation, its inputs, errors, members and
+/// aggregate constituents, and promotes this evaluation's new steps to runnable (NOTIFY
+/// <c>hydra_steps_runnable</c>). Until then no evaluation lists the new builds.</item>
+/// <item>After that commit, <c>builds.is_current</c> is moved to this evaluation's builds in
+/// id-ordered batches of single statements, outside any long transaction.</item>
+/// </list>
+/// A crash between batches leaves complete, valid builds that no evaluation lists yet. Nothing is
+/// deleted: the retried evaluation finds them as the jobs' latest builds with the same derivation
+/// and reuses them, so the work is resumed rather than redone. (Their pending steps may be
+/// promoted by the repair sweep before that; they are real work of real jobs.)
+/// </remarks>
+public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher cache, TimeProvider clock, IOptions<IngestionOptions> options)
 {
-    public async Task<IngestResult> IngestAsync(long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, CancellationToken cancellationToken)
+    public Task<IngestResult> IngestAsync(long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, CancellationToken cancellationToken) =>
+        IngestAsync(jobsetId, record, evaluation, progress: null, cancellationToken);
+
+    /// <summary>Ingests <paramref name="evaluation"/>; <paramref name="progress"/> hears one line per phase and batch.</summary>
+    public async Task<IngestResult> IngestAsync(
+        long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var planner = new StepGraphPlanner(cache.CacheHas);
-        foreach (var job in evaluation.Jobs)
-        {
-            await planner.AddAsync(job.DrvPath, cancellationToken);
-        }
+        var settings = options.Value;
         var now = clock.GetUtcNow();
-
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var sql = new IngestionSql(connection, transaction);
+        var sql = new IngestionSql(connection);
 
-        var evaluationId = await sql.ScalarAsync<long>(
-            """
-            INSERT INTO evaluations (jobset_id, created_at, checkout_seconds, eval_seconds, inputs_hash, nix_expr_input, nix_expr_path, nr_errors)
-            VALUES (@jobset, @now, @checkout, @eval, @hash, @input, @path, @errors) RETURNING id
-            """, cancellationToken,
-            ("jobset", jobsetId), ("now", now), ("checkout", record.CheckoutSeconds), ("eval", record.EvalSeconds),
-            ("hash", record.InputsHash), ("input", record.NixExprInput), ("path", record.NixExprPath), ("errors", evaluation.Errors.Count));
-        foreach (var input in record.Inputs)
-        {
-            await sql.ExecuteAsync(
-                "INSERT INTO evaluation_inputs (evaluation_id, name, type, uri, revision, value, path) VALUES (@e, @n, @t, @u, @r, @v, @p)",
-                cancellationToken, ("e", evaluationId), ("n", input.Name), ("t", input.Type), ("u", input.Uri), ("r", input.Revision), ("v", input.Value), ("p", input.Path));
-        }
-        foreach (var error in evaluation.Errors)
-        {
-            await sql.ExecuteAsync("INSERT INTO evaluation_errors (evaluation_id, job, message) VALUES (@e, @j, @m)",
-                cancellationToken, ("e", evaluationId), ("j", error.Name), ("m", error.Message));
-        }
-
-        // Steps, dependencies first, so every edge points at a step that exists.
-        var stepIds = new Dictionary<string, long>(StringComparer.Ordinal);
-        var newSteps = new List<long>();
-        foreach (var drvPath in planner.Order)
-        {
-            var derivation = planner.DerivationOf(drvPath);
-            var (id, created) = await sql.UpsertStepAsync(drvPath, derivation, now, cancellationToken);
-            stepIds[drvPath] = id;
-            if (created)
-            {
-                newSteps.Add(id);
-                foreach (var dependency in planner.DependenciesOf(drvPath))
-                {
-                    await sql.ExecuteAsync("INSERT INTO step_dependencies (step_id, depends_on_id) VALUES (@s, @d) ON CONFLICT DO NOTHING",
-                        cancellationToken, ("s", id), ("d", stepIds[dependency]));
-                }
-            }
-        }
-
+        // A job whose latest build in the jobset has the same derivation reuses that build.
         var previous = await sql.LatestBuildsAsync(jobsetId, cancellationToken);
-        int newBuilds = 0, reused = 0;
+        var members = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>(evaluation.Jobs.Count);
+        var newJobs = new List<EvaluatedJob>();
         foreach (var job in evaluation.Jobs)
         {
-            long buildId;
-            var isNew = !(previous.TryGetValue(job.Name, out var last) && last.DrvPath == job.DrvPath);
-            if (isNew)
+            if (previous.TryGetValue(job.Name, out var last) && last.DrvPath == job.DrvPath)
             {
-                var top = stepIds.GetValueOrDefault(job.DrvPath);
-                buildId = await sql.InsertBuildAsync(jobsetId, job, top == 0 ? null : top, now, cancellationToken);
-                foreach (var drvPath in planner.ClosureOf(job.DrvPath))
-                {
-                    await sql.ExecuteAsync("INSERT INTO build_steps (build_id, step_id) VALUES (@b, @s) ON CONFLICT DO NOTHING",
-                        cancellationToken, ("b", buildId), ("s", stepIds[drvPath]));
-                }
-                newBuilds++;
+                members.Add((job, last.Id, false));
             }
             else
             {
-                buildId = last.Id;
-                reused++;
+                newJobs.Add(job);
             }
-            await sql.ExecuteAsync("INSERT INTO evaluation_members (evaluation_id, build_id, is_new) VALUES (@e, @b, @n)",
-                cancellationToken, ("e", evaluationId), ("b", buildId), ("n", isNew));
+        }
+        previous.Clear();
+
+        var planner = new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism);
+        await planner.AddAllAsync(newJobs.Select(j => j.DrvPath), cancellationToken);
+        var graph = new IngestionGraph(planner, newJobs);
+        progress?.Report($"planned {planner.Order.Count} steps for {newJobs.Count} new builds ({members.Count} reused)");
+
+        var writer = new BuildBatchWriter(sql, connection, graph, jobsetId, now, settings.MaxTries);
+        var batches = newJobs.Chunk(Math.Max(1, settings.BatchSize)).ToList();
+        // Pipeline: the next batch's derivations are copied to the cache while this batch is written.
+        var nextPlan = batches.Count > 0 ? graph.PlanBatch(batches[0]) : null;
+        var nextPush = nextPlan is null ? Task.CompletedTask : cache.PushAsync(nextPlan.DrvPaths, cancellationToken);
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var (plan, push) = (nextPlan!, nextPush);
+            if (i + 1 < batches.Count)
+            {
+                nextPlan = graph.PlanBatch(batches[i + 1]);
+                nextPush = cache.PushAsync(nextPlan.DrvPaths, cancellationToken);
+            }
+            await push;
+            foreach (var (job, id) in await writer.WriteAsync(plan, cancellationToken))
+            {
+                members.Add((job, id, true));
+            }
+            progress?.Report($"batch {i + 1}/{batches.Count}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps");
         }
 
-        var previousCount = await sql.ScalarAsync<int?>(
-            "SELECT nr_builds FROM evaluations WHERE jobset_id = @j AND id <> @e ORDER BY id DESC LIMIT 1",
-            cancellationToken, ("j", jobsetId), ("e", evaluationId));
-        await sql.ExecuteAsync("UPDATE evaluations SET nr_builds = @n, has_new_builds = @h WHERE id = @e", cancellationToken,
-            ("n", evaluation.Jobs.Count), ("h", newBuilds > 0 || previousCount != evaluation.Jobs.Count), ("e", evaluationId));
-        await sql.PromoteRunnableAsync(newSteps, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return new IngestResult(evaluationId, newBuilds, reused, newSteps.Count, evaluation.Errors.Count);
+        var evaluationId = await new EvaluationFinalizer(sql, connection, settings).FinalizeAsync(
+            jobsetId, record, evaluation, members, writer.CreatedSteps, now, cancellationToken);
+        progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted");
+
+        await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, evaluationId, members.Select(m => m.BuildId), cancellationToken);
+        progress?.Report("is_current updated");
+        return new IngestResult(evaluationId, newJobs.Count, members.Count - newJobs.Count, writer.CreatedSteps.Count, evaluation.Errors.Count);
     }
 }

@@ -1,75 +1,149 @@
-using Hydra.Core.Nix;
 using Hydra.Evaluator.Nix;
 using Npgsql;
 
 namespace Hydra.Evaluator.Ingestion;
 
-/// <summary>The statements ingestion runs, on one connection and transaction.</summary>
-internal sealed class IngestionSql(NpgsqlConnection connection, NpgsqlTransaction transaction)
+/// <summary>
+/// The multi-row statements ingestion runs. Each takes whole columns as array parameters and
+/// expands them with <c>unnest</c>, so a batch is one round trip whatever its size. Statements run
+/// in the connection's current transaction.
+/// </summary>
+internal sealed class IngestionSql(NpgsqlConnection connection)
 {
-    public async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    /// <summary>
+    /// Inserts the steps that have no unfinished row yet and returns the id of every given
+    /// derivation with whether this call created it. A concurrent evaluation may insert the same
+    /// derivation first: the unique index on unfinished steps makes ours a no-op and the look-up
+    /// finds theirs. If theirs finished in between, the next round inserts a fresh one.
+    /// </summary>
+    public async Task<Dictionary<string, (long Id, bool Created)>> UpsertStepsAsync(
+        IReadOnlyList<PlannedStep> steps, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = Command(sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var result = new Dictionary<string, (long, bool)>(steps.Count, StringComparer.Ordinal);
+        // Sorted, so concurrent evaluations take the unique-index entries in the same order.
+        var pending = steps.OrderBy(s => s.DrvPath, StringComparer.Ordinal).ToList();
+        for (var round = 0; pending.Count > 0; round++)
+        {
+            if (round == 3)
+            {
+                throw new InvalidOperationException($"Steps for {pending.Count} derivations keep finishing while being shared; retry the evaluation.");
+            }
+            await using (var insert = Command(
+                """
+                INSERT INTO steps (drv_path, system, output_paths, required_features, local_priority, state, created_at)
+                SELECT v.drv, v.system, string_to_array(v.outputs, ' '), string_to_array(v.features, ' '), v.priority, 0, @now
+                FROM unnest(@drv, @system, @outputs, @features, @priority) AS v(drv, system, outputs, features, priority)
+                ON CONFLICT (drv_path) WHERE state < 3 DO NOTHING
+                RETURNING drv_path, id
+                """,
+                ("now", now), ("drv", pending.Select(s => s.DrvPath).ToArray()), ("system", pending.Select(s => s.System).ToArray()),
+                ("outputs", pending.Select(s => string.Join(' ', s.OutputPaths)).ToArray()),
+                ("features", pending.Select(s => string.Join(' ', s.RequiredFeatures)).ToArray()),
+                ("priority", pending.Select(s => s.Priority).ToArray())))
+            {
+                await ReadPairsAsync(insert, (drv, id) => result[drv] = (id, true), cancellationToken);
+            }
+            var missing = pending.Where(s => !result.ContainsKey(s.DrvPath)).ToList();
+            if (missing.Count == 0)
+            {
+                break;
+            }
+            // Shared steps: raise their priority to ours, in id order (row locks in a stable order).
+            await using (var existing = Command(
+                """
+                WITH v AS (SELECT * FROM unnest(@drv, @priority) AS v(drv, priority)),
+                     found AS (SELECT s.id, s.drv_path, v.priority FROM steps s JOIN v ON s.drv_path = v.drv WHERE s.state < 3),
+                     raised AS (
+                         UPDATE steps s SET local_priority = f.priority
+                         FROM (SELECT * FROM found ORDER BY id) f
+                         WHERE s.id = f.id AND s.local_priority < f.priority AND s.state < 3)
+                SELECT drv_path, id FROM found
+                """,
+                ("drv", missing.Select(s => s.DrvPath).ToArray()), ("priority", missing.Select(s => s.Priority).ToArray())))
+            {
+                await ReadPairsAsync(existing, (drv, id) => result[drv] = (id, false), cancellationToken);
+            }
+            pending = missing.Where(s => !result.ContainsKey(s.DrvPath)).ToList();
+        }
+        return result;
     }
 
-    public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    public Task InsertDependenciesAsync(List<long> steps, List<long> dependencies, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO step_dependencies (step_id, depends_on_id)
+            SELECT * FROM unnest(@s, @d) ON CONFLICT DO NOTHING
+            """, cancellationToken, ("s", steps.ToArray()), ("d", dependencies.ToArray()));
+
+    /// <summary>Takes <paramref name="count"/> build ids up front, so outputs and links can be written without a read-back.</summary>
+    public async Task<long[]> AllocateBuildIdsAsync(int count, CancellationToken cancellationToken)
     {
-        await using var command = Command(sql, parameters);
-        var value = await command.ExecuteScalarAsync(cancellationToken);
-        return value is null or DBNull ? default! : (T)value;
+        await using var command = Command("SELECT nextval(pg_get_serial_sequence('builds', 'id')) FROM generate_series(1, @n)", ("n", count));
+        var ids = new List<long>(count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return [.. ids];
     }
 
     /// <summary>
-    /// The unfinished step for <paramref name="drvPath"/>, created when there is none. A concurrent
-    /// evaluation may insert the same derivation first; the unique index on unfinished steps makes
-    /// ours a no-op, and the second look (a fresh snapshot) finds theirs.
+    /// Inserts new builds. A build without a top step has nothing to build (its outputs are all in
+    /// the cache) and finishes at once as a cached success.
     /// </summary>
-    public async Task<(long Id, bool Created)> UpsertStepAsync(string drvPath, Derivation derivation, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var inserted = await ScalarAsync<long?>(
+    public Task InsertBuildsAsync(long jobsetId, IReadOnlyList<(long Id, EvaluatedJob Job, long? TopStep)> builds, DateTimeOffset now, CancellationToken cancellationToken) =>
+        ExecuteAsync(
             """
-            INSERT INTO steps (drv_path, system, output_paths, required_features, state, created_at)
-            VALUES (@drv, @system, @outputs, @features, 0, @now)
-            ON CONFLICT (drv_path) WHERE state < 3 DO NOTHING
-            RETURNING id
+            INSERT INTO builds (id, jobset_id, job, nix_name, description, drv_path, system, top_step_id,
+                                finished, build_status, is_cached_build, priority, queued_at, start_time, stop_time,
+                                license, homepage, maintainers, timeout, max_silent, is_channel)
+            SELECT v.id, @jobset, v.job, v.nix_name, v.description, v.drv, v.system, v.top,
+                   v.top IS NULL, CASE WHEN v.top IS NULL THEN 0 END, v.top IS NULL, v.priority, @now,
+                   CASE WHEN v.top IS NULL THEN @now END, CASE WHEN v.top IS NULL THEN @now END,
+                   v.license, v.homepage, v.maintainers, v.timeout, v.max_silent, v.is_channel
+            FROM unnest(@id, @job, @nix_name, @description, @drv, @system, @top, @priority,
+                        @license, @homepage, @maintainers, @timeout, @max_silent, @is_channel)
+                AS v(id, job, nix_name, description, drv, system, top, priority, license, homepage, maintainers, timeout, max_silent, is_channel)
             """, cancellationToken,
-            ("drv", drvPath), ("system", derivation.System), ("outputs", derivation.OutputPaths.ToArray()),
-            ("features", derivation.RequiredSystemFeatures.ToArray()), ("now", now));
-        if (inserted is { } id)
-        {
-            return (id, true);
-        }
-        var existing = await ScalarAsync<long?>("SELECT id FROM steps WHERE drv_path = @drv AND state < 3", cancellationToken, ("drv", drvPath));
-        return existing is { } found
-            ? (found, false)
-            : throw new InvalidOperationException($"Step for {drvPath} conflicted but cannot be found; retry the evaluation.");
-    }
+            ("jobset", jobsetId), ("now", now),
+            ("id", builds.Select(b => b.Id).ToArray()), ("job", builds.Select(b => b.Job.Name).ToArray()),
+            ("nix_name", builds.Select(b => b.Job.NixName).ToArray()), ("description", builds.Select(b => b.Job.Description).ToArray()),
+            ("drv", builds.Select(b => b.Job.DrvPath).ToArray()), ("system", builds.Select(b => b.Job.System).ToArray()),
+            ("top", builds.Select(b => b.TopStep).ToArray()), ("priority", builds.Select(b => b.Job.SchedulingPriority).ToArray()),
+            ("license", builds.Select(b => b.Job.License).ToArray()), ("homepage", builds.Select(b => b.Job.Homepage).ToArray()),
+            ("maintainers", builds.Select(b => b.Job.Maintainers).ToArray()), ("timeout", builds.Select(b => b.Job.Timeout).ToArray()),
+            ("max_silent", builds.Select(b => b.Job.MaxSilent).ToArray()), ("is_channel", builds.Select(b => b.Job.IsChannel).ToArray()));
 
-    public async Task<long> InsertBuildAsync(long jobsetId, EvaluatedJob job, long? topStep, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        // A job with nothing to build (all outputs already in the cache) finishes at once as a cached success.
-        var cached = topStep is null;
-        var id = await ScalarAsync<long>(
-            """
-            INSERT INTO builds (jobset_id, job, nix_name, description, drv_path, system, top_step_id, finished, build_status,
-                                is_cached_build, queued_at, start_time, stop_time)
-            VALUES (@jobset, @job, @name, @description, @drv, @system, @top, @cached, @status, @cached, @now, @stamp, @stamp)
-            RETURNING id
-            """, cancellationToken,
-            ("jobset", jobsetId), ("job", job.Name), ("name", job.NixName), ("description", job.Description), ("drv", job.DrvPath),
-            ("system", job.System), ("top", topStep), ("cached", cached), ("status", cached ? 0 : null), ("now", now), ("stamp", cached ? now : null));
-        foreach (var (name, path) in job.Outputs)
-        {
-            await ExecuteAsync("INSERT INTO build_outputs (build_id, name, path) VALUES (@b, @n, @p)", cancellationToken, ("b", id), ("n", name), ("p", path));
-        }
-        return id;
-    }
+    public Task InsertBuildOutputsAsync(List<long> builds, List<string> names, List<string> paths, CancellationToken cancellationToken) =>
+        ExecuteAsync("INSERT INTO build_outputs (build_id, name, path) SELECT * FROM unnest(@b, @n, @p)",
+            cancellationToken, ("b", builds.ToArray()), ("n", names.ToArray()), ("p", paths.ToArray()));
+
+    public Task InsertBuildStepsAsync(List<long> builds, List<long> steps, CancellationToken cancellationToken) =>
+        ExecuteAsync("INSERT INTO build_steps (build_id, step_id) SELECT * FROM unnest(@b, @s) ON CONFLICT DO NOTHING",
+            cancellationToken, ("b", builds.ToArray()), ("s", steps.ToArray()));
+
+    public Task InsertMembersAsync(long evaluationId, long[] builds, bool[] isNew, CancellationToken cancellationToken) =>
+        ExecuteAsync("INSERT INTO evaluation_members (evaluation_id, build_id, is_new) SELECT @e, * FROM unnest(@b, @n) ON CONFLICT DO NOTHING",
+            cancellationToken, ("e", evaluationId), ("b", builds), ("n", isNew));
+
+    public Task InsertConstituentsAsync(long[] aggregates, long[] constituents, CancellationToken cancellationToken) =>
+        ExecuteAsync("INSERT INTO aggregate_constituents (aggregate_id, constituent_id) SELECT * FROM unnest(@a, @c) ON CONFLICT DO NOTHING",
+            cancellationToken, ("a", aggregates), ("c", constituents));
+
+    /// <summary>New steps whose dependencies have all succeeded become runnable.</summary>
+    public Task PromoteRunnableAsync(long[] steps, CancellationToken cancellationToken) => ExecuteAsync(
+        """
+        UPDATE steps d SET state = 1
+        WHERE d.id = ANY(@ids) AND d.state = 0 AND NOT EXISTS (
+            SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
+            WHERE e.step_id = d.id AND x.state <> 3)
+        """, cancellationToken, ("ids", steps));
 
     /// <summary>The newest build of each job of the jobset, to reuse when its derivation is unchanged.</summary>
     public async Task<Dictionary<string, (long Id, string DrvPath)>> LatestBuildsAsync(long jobsetId, CancellationToken cancellationToken)
     {
-        await using var command = Command("SELECT DISTINCT ON (job) job, id, drv_path FROM builds WHERE jobset_id = @j ORDER BY job, id DESC", [("j", jobsetId)]);
+        await using var command = Command("SELECT DISTINCT ON (job) job, id, drv_path FROM builds WHERE jobset_id = @j ORDER BY job, id DESC", ("j", jobsetId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var result = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
@@ -79,19 +153,43 @@ internal sealed class IngestionSql(NpgsqlConnection connection, NpgsqlTransactio
         return result;
     }
 
-    /// <summary>New steps whose dependencies are all built become runnable; claimers are woken.</summary>
-    public Task PromoteRunnableAsync(List<long> steps, CancellationToken cancellationToken) => ExecuteAsync(
-        """
-        UPDATE steps d SET state = 1
-        WHERE d.id = ANY(@ids) AND d.state = 0 AND NOT EXISTS (
-            SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
-            WHERE e.step_id = d.id AND x.state <> 3);
-        SELECT pg_notify('hydra_steps_runnable', '');
-        """, cancellationToken, ("ids", steps.ToArray()));
-
-    private NpgsqlCommand Command(string sql, (string Name, object? Value)[] parameters)
+    public async Task<long[]> ReadIdsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using var command = Command(sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var ids = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+        return [.. ids];
+    }
+
+    public async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(sql, parameters);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? default! : (T)value;
+    }
+
+    private static async Task ReadPairsAsync(NpgsqlCommand command, Action<string, long> row, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            row(reader.GetString(0), reader.GetInt64(1));
+        }
+    }
+
+    private NpgsqlCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
         foreach (var (name, value) in parameters)
         {
             command.Parameters.AddWithValue(name, value ?? DBNull.Value);

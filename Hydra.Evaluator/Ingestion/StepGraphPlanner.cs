@@ -6,14 +6,21 @@ namespace Hydra.Evaluator.Ingestion;
 /// Walks the derivation graph from each job's top-level <c>.drv</c>, parsing the ATerm files, and
 /// keeps the derivations that must be built: those whose outputs the farm's cache does not have.
 /// The walk stops at derivations already in the cache, so a graph is only as deep as what changed.
+/// Each level of the walk is parsed in parallel; the order is still deterministic.
 /// </summary>
-public sealed class StepGraphPlanner(Func<string, bool> cacheHas)
+public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0)
 {
+    // null = seen, but its outputs are all in the cache: not a step.
     private readonly Dictionary<string, Derivation?> _needed = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    private readonly HashSet<string> _ordered = new(StringComparer.Ordinal);
+    private readonly int _parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
 
     /// <summary>Derivations to build, dependencies before dependents.</summary>
     public IReadOnlyList<string> Order => _order;
+
+    /// <summary>Whether <paramref name="drvPath"/> was planned as a step.</summary>
+    public bool IsPlanned(string drvPath) => _needed.GetValueOrDefault(drvPath) is not null;
 
     /// <summary>The parsed derivation of a planned step.</summary>
     public Derivation DerivationOf(string drvPath) => _needed[drvPath]!;
@@ -25,39 +32,48 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas)
     /// <summary>Plans <paramref name="drvPath"/> and its graph; returns whether it must be built.</summary>
     public async Task<bool> AddAsync(string drvPath, CancellationToken cancellationToken)
     {
-        // Iterative post-order walk: deep graphs (nixpkgs bootstrap chains) must not overflow the stack.
-        var stack = new Stack<(string Path, Derivation? Drv, bool Expanded)>();
-        stack.Push((drvPath, null, false));
-        while (stack.Count > 0)
+        await AddAllAsync([drvPath], cancellationToken);
+        return IsPlanned(drvPath);
+    }
+
+    /// <summary>Plans every root and its graph, parsing each breadth-first level in parallel.</summary>
+    public async Task AddAllAsync(IEnumerable<string> drvPaths, CancellationToken cancellationToken)
+    {
+        var roots = drvPaths.Distinct(StringComparer.Ordinal).ToList();
+        var frontier = roots.Where(p => !_needed.ContainsKey(p)).ToList();
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken };
+        while (frontier.Count > 0)
         {
-            var (path, drv, expanded) = stack.Pop();
-            if (_needed.ContainsKey(path))
+            var level = frontier;
+            var parsed = new Derivation?[level.Count];
+            await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, async (i, token) =>
             {
-                continue;
+                var derivation = await DerivationParser.ParseFileAsync(level[i], token);
+                var outputs = derivation.OutputPaths;
+                parsed[i] = outputs.Count > 0 && outputs.All(cacheHas) ? null : derivation;
+            });
+            var next = new List<string>();
+            var queued = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < level.Count; i++)
+            {
+                _needed[level[i]] = parsed[i];
             }
-            if (expanded)
+            foreach (var derivation in parsed)
             {
-                _needed[path] = drv;
-                _order.Add(path);
-                continue;
-            }
-            var derivation = await DerivationParser.ParseFileAsync(path, cancellationToken);
-            var outputs = derivation.OutputPaths;
-            if (outputs.Count > 0 && outputs.All(cacheHas))
-            {
-                _needed[path] = null;
-                continue;
-            }
-            stack.Push((path, derivation, true));
-            foreach (var input in derivation.InputDrvs.Keys)
-            {
-                if (!_needed.ContainsKey(input))
+                foreach (var input in derivation?.InputDrvs.Keys ?? Enumerable.Empty<string>())
                 {
-                    stack.Push((input, null, false));
+                    if (!_needed.ContainsKey(input) && queued.Add(input))
+                    {
+                        next.Add(input);
+                    }
                 }
             }
+            frontier = next;
         }
-        return _needed[drvPath] is not null;
+        foreach (var root in roots)
+        {
+            AppendPostOrder(root);
+        }
     }
 
     /// <summary>All planned steps reachable from <paramref name="drvPath"/>, itself included.</summary>
@@ -65,7 +81,7 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var pending = new Stack<string>();
-        if (_needed.GetValueOrDefault(drvPath) is not null)
+        if (IsPlanned(drvPath))
         {
             pending.Push(drvPath);
         }
@@ -80,5 +96,34 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas)
             }
         }
         return seen;
+    }
+
+    // Iterative post-order walk: deep graphs (nixpkgs bootstrap chains) must not overflow the stack.
+    private void AppendPostOrder(string root)
+    {
+        var stack = new Stack<(string Path, bool Expanded)>();
+        stack.Push((root, false));
+        while (stack.TryPop(out var entry))
+        {
+            var (path, expanded) = entry;
+            if (!IsPlanned(path) || _ordered.Contains(path))
+            {
+                continue;
+            }
+            if (expanded)
+            {
+                _ordered.Add(path);
+                _order.Add(path);
+                continue;
+            }
+            stack.Push((path, true));
+            foreach (var dependency in DependenciesOf(path))
+            {
+                if (!_ordered.Contains(dependency))
+                {
+                    stack.Push((dependency, false));
+                }
+            }
+        }
     }
 }

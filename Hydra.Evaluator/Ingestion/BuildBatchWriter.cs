@@ -1,0 +1,81 @@
+using Hydra.Evaluator.Nix;
+using Npgsql;
+
+namespace Hydra.Evaluator.Ingestion;
+
+/// <summary>
+/// Writes one batch of new builds in one short transaction: the steps first needed by the batch,
+/// dependencies among the steps this evaluation created, the builds, their outputs and their
+/// <c>build_steps</c>. Steps are written pending; only the evaluation's last transaction promotes them.
+/// </summary>
+internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connection, IngestionGraph graph, long jobsetId, DateTimeOffset now, int maxTries)
+{
+    private readonly Dictionary<string, long> _stepIds = new(StringComparer.Ordinal);
+
+    /// <summary>Steps this evaluation created (as opposed to found unfinished and shared).</summary>
+    public List<long> CreatedSteps { get; } = [];
+
+    /// <summary>Writes the batch and returns each job with its new build id.</summary>
+    public async Task<List<(EvaluatedJob Job, long BuildId)>> WriteAsync(BatchPlan plan, CancellationToken cancellationToken)
+    {
+        // Only merged into the writer's state once the transaction committed, so a retry starts clean.
+        var (ids, builds) = await Deadlocks.RetryAsync(maxTries, () => WriteOnceAsync(plan, cancellationToken));
+        foreach (var (drvPath, (id, created)) in ids)
+        {
+            _stepIds[drvPath] = id;
+            if (created)
+            {
+                CreatedSteps.Add(id);
+            }
+        }
+        return builds;
+    }
+
+    private async Task<(Dictionary<string, (long Id, bool Created)>, List<(EvaluatedJob, long)>)> WriteOnceAsync(BatchPlan plan, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ids = await sql.UpsertStepsAsync(plan.Steps, now, cancellationToken);
+        long IdOf(string drvPath) => ids.TryGetValue(drvPath, out var step) ? step.Id : _stepIds[drvPath];
+
+        // A step found unfinished already has its dependencies recorded by whoever created it.
+        List<long> from = [], to = [];
+        foreach (var (drvPath, (id, created)) in ids)
+        {
+            if (created)
+            {
+                foreach (var dependency in graph.Planner.DependenciesOf(drvPath))
+                {
+                    from.Add(id);
+                    to.Add(IdOf(dependency));
+                }
+            }
+        }
+        await sql.InsertDependenciesAsync(from, to, cancellationToken);
+
+        var buildIds = await sql.AllocateBuildIdsAsync(plan.Jobs.Count, cancellationToken);
+        var rows = new List<(long, EvaluatedJob, long?)>(plan.Jobs.Count);
+        List<long> outputBuilds = [], stepBuilds = [], steps = [];
+        List<string> outputNames = [], outputPaths = [];
+        for (var i = 0; i < plan.Jobs.Count; i++)
+        {
+            var job = plan.Jobs[i];
+            rows.Add((buildIds[i], job, graph.Planner.IsPlanned(job.DrvPath) ? IdOf(job.DrvPath) : null));
+            foreach (var (name, path) in job.Outputs)
+            {
+                outputBuilds.Add(buildIds[i]);
+                outputNames.Add(name);
+                outputPaths.Add(path);
+            }
+            foreach (var drvPath in plan.Closures[i])
+            {
+                stepBuilds.Add(buildIds[i]);
+                steps.Add(IdOf(drvPath));
+            }
+        }
+        await sql.InsertBuildsAsync(jobsetId, rows, now, cancellationToken);
+        await sql.InsertBuildOutputsAsync(outputBuilds, outputNames, outputPaths, cancellationToken);
+        await sql.InsertBuildStepsAsync(stepBuilds, steps, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (ids, rows.Select(r => (r.Item2, r.Item1)).ToList());
+    }
+}
