@@ -15,6 +15,12 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
     /// <summary>Steps this evaluation created (as opposed to found unfinished and shared).</summary>
     public List<long> CreatedSteps { get; } = [];
 
+    /// <summary>
+    /// Every step the new builds need, created or shared. A shared step can still be pending from
+    /// an ingestion that stopped before its last transaction; promoting it too is always safe.
+    /// </summary>
+    public List<long> NeededSteps { get; } = [];
+
     /// <summary>Writes the batch and returns each job with its new build id.</summary>
     public async Task<List<(EvaluatedJob Job, long BuildId)>> WriteAsync(BatchPlan plan, CancellationToken cancellationToken)
     {
@@ -23,6 +29,7 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
         foreach (var (drvPath, (id, created)) in ids)
         {
             _stepIds[drvPath] = id;
+            NeededSteps.Add(id);
             if (created)
             {
                 CreatedSteps.Add(id);

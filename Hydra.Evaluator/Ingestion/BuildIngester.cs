@@ -87,7 +87,7 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
         }
 
         var evaluationId = await new EvaluationFinalizer(sql, connection, settings).FinalizeAsync(
-            jobsetId, record, evaluation, members, writer.CreatedSteps, now, cancellationToken);
+            jobsetId, record, evaluation, members, writer.NeededSteps, now, cancellationToken);
         progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted");
 
         await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, evaluationId, members.Select(m => m.BuildId), cancellationToken);

@@ -12,7 +12,7 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
 {
     public Task<long> FinalizeAsync(
         long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, IReadOnlyList<(EvaluatedJob Job, long BuildId, bool IsNew)> members,
-        IReadOnlyList<long> createdSteps, DateTimeOffset now, CancellationToken cancellationToken) =>
+        IReadOnlyList<long> neededSteps, DateTimeOffset now, CancellationToken cancellationToken) =>
         Deadlocks.RetryAsync(options.MaxTries, async () =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -52,11 +52,11 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
             {
                 await sql.InsertConstituentsAsync(chunk.Select(c => c.First).ToArray(), chunk.Select(c => c.Second).ToArray(), cancellationToken);
             }
-            foreach (var chunk in createdSteps.Order().Chunk(rows))
+            foreach (var chunk in neededSteps.Order().Chunk(rows))
             {
                 await sql.PromoteRunnableAsync(chunk, cancellationToken);
             }
-            if (createdSteps.Count > 0)
+            if (neededSteps.Count > 0)
             {
                 await sql.ExecuteAsync("SELECT pg_notify('hydra_steps_runnable', '')", cancellationToken);
             }
