@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using Hydra.Bench.Ingest;
+using Hydra.Core;
+using Hydra.Core.Data;
+using Hydra.Core.Processes;
+using Hydra.Evaluator;
+using Hydra.Evaluator.Ingestion;
+using Hydra.Evaluator.Nix;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+// Ingestion benchmark (B4 in perf-reliability.md): nix-instantiate of an N-job jobset as the
+// baseline, then BuildIngester.IngestAsync of its jobs into a fresh database with an empty cache
+// (every step is new and every .drv is pushed), then a second N-job jobset to show memory stays flat.
+var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
+var bases = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+var admin = Environment.GetEnvironmentVariable("HYDRA_BENCH_DATABASE") ?? Environment.GetEnvironmentVariable("HYDRA_TEST_DATABASE")
+    ?? throw new InvalidOperationException("Set HYDRA_BENCH_DATABASE (or HYDRA_TEST_DATABASE) to a PostgreSQL server and a role that may create databases.");
+Environment.SetEnvironmentVariable("NIX_REMOTE", Environment.GetEnvironmentVariable("NIX_REMOTE") ?? "local");
+
+var work = Directory.CreateTempSubdirectory("hydra-bench-ingest-").FullName;
+var database = $"hydra_bench_{Guid.NewGuid():N}";
+await AdminAsync($"CREATE DATABASE {database}");
+try
+{
+    var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = 20 }.ConnectionString;
+    await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+
+    var hydra = new HydraOptions { DataDir = Path.Combine(work, "data") };
+    Directory.CreateDirectory(hydra.CacheDir);
+    var ingestion = Options.Create(new IngestionOptions());
+    var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(hydra), Options.Create(new EvaluatorOptions()), ingestion);
+    var ingester = new BuildIngester(dataSource, pusher, TimeProvider.System, ingestion);
+    Console.WriteLine($"jobs per jobset: {jobs}, shared base derivations: {bases}, batch size: {ingestion.Value.BatchSize}, cores: {Environment.ProcessorCount}");
+
+    var (before, beforeSet) = Memory();
+    Console.WriteLine($"memory before: managed {Mb(before)} MB, working set {Mb(beforeSet)} MB");
+    for (var round = 1; round <= 2; round++)
+    {
+        var (drvPaths, instantiate) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
+        var evaluation = new JobsetEvaluation(await JobsetGenerator.JobsAsync(drvPaths), []);
+        var jobset = await CreateJobsetAsync(dataSource, $"bench{round}");
+        var record = new EvaluationRecord("bench", "src", "release.nix", [], 0, instantiate.TotalSeconds, DateTimeOffset.UtcNow);
+        var clock = Stopwatch.StartNew();
+        var phases = new Progress(clock);
+        var result = await ingester.IngestAsync(jobset, record, evaluation, phases, CancellationToken.None);
+        var ingest = clock.Elapsed;
+        evaluation = null;
+        var (managed, workingSet) = Memory();
+        Console.WriteLine($"round {round}: nix-instantiate (baseline): {instantiate.TotalSeconds:F2} s ({jobs / instantiate.TotalSeconds:F0} jobs/s)");
+        Console.WriteLine($"round {round}: IngestAsync (plan + push .drv + write): {ingest.TotalSeconds:F2} s, {result.NewBuilds} builds, {result.NewSteps} steps");
+        Console.WriteLine($"round {round}: ingestion rate: {result.NewBuilds / ingest.TotalSeconds:F0} builds/s (target >= 2000)");
+        Console.WriteLine($"round {round}: ratio ingestion / nix-instantiate: {ingest.TotalSeconds / instantiate.TotalSeconds:F2}");
+        Console.WriteLine($"round {round}: memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
+    }
+}
+finally
+{
+    NpgsqlConnection.ClearAllPools();
+    await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+    Directory.Delete(work, recursive: true);
+}
+
+static (long Managed, long WorkingSet) Memory()
+{
+    var managed = GC.GetTotalMemory(forceFullCollection: true);
+    using var process = Process.GetCurrentProcess();
+    return (managed, process.WorkingSet64);
+}
+
+static string Mb(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
+
+static async Task<long> CreateJobsetAsync(NpgsqlDataSource dataSource, string name)
+{
+    await using var command = dataSource.CreateCommand(
+        $"""
+         WITH p AS (INSERT INTO projects (name, display_name, owner, created_at) VALUES ('{name}', '{name}', 'bench', now()) RETURNING id)
+         INSERT INTO jobsets (project_id, name, nix_expr_input, nix_expr_path, created_at) SELECT id, 'main', 'src', 'release.nix', now() FROM p RETURNING id
+         """);
+    return (long)(await command.ExecuteScalarAsync())!;
+}
+
+async Task AdminAsync(string sql)
+{
+    var builder = new NpgsqlConnectionStringBuilder(admin) { Pooling = false };
+    builder.Database ??= "postgres";
+    await using var connection = new NpgsqlConnection(builder.ConnectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+/// <summary>Prints each ingestion phase with the time since ingestion started.</summary>
+internal sealed class Progress(Stopwatch clock) : IProgress<string>
+{
+    public void Report(string value) => Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F2} s  {value}");
+}
