@@ -14,7 +14,7 @@ namespace Hydra.Evaluator.Inputs;
 public sealed class InputResolver(GitFetcher git, PathInputHasher paths, FlakeLocker flakes, InputQueries queries)
 {
     /// <summary>Input types a jobset may use, in the order the API lists them.</summary>
-    public static readonly IReadOnlyList<string> Types = ["git", "path", "string", "boolean", "nix", "build", "eval"];
+    public static readonly IReadOnlyList<string> Types = ["git", "string", "boolean", "nix", "path", "build", "eval"];
 
     public async Task<ResolvedInputs> ResolveAsync(Jobset jobset, CancellationToken cancellationToken)
     {
