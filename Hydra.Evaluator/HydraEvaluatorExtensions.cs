@@ -20,6 +20,9 @@ public static class HydraEvaluatorExtensions
             .ValidateOnStart();
         builder.Services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
         builder.Services.AddSingleton<GitFetcher>();
+        builder.Services.AddSingleton<PathInputHasher>();
+        builder.Services.AddSingleton<FlakeLocker>();
+        builder.Services.AddSingleton<InputQueries>();
         builder.Services.AddSingleton<InputResolver>();
         builder.Services.AddSingleton<NixEvaluator>();
         builder.Services.AddSingleton<DrvCachePusher>();

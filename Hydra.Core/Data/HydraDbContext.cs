@@ -14,6 +14,7 @@ public sealed class HydraDbContext(DbContextOptions<HydraDbContext> options) : D
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Jobset> Jobsets => Set<Jobset>();
     public DbSet<JobsetInput> JobsetInputs => Set<JobsetInput>();
+    public DbSet<InputSecret> InputSecrets => Set<InputSecret>();
     public DbSet<Evaluation> Evaluations => Set<Evaluation>();
     public DbSet<EvaluationInput> EvaluationInputs => Set<EvaluationInput>();
     public DbSet<EvaluationError> EvaluationErrors => Set<EvaluationError>();
@@ -32,6 +33,7 @@ public sealed class HydraDbContext(DbContextOptions<HydraDbContext> options) : D
         modelBuilder.Entity<Project>().HasMany(p => p.Jobsets).WithOne(j => j.Project).HasForeignKey(j => j.ProjectId);
         modelBuilder.Entity<Jobset>().HasMany(j => j.Inputs).WithOne().HasForeignKey(i => i.JobsetId);
         modelBuilder.Entity<JobsetInput>().HasKey(i => new { i.JobsetId, i.Name });
+        modelBuilder.Entity<InputSecret>().HasKey(s => new { s.JobsetId, s.InputName });
         modelBuilder.Entity<Evaluation>().HasMany(e => e.Inputs).WithOne().HasForeignKey(i => i.EvaluationId);
         modelBuilder.Entity<Evaluation>().HasMany(e => e.Errors).WithOne().HasForeignKey(i => i.EvaluationId);
         modelBuilder.Entity<EvaluationInput>().HasKey(i => new { i.EvaluationId, i.Name });

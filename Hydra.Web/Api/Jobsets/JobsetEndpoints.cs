@@ -84,8 +84,14 @@ internal static partial class JobsetEndpoints
             entity = new Jobset { ProjectId = owner.Id, Name = jobset, NixExprInput = "", NixExprPath = "", CreatedAt = now, TriggerTime = now };
             db.Jobsets.Add(entity);
         }
-        Apply(entity, settings);
-        await db.SaveChangesAsync(cancellationToken);
+        // Secrets reference their input row, so the inputs are saved first, in the same transaction.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            Apply(entity, settings);
+            await db.SaveChangesAsync(cancellationToken);
+            await ApplySecretsAsync(db, entity, settings, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
 
         var path = $"/jobset/{project}/{jobset}";
         if (!creating)
@@ -102,6 +108,8 @@ internal static partial class JobsetEndpoints
     private static void Apply(Jobset entity, JobsetSettings settings)
     {
         entity.Description = settings.Description;
+        entity.Type = settings.Type;
+        entity.Flake = settings.Flake;
         entity.NixExprInput = settings.NixExprInput;
         entity.NixExprPath = settings.NixExprPath;
         entity.Enabled = settings.Enabled;
@@ -126,6 +134,30 @@ internal static partial class JobsetEndpoints
             row.Value = input.Value;
             row.EmailResponsible = input.EmailResponsible;
         }
+    }
+
+    /// <summary>
+    /// Stores, replaces or removes input credentials, and drops any left on an input that is no
+    /// longer git (removed inputs lose theirs through the foreign key).
+    /// </summary>
+    private static async Task ApplySecretsAsync(HydraDbContext db, Jobset entity, JobsetSettings settings, CancellationToken cancellationToken)
+    {
+        var notGit = settings.Inputs.Where(i => i.Type != "git" || i.Secret is { Removes: true }).Select(i => i.Name).ToList();
+        await db.InputSecrets.Where(s => s.JobsetId == entity.Id && notGit.Contains(s.InputName)).ExecuteDeleteAsync(cancellationToken);
+        foreach (var input in settings.Inputs.Where(i => i.Type == "git" && i.Secret is { Removes: false }))
+        {
+            var existing = await db.InputSecrets.SingleOrDefaultAsync(s => s.JobsetId == entity.Id && s.InputName == input.Name, cancellationToken);
+            if (existing is null)
+            {
+                db.InputSecrets.Add(new InputSecret { JobsetId = entity.Id, InputName = input.Name, Kind = input.Secret!.Kind, Secret = input.Secret.Secret });
+            }
+            else
+            {
+                existing.Kind = input.Secret!.Kind;
+                existing.Secret = input.Secret.Secret;
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private static async Task<IResult> DeleteAsync(

@@ -13,7 +13,8 @@ internal static class JobsetQueries
             .Select(j => new
             {
                 Jobset = j,
-                Inputs = j.Inputs.OrderBy(i => i.Name).Select(i => new JobsetInputJson(i.Name, i.Type, i.Value, i.EmailResponsible)).ToList(),
+                Inputs = j.Inputs.OrderBy(i => i.Name).Select(i => new JobsetInputJson(
+                    i.Name, i.Type, i.Value, i.EmailResponsible, db.InputSecrets.Any(s => s.JobsetId == j.Id && s.InputName == i.Name))).ToList(),
             })
             .SingleOrDefaultAsync(cancellationToken);
         if (row is null)
@@ -38,8 +39,8 @@ internal static class JobsetQueries
             CheckInterval: j.CheckInterval,
             SchedulingShares: j.SchedulingShares,
             FetchErrorMsg: "",
-            Type: 0,
-            Flake: "",
+            Type: j.Type,
+            Flake: j.Flake ?? "",
             Inputs: row.Inputs.ToDictionary(i => i.Name));
     }
 }

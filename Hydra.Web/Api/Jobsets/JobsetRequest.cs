@@ -1,20 +1,24 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Hydra.Core.Data.Entities;
 
 namespace Hydra.Web.Api.Jobsets;
 
 /// <summary>Parses and validates the body of <c>PUT /jobset/{project}/{jobset}</c>.</summary>
 internal static partial class JobsetRequest
 {
-    /// <summary>Input types the evaluator understands today.</summary>
-    public static readonly IReadOnlyList<string> SupportedInputTypes = ["git", "string", "boolean", "nix", "path"];
+    /// <summary>Input types the evaluator understands.</summary>
+    public static readonly IReadOnlyList<string> SupportedInputTypes = Hydra.Evaluator.Inputs.InputResolver.Types;
+
+    /// <summary>Kinds of stored credential a git input may have.</summary>
+    public static readonly IReadOnlyList<string> SecretKinds = [InputSecret.SshKey, InputSecret.Token];
 
     /// <summary>The settings, or a message for a 400 response.</summary>
     public static (JobsetSettings? Settings, string? Error) Parse(RequestFields fields)
     {
-        if (!fields.TryGetInt("type", out var type) || type is not (null or 0) || !string.IsNullOrEmpty(fields.GetString("flake")))
+        if (!fields.TryGetInt("type", out var type) || type is not (null or 0 or 1))
         {
-            return (null, "Flake jobsets are not supported yet; use a legacy jobset (type 0) with nixexprinput and nixexprpath.");
+            return (null, "type must be 0 (a Nix expression in an input: nixexprinput and nixexprpath) or 1 (a flake: flake).");
         }
         if (!fields.TryGetInt("enabled", out var enabled) || enabled is < 0 or > 3)
         {
@@ -38,20 +42,35 @@ internal static partial class JobsetRequest
         {
             return (null, inputError);
         }
-        var nixExprInput = fields.GetString("nixexprinput") ?? "";
-        if (!inputs.Any(i => i.Name == nixExprInput))
+        var flake = fields.GetString("flake")?.Trim() ?? "";
+        string nixExprInput = "", nixExprPath = "";
+        if (type == 1)
         {
-            var names = inputs.Count == 0 ? "none" : string.Join(", ", inputs.Select(i => i.Name));
-            return (null, $"nixexprinput '{nixExprInput}' must name one of the jobset's inputs (inputs: {names}).");
+            // A flake jobset is evaluated from the flake alone; nixexprinput/nixexprpath are ignored.
+            if (flake.Length == 0)
+            {
+                return (null, "A flake jobset (type 1) needs a flake URL, e.g. \"github:owner/repo\" or \"git+https://example.org/repo.git\".");
+            }
         }
-        var nixExprPath = fields.GetString("nixexprpath") ?? "";
-        if (nixExprPath.Length == 0 || nixExprPath.StartsWith('/') || nixExprPath.Split('/').Contains(".."))
+        else
         {
-            return (null, $"nixexprpath '{nixExprPath}' must be a relative path inside the input, without '..'.");
+            nixExprInput = fields.GetString("nixexprinput") ?? "";
+            if (!inputs.Any(i => i.Name == nixExprInput))
+            {
+                var names = inputs.Count == 0 ? "none" : string.Join(", ", inputs.Select(i => i.Name));
+                return (null, $"nixexprinput '{nixExprInput}' must name one of the jobset's inputs (inputs: {names}).");
+            }
+            nixExprPath = fields.GetString("nixexprpath") ?? "";
+            if (nixExprPath.Length == 0 || nixExprPath.StartsWith('/') || nixExprPath.Split('/').Contains(".."))
+            {
+                return (null, $"nixexprpath '{nixExprPath}' must be a relative path inside the input, without '..'.");
+            }
         }
 
         return (new JobsetSettings(
             Description: fields.GetString("description") ?? "",
+            Type: (short)(type ?? 0),
+            Flake: type == 1 ? flake : null,
             NixExprInput: nixExprInput,
             NixExprPath: nixExprPath,
             Enabled: (short)(enabled ?? 1),
@@ -64,9 +83,9 @@ internal static partial class JobsetRequest
             Inputs: inputs), null);
     }
 
-    private static (List<JobsetInputJson> Inputs, string? Error) ParseInputs(JsonElement? element)
+    private static (List<JobsetInputSettings> Inputs, string? Error) ParseInputs(JsonElement? element)
     {
-        var inputs = new List<JobsetInputJson>();
+        var inputs = new List<JobsetInputSettings>();
         if (element is not { } obj)
         {
             return (inputs, null);
@@ -92,15 +111,65 @@ internal static partial class JobsetRequest
             {
                 return (inputs, $"Input '{name}' is boolean; its value must be 'true' or 'false'.");
             }
-            if (type is "git" or "path" && string.IsNullOrWhiteSpace(value))
+            if (ValidateValue(name, type, value) is { } valueError)
             {
-                return (inputs, $"Input '{name}' of type {type} needs a value (a URL or path).");
+                return (inputs, valueError);
             }
             var emailResponsible = property.Value.TryGetProperty("emailresponsible", out var flag)
                 && flag.ValueKind is not (JsonValueKind.False or JsonValueKind.Null);
-            inputs.Add(new JobsetInputJson(name, type, value, emailResponsible));
+            var (secret, secretError) = ParseSecret(name, type, property.Value);
+            if (secretError is not null)
+            {
+                return (inputs, secretError);
+            }
+            inputs.Add(new JobsetInputSettings(name, type, value, emailResponsible, secret));
         }
         return (inputs, null);
+    }
+
+    private static string? ValidateValue(string name, string type, string value) => type switch
+    {
+        "boolean" when value is not ("true" or "false") => $"Input '{name}' is boolean; its value must be 'true' or 'false'.",
+        "git" or "path" or "nix" when string.IsNullOrWhiteSpace(value) =>
+            $"Input '{name}' of type {type} needs a value ({(type == "nix" ? "a Nix expression" : "a URL or path")}).",
+        "build" when !JobReference(value, 3) => $"Input '{name}' of type build must be 'project:jobset:job', not '{value}'.",
+        "eval" when !JobReference(value, 2) => $"Input '{name}' of type eval must be 'project:jobset', not '{value}'.",
+        _ => null,
+    };
+
+    private static bool JobReference(string value, int parts)
+    {
+        var split = value.Trim().Split(':');
+        return split.Length == parts && split.All(NamePattern().IsMatch);
+    }
+
+    /// <summary>
+    /// The write-only credential fields of an input: absent <c>secret</c> keeps the stored one,
+    /// an empty string removes it, anything else replaces it (with <c>secretkind</c>).
+    /// </summary>
+    private static (SecretChange? Change, string? Error) ParseSecret(string name, string type, JsonElement input)
+    {
+        if (!input.TryGetProperty("secret", out var secretElement) || secretElement.ValueKind == JsonValueKind.Null)
+        {
+            return (null, null);
+        }
+        if (secretElement.ValueKind != JsonValueKind.String)
+        {
+            return (null, $"The secret of input '{name}' must be a string.");
+        }
+        var secret = secretElement.GetString()!;
+        if (secret.Length == 0)
+        {
+            return (new SecretChange("", ""), null);
+        }
+        if (type != "git")
+        {
+            return (null, $"Input '{name}' has type {type}; only git inputs can have a secret.");
+        }
+        var kind = Text(input, "secretkind") ?? "";
+        return SecretKinds.Contains(kind)
+            ? (new SecretChange(kind, secret), null)
+            : (null, $"Input '{name}' has a secret, so secretkind must be one of: {string.Join(", ", SecretKinds)}.");
     }
 
     private static string? Text(JsonElement obj, string name) =>
@@ -113,4 +182,8 @@ internal static partial class JobsetRequest
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
     private static partial Regex InputNamePattern();
+
+    /// <summary>Project and jobset names as the API accepts them.</summary>
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
+    private static partial Regex NamePattern();
 }

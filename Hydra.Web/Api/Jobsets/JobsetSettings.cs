@@ -3,6 +3,8 @@ namespace Hydra.Web.Api.Jobsets;
 /// <summary>A validated jobset configuration from a PUT body.</summary>
 internal sealed record JobsetSettings(
     string Description,
+    short Type,
+    string? Flake,
     string NixExprInput,
     string NixExprPath,
     short Enabled,
@@ -12,4 +14,4 @@ internal sealed record JobsetSettings(
     int KeepNr,
     string EmailOverride,
     bool EnableEmail,
-    IReadOnlyList<JobsetInputJson> Inputs);
+    IReadOnlyList<JobsetInputSettings> Inputs);
