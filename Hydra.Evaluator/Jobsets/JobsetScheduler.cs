@@ -62,6 +62,12 @@ public sealed partial class JobsetScheduler(
             LogEvaluationCrashed(exception, jobsetId);
             await _claimer.ReleaseAsync(jobsetId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down mid-evaluation: give the jobset back (trigger kept, phase cleared) now
+            // rather than after the abandoned-claim timeout.
+            await _claimer.ReleaseAsync(jobsetId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>Wakes the loop on triggers; polling covers a lost connection.</summary>
