@@ -5,6 +5,7 @@ using Hydra.Web.Api.Evals;
 using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Api.Push;
+using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;
 using Microsoft.AspNetCore.DataProtection;
@@ -46,9 +47,11 @@ public static class HydraWebExtensions
         routes.MapProjectEndpoints();
         routes.MapJobsetEndpoints();
         routes.MapEvalEndpoints();
+        routes.MapEvaluateEndpoints();
         routes.MapBuildEndpoints();
         routes.MapPushEndpoints();
         routes.MapLogEndpoints();
+        routes.MapStatusEndpoints();
         return app;
     }
 }

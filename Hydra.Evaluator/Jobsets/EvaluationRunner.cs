@@ -16,6 +16,9 @@ namespace Hydra.Evaluator.Jobsets;
 /// Checks one jobset: fetch its inputs, skip when they hash the same as last time (unless forced),
 /// evaluate with Nix, push the derivations to the cache, and ingest builds and steps. Any failure
 /// is recorded on the jobset with a message meant for its maintainer; nothing else is touched.
+/// The current step is written to <c>jobsets.eval_phase</c> as it goes, for the status pages.
+/// A one-shot jobset (enabled = 2) is disabled once a check succeeds (evaluated or unchanged);
+/// a failed fetch or evaluation leaves it enabled so it is tried again.
 /// </summary>
 public sealed partial class EvaluationRunner(
     IServiceScopeFactory scopes,
@@ -41,6 +44,7 @@ public sealed partial class EvaluationRunner(
 
         try
         {
+            await SetPhaseAsync(jobsetId, EvaluationPhase.FetchingInputs, cancellationToken);
             var fetchClock = Stopwatch.StartNew();
             var resolved = await inputResolver.ResolveAsync(jobset, cancellationToken);
             var checkoutSeconds = fetchClock.Elapsed.TotalSeconds;
@@ -52,10 +56,14 @@ public sealed partial class EvaluationRunner(
                 return EvaluationOutcome.Unchanged;
             }
 
+            await SetPhaseAsync(jobsetId, EvaluationPhase.Evaluating, cancellationToken);
             var evalClock = Stopwatch.StartNew();
             var evaluation = await evaluator.EvaluateAsync(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
+            var evalSeconds = evalClock.Elapsed.TotalSeconds;
+            await SetPhaseAsync(jobsetId, EvaluationPhase.PushingDerivations, cancellationToken);
             await cachePusher.PushAsync(evaluation.Jobs.Select(j => j.DrvPath).ToList(), cancellationToken);
-            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalClock.Elapsed.TotalSeconds, startedAt);
+            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalSeconds, startedAt);
+            await SetPhaseAsync(jobsetId, EvaluationPhase.Ingesting, cancellationToken);
             var result = await ingester.IngestAsync(jobsetId, record, evaluation, cancellationToken);
             LogEvaluated(result.EvaluationId, result.NewBuilds, result.ReusedBuilds, result.NewSteps, result.Errors);
             await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
@@ -86,9 +94,21 @@ public sealed partial class EvaluationRunner(
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
+    /// <summary>One cheap single-row UPDATE per phase, so the status page can say where an evaluation is.</summary>
+    private async Task SetPhaseAsync(long jobsetId, string phase, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HydraDbContext>();
+        var now = clock.GetUtcNow();
+        await db.Jobsets.Where(j => j.Id == jobsetId).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.EvalPhase, phase)
+            .SetProperty(j => j.EvalPhaseSince, now), cancellationToken);
+    }
+
     /// <summary>
-    /// Records the check and releases the jobset. A trigger that arrived while this evaluation ran
-    /// is kept, so it causes another evaluation.
+    /// Records the check and releases the jobset (clearing its phase). A trigger that arrived while
+    /// this evaluation ran is kept, so it causes another evaluation. A successful check of a
+    /// one-shot jobset disables it, as Hydra's hydra-eval-jobset does.
     /// </summary>
     private async Task RecordCheckAsync(long jobsetId, DateTimeOffset startedAt, string? error, CancellationToken cancellationToken)
     {
@@ -96,14 +116,21 @@ public sealed partial class EvaluationRunner(
         var db = scope.ServiceProvider.GetRequiredService<HydraDbContext>();
         var now = clock.GetUtcNow();
         DateTimeOffset? errorTime = error is null ? null : now;
+        var succeeded = error is null;
         await db.Jobsets.Where(j => j.Id == jobsetId).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.LastCheckedAt, now)
             .SetProperty(j => j.EvalStartedAt, (DateTimeOffset?)null)
+            .SetProperty(j => j.EvalPhase, (string?)null)
+            .SetProperty(j => j.EvalPhaseSince, (DateTimeOffset?)null)
+            .SetProperty(j => j.Enabled, j => succeeded && j.Enabled == OneShot ? (short)0 : j.Enabled)
             .SetProperty(j => j.TriggerTime, j => j.TriggerTime <= startedAt ? null : j.TriggerTime)
             .SetProperty(j => j.ForceEval, j => j.TriggerTime <= startedAt ? false : j.ForceEval)
             .SetProperty(j => j.ErrorMessage, error)
             .SetProperty(j => j.ErrorTime, errorTime), CancellationToken.None);
     }
+
+    /// <summary>Hydra's <c>enabled</c> code for a jobset evaluated once and then disabled.</summary>
+    private const short OneShot = 2;
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Inputs unchanged; no new evaluation")]
     private partial void LogUnchanged();

@@ -21,6 +21,7 @@ public sealed partial class JobsetScheduler(
     ILogger<JobsetScheduler> logger) : BackgroundService
 {
     private readonly AsyncSignal _wake = new();
+    private readonly JobsetClaimer _claimer = new(dataSource, options, clock);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +33,7 @@ public sealed partial class JobsetScheduler(
             try
             {
                 running.RemoveAll(t => t.IsCompleted);
-                while (running.Count < options.Value.MaxConcurrentEvaluations && await ClaimDueJobsetAsync(stoppingToken) is { } jobsetId)
+                while (running.Count < options.Value.MaxConcurrentEvaluations && await _claimer.ClaimDueJobsetAsync(stoppingToken) is { } jobsetId)
                 {
                     running.Add(EvaluateAsync(jobsetId, stoppingToken));
                 }
@@ -56,35 +57,17 @@ public sealed partial class JobsetScheduler(
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // A bug or a database outage: log it and release the jobset so it is tried again.
+            // A bug or a database outage: log it and release the jobset (and clear its phase) so it
+            // is tried again. If even the release fails, the claim expires as abandoned.
             LogEvaluationCrashed(exception, jobsetId);
-            await using var release = dataSource.CreateCommand("UPDATE jobsets SET eval_started_at = NULL WHERE id = @id");
-            release.Parameters.AddWithValue("id", jobsetId);
-            await ((Task)release.ExecuteNonQueryAsync(CancellationToken.None)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await _claimer.ReleaseAsync(jobsetId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-    }
-
-    private async Task<long?> ClaimDueJobsetAsync(CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        await using var command = dataSource.CreateCommand(
-            """
-            UPDATE jobsets SET eval_started_at = @now
-            WHERE id = (
-                SELECT j.id FROM jobsets j JOIN projects p ON p.id = j.project_id
-                WHERE j.enabled <> 0 AND p.enabled
-                  AND (j.eval_started_at IS NULL OR j.eval_started_at < @abandoned)
-                  AND (j.trigger_time IS NOT NULL
-                       OR (j.check_interval > 0 AND (j.last_checked_at IS NULL
-                           OR j.last_checked_at + make_interval(secs => j.check_interval) <= @now)))
-                ORDER BY j.trigger_time NULLS LAST, j.last_checked_at NULLS FIRST, j.id
-                LIMIT 1
-                FOR UPDATE OF j SKIP LOCKED)
-            RETURNING id
-            """);
-        command.Parameters.AddWithValue("now", now);
-        command.Parameters.AddWithValue("abandoned", now - options.Value.EvalTimeout - TimeSpan.FromMinutes(5));
-        return await command.ExecuteScalarAsync(cancellationToken) as long?;
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down mid-evaluation: give the jobset back (trigger kept, phase cleared) now
+            // rather than after the abandoned-claim timeout.
+            await _claimer.ReleaseAsync(jobsetId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     /// <summary>Wakes the loop on triggers; polling covers a lost connection.</summary>

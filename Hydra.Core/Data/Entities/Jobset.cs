@@ -28,6 +28,10 @@ public sealed class Jobset
     public bool ForceEval { get; set; }
     public DateTimeOffset? LastCheckedAt { get; set; }
     public DateTimeOffset? EvalStartedAt { get; set; }
+    /// <summary>What the running evaluation is doing ("fetching inputs", "evaluating", ...); null when idle.</summary>
+    public string? EvalPhase { get; set; }
+    /// <summary>When <see cref="EvalPhase"/> last changed.</summary>
+    public DateTimeOffset? EvalPhaseSince { get; set; }
     public string? ErrorMessage { get; set; }
     public DateTimeOffset? ErrorTime { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

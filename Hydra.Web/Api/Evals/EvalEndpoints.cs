@@ -8,7 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Api.Evals;
 
-/// <summary><c>/jobset/{p}/{j}/evals</c>, <c>/eval/{id}</c> and <c>/eval/{id}/builds</c>.</summary>
+/// <summary>
+/// <c>/jobset/{p}/{j}/evals</c>, <c>/eval/{id}</c> and <c>/eval/{id}/builds</c>. The eval page always
+/// compares with another evaluation (<c>?compare=</c>, default the previous one); the JSON carries
+/// the comparison only when <c>compare</c> is in the query, so Hydra clients get Hydra's shape.
+/// </summary>
 internal static class EvalEndpoints
 {
     public static RouteGroupBuilder MapEvalEndpoints(this RouteGroupBuilder routes)
@@ -33,21 +37,35 @@ internal static class EvalEndpoints
             : HydraJson.Ok(await EvalQueries.ListAsync(db, jobsetId.Value, page ?? 1, cancellationToken));
     }
 
-    private static async Task<IResult> GetAsync(long id, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(long id, string? compare, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
     {
         if (!Negotiation.WantsJson(http.Request))
         {
-            return await PageAsync(db, id, cancellationToken);
+            return await PageAsync(db, id, compare, cancellationToken);
         }
         var evals = await EvalQueries.LoadAsync(db, [id], cancellationToken);
-        return evals.Count == 0 ? HydraJson.NotFound($"Evaluation {id} doesn't exist.") : HydraJson.Ok(evals[0]);
+        if (evals.Count == 0)
+        {
+            return HydraJson.NotFound($"Evaluation {id} doesn't exist.");
+        }
+        if (!http.Request.Query.ContainsKey("compare"))
+        {
+            return HydraJson.Ok(evals[0]);
+        }
+        var (found, compareTo) = await EvaluationComparison.ResolveAsync(db, id, compare, cancellationToken);
+        if (!found)
+        {
+            return HydraJson.NotFound($"Nothing to compare with: '{compare}' names no evaluation.");
+        }
+        var diff = await EvaluationComparison.CompareAsync(db, id, compareTo, cancellationToken);
+        return HydraJson.Ok(evals[0] with { Comparison = EvalComparisonJson.From(diff) });
     }
 
     private static async Task<IResult> BuildsAsync(long id, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
     {
         if (!Negotiation.WantsJson(http.Request))
         {
-            return await PageAsync(db, id, cancellationToken);
+            return await PageAsync(db, id, compare: null, cancellationToken);
         }
         if (!await db.Evaluations.AnyAsync(e => e.Id == id, cancellationToken))
         {
@@ -58,11 +76,19 @@ internal static class EvalEndpoints
         return HydraJson.Ok(await BuildQueries.LoadAsync(db, buildIds, cancellationToken));
     }
 
-    private static async Task<IResult> PageAsync(HydraDbContext db, long id, CancellationToken cancellationToken)
+    private static async Task<IResult> PageAsync(HydraDbContext db, long id, string? compare, CancellationToken cancellationToken)
     {
         var model = await EvalPageQuery.LoadAsync(db, id, cancellationToken);
-        return model is null
-            ? NotFoundPage.Result($"Evaluation {id} doesn't exist.")
-            : new RazorComponentResult<EvalPage>(new { Model = model });
+        if (model is null)
+        {
+            return NotFoundPage.Result($"Evaluation {id} doesn't exist.");
+        }
+        var (found, compareTo) = await EvaluationComparison.ResolveAsync(db, id, compare, cancellationToken);
+        if (!found)
+        {
+            return NotFoundPage.Result($"Nothing to compare with: '{compare}' names no evaluation.");
+        }
+        var diff = await EvaluationComparison.CompareAsync(db, id, compareTo, cancellationToken);
+        return new RazorComponentResult<EvalPage>(new { Model = model with { Comparison = diff } });
     }
 }

@@ -1,8 +1,11 @@
+using System.Text.Json.Serialization;
+
 namespace Hydra.Web.Api.Evals;
 
 /// <summary>
 /// Hydra's JobsetEval JSON. <c>hasnewbuilds</c> is 0/1 as Hydra's own server writes it (see the
-/// yaml's example), times are whole seconds.
+/// yaml's example), times are whole seconds. <see cref="Comparison"/> is only written for
+/// <c>/eval/{id}?compare=...</c>, so the plain shape stays Hydra's.
 /// </summary>
 internal sealed record EvalJson(
     long Id,
@@ -12,4 +15,5 @@ internal sealed record EvalJson(
     int HasNewBuilds,
     string? Flake,
     IReadOnlyList<long> Builds,
-    IReadOnlyDictionary<string, EvalInputJson> JobsetEvalInputs);
+    IReadOnlyDictionary<string, EvalInputJson> JobsetEvalInputs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EvalComparisonJson? Comparison = null);

@@ -1,9 +1,10 @@
+using Hydra.Web.Api.Evals;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
 
 namespace Hydra.Web.Pages.Evals;
 
-/// <summary><c>GET /eval/{id}</c>: inputs with revisions, the builds, per-job evaluation errors.</summary>
+/// <summary><c>GET /eval/{id}</c>: inputs with revisions, per-job evaluation errors, the builds compared with another evaluation.</summary>
 public sealed class EvalPage : PageComponent
 {
     [Parameter, EditorRequired] public EvalPageModel Model { get; set; } = null!;
@@ -40,17 +41,59 @@ public sealed class EvalPage : PageComponent
             }
         }
 
+        if (Model.Comparison is { } diff)
+        {
+            Comparison(html, diff);
+        }
+    }
+
+    /// <summary>Hydra's eval tabs, as sections with the same ids (tabs-new, tabs-now-fail, ...).</summary>
+    private void Comparison(Html html, EvaluationDiff diff)
+    {
         html.Element("h2", "Builds");
-        html.Table(Model.Builds, "This evaluation has no builds (every job failed to evaluate, or the expression has no jobs).",
-            ["Status", "#", "Job", "Name", "System", "Finished"],
-            build =>
+        html.Open("p", "hint");
+        if (diff.CompareTo is { } other)
+        {
+            html.Text("Compared with ").Link($"/eval/{other}", $"evaluation {Widgets.Number(other)}")
+                .Text("; pick another with ").Element("code", "?compare=<evaluation id | -seconds | jobset name>").Text(".");
+        }
+        else
+        {
+            html.Text("Nothing to compare with: this is the jobset's first evaluation, so every job is new.");
+        }
+        html.Close();
+
+        (string Id, string Title, IReadOnlyList<ComparedBuild> Builds, string Empty)[] sections =
+        [
+            ("tabs-now-fail", "Now failing", diff.NowFail, "No job started failing."),
+            ("tabs-now-succeed", "Now succeeding", diff.NowSucceed, "No job started succeeding."),
+            ("tabs-new", "New jobs", diff.New, "No new jobs."),
+            ("tabs-removed", "Removed jobs", diff.Removed, "No jobs were removed."),
+            ("tabs-still-fail", "Still failing", diff.StillFail, "No job is still failing."),
+            ("tabs-still-succeed", "Still succeeding", diff.StillSucceed, "No job is still succeeding."),
+            ("tabs-unfinished", "Unfinished", diff.Unfinished, "Every build has finished."),
+            ("tabs-aborted", "Aborted", diff.Aborted, "No aborted, cancelled or timed-out builds."),
+        ];
+        html.Open("nav", "tabs");
+        foreach (var section in sections)
+        {
+            html.Open("a").Attr("href", $"#{section.Id}").Text(section.Title).Text(" ")
+                .Element("span", Widgets.Number(section.Builds.Count), "count").Close();
+        }
+        html.Close();
+        foreach (var section in sections)
+        {
+            html.Open("div", "tab").Attr("id", section.Id);
+            html.Element("h3", $"{section.Title} ({Widgets.Number(section.Builds.Count)})");
+            html.Table(section.Builds, section.Empty, ["Status", "#", "Job", "Name", "System"], build =>
             {
-                html.Open("td").Badge(build.Finished, build.Status).Close();
+                html.Open("td").Badge(build.Finished, build.BuildStatus).Close();
                 html.Open("td").Link($"/build/{build.Id}", Widgets.Number(build.Id)).Close();
                 html.Element("td", build.Job);
                 html.Element("td", build.NixName);
                 html.Open("td").Element("tt", build.System).Close();
-                html.Open("td").Time(build.StopTime, Now, build.Finished ? "" : "not yet").Close();
             });
+            html.Close();
+        }
     }
 }

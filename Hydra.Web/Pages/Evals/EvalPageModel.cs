@@ -1,8 +1,12 @@
+using Hydra.Web.Api.Evals;
 using Hydra.Web.Pages.Shared;
 
 namespace Hydra.Web.Pages.Evals;
 
-/// <summary>One evaluation: what it saw, which builds it holds, which jobs failed to evaluate.</summary>
+/// <summary>
+/// One evaluation: what it saw, which jobs failed to evaluate, and its builds compared with another
+/// evaluation (<see cref="Comparison"/>, set by the endpoint).
+/// </summary>
 public sealed record EvalPageModel(
     long Id,
     string Project,
@@ -14,12 +18,11 @@ public sealed record EvalPageModel(
     string NixExprPath,
     BuildCounts Counts,
     IReadOnlyList<EvalPageModel.InputRow> Inputs,
-    IReadOnlyList<EvalPageModel.BuildRow> Builds,
     IReadOnlyList<EvalPageModel.ErrorRow> Errors)
 {
-    public sealed record InputRow(string Name, string Type, string? Uri, string? Revision, string? Value);
+    public EvaluationDiff? Comparison { get; init; }
 
-    public sealed record BuildRow(long Id, string Job, string NixName, string System, bool Finished, int? Status, DateTimeOffset? StopTime, bool IsNew);
+    public sealed record InputRow(string Name, string Type, string? Uri, string? Revision, string? Value);
 
     public sealed record ErrorRow(string Job, string Message);
 }

@@ -22,17 +22,10 @@ internal static class EvalPageQuery
         {
             return null;
         }
-        var builds = await (
-            from m in db.EvaluationMembers
-            where m.EvaluationId == id
-            join b in db.Builds on m.BuildId equals b.Id
-            orderby b.Job, b.Id
-            select new EvalPageModel.BuildRow(b.Id, b.Job, b.NixName, b.System, b.Finished, b.BuildStatus, b.StopTime, m.IsNew))
-            .AsNoTracking().ToListAsync(cancellationToken);
         var counts = await BuildCountsQuery.LoadAsync(db, [id], cancellationToken);
 
         return new EvalPageModel(
             eval.Id, eval.Project, eval.Jobset, eval.CreatedAt, eval.CheckoutSeconds, eval.EvalSeconds,
-            eval.NixExprInput, eval.NixExprPath, counts.For(id), eval.Inputs, builds, eval.Errors);
+            eval.NixExprInput, eval.NixExprPath, counts.For(id), eval.Inputs, eval.Errors);
     }
 }

@@ -2,9 +2,14 @@ using Hydra.Web.Pages.Shared;
 
 namespace Hydra.Web.Pages.Jobsets;
 
-/// <summary>A jobset's configuration, its last error and a page of its evaluations (newest first).</summary>
+/// <summary>
+/// A jobset's configuration, its scheduling state (phase of a running evaluation, last error, next
+/// check) and a page of its evaluations (newest first).
+/// </summary>
 public sealed record JobsetPageModel(
     string Project,
+    string ProjectOwner,
+    bool ProjectEnabled,
     string Name,
     string Description,
     string NixExprInput,
@@ -17,6 +22,8 @@ public sealed record JobsetPageModel(
     DateTimeOffset? LastCheckedAt,
     DateTimeOffset? TriggerTime,
     DateTimeOffset? EvalStartedAt,
+    string? EvalPhase,
+    DateTimeOffset? EvalPhaseSince,
     string? ErrorMessage,
     DateTimeOffset? ErrorTime,
     IReadOnlyList<JobsetPageModel.InputRow> Inputs,

@@ -12,7 +12,7 @@ internal static class JobsetPageQuery
 
     public static async Task<JobsetPageModel?> LoadAsync(HydraDbContext db, string project, string name, int page, CancellationToken cancellationToken)
     {
-        var jobset = await db.Jobsets.AsNoTracking().Include(j => j.Inputs)
+        var jobset = await db.Jobsets.AsNoTracking().Include(j => j.Inputs).Include(j => j.Project)
             .SingleOrDefaultAsync(j => j.Project!.Name == project && j.Name == name, cancellationToken);
         if (jobset is null)
         {
@@ -30,9 +30,9 @@ internal static class JobsetPageQuery
             .ToLookup(i => i.EvaluationId);
 
         return new JobsetPageModel(
-            project, jobset.Name, jobset.Description, jobset.NixExprInput, jobset.NixExprPath, jobset.Enabled, jobset.Hidden,
+            project, jobset.Project!.Owner, jobset.Project.Enabled, jobset.Name, jobset.Description, jobset.NixExprInput, jobset.NixExprPath, jobset.Enabled, jobset.Hidden,
             jobset.CheckInterval, jobset.SchedulingShares, jobset.KeepNr, jobset.LastCheckedAt, jobset.TriggerTime,
-            jobset.EvalStartedAt, jobset.ErrorMessage, jobset.ErrorTime,
+            jobset.EvalStartedAt, jobset.EvalPhase, jobset.EvalPhaseSince, jobset.ErrorMessage, jobset.ErrorTime,
             jobset.Inputs.OrderBy(i => i.Name).Select(i => new JobsetPageModel.InputRow(i.Name, i.Type, i.Value)).ToList(),
             rows.Select(r => new JobsetPageModel.EvalRow(
                 r.Id, r.CreatedAt, MainRevision(inputs[r.Id], r.NixExprInput), r.NrErrors, counts.For(r.Id))).ToList(),

@@ -27,6 +27,20 @@ public static class Formatting
         };
     }
 
+    /// <summary>"in 3 minutes"; "now" once the time has come.</summary>
+    public static string Until(DateTimeOffset time, DateTimeOffset now)
+    {
+        var wait = time - now;
+        return wait.TotalSeconds switch
+        {
+            < 1 => "now",
+            < 60 => "in " + Plural((int)wait.TotalSeconds, "second"),
+            < 3600 => "in " + Plural((int)wait.TotalMinutes, "minute"),
+            < 86400 => "in " + Plural((int)wait.TotalHours, "hour"),
+            _ => "in " + Plural((int)wait.TotalDays, "day"),
+        };
+    }
+
     /// <summary>"1h 02m 03s", "4m 05s", "6s".</summary>
     public static string Duration(TimeSpan duration)
     {
