@@ -18,6 +18,9 @@ public static class HydraEvaluatorExtensions
         builder.Services.AddOptions<EvaluatorOptions>().Bind(builder.Configuration.GetSection(EvaluatorOptions.Section))
             .Validate(o => o.MaxConcurrentEvaluations > 0, "Hydra:Evaluator:MaxConcurrentEvaluations must be at least 1.")
             .ValidateOnStart();
+        builder.Services.AddOptions<IngestionOptions>().Bind(builder.Configuration.GetSection(IngestionOptions.Section))
+            .Validate(o => o.BatchSize > 0 && o.PushBatchSize > 0, "Hydra:Evaluator:Ingestion batch sizes must be positive.")
+            .ValidateOnStart();
         builder.Services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
         builder.Services.AddSingleton<GitFetcher>();
         builder.Services.AddSingleton<PathInputHasher>();

@@ -10,6 +10,5 @@ public static class EvaluationPhase
     public const string Starting = "starting";
     public const string FetchingInputs = "fetching inputs";
     public const string Evaluating = "evaluating";
-    public const string PushingDerivations = "pushing derivations";
     public const string Ingesting = "ingesting";
 }

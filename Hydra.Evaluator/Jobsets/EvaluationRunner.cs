@@ -24,7 +24,6 @@ public sealed partial class EvaluationRunner(
     IServiceScopeFactory scopes,
     InputResolver inputResolver,
     NixEvaluator evaluator,
-    DrvCachePusher cachePusher,
     BuildIngester ingester,
     TimeProvider clock,
     ILogger<EvaluationRunner> logger)
@@ -60,8 +59,6 @@ public sealed partial class EvaluationRunner(
             var evalClock = Stopwatch.StartNew();
             var evaluation = await evaluator.EvaluateAsync(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
             var evalSeconds = evalClock.Elapsed.TotalSeconds;
-            await SetPhaseAsync(jobsetId, EvaluationPhase.PushingDerivations, cancellationToken);
-            await cachePusher.PushAsync(evaluation.Jobs.Select(j => j.DrvPath).ToList(), cancellationToken);
             var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalSeconds, startedAt);
             await SetPhaseAsync(jobsetId, EvaluationPhase.Ingesting, cancellationToken);
             var result = await ingester.IngestAsync(jobsetId, record, evaluation, cancellationToken);

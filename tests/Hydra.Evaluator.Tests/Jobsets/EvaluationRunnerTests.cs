@@ -80,9 +80,9 @@ public sealed class EvaluationRunnerTests : IAsyncLifetime
             }
         }
         Assert.Equal(
-            [EvaluationPhase.FetchingInputs, EvaluationPhase.Evaluating, EvaluationPhase.PushingDerivations, EvaluationPhase.Ingesting, null],
+            [EvaluationPhase.FetchingInputs, EvaluationPhase.Evaluating, EvaluationPhase.Ingesting, null],
             log.Select(l => l.Phase));
-        Assert.Equal([true, true, true, true, false], log.Select(l => l.HasSince));
+        Assert.Equal([true, true, true, false], log.Select(l => l.HasSince));
         Assert.Null(await _db.ScalarAsync<DateTimeOffset?>("SELECT eval_started_at FROM jobsets WHERE id = @id", ("id", id)));
     }
 
