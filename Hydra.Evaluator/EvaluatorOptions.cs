@@ -26,6 +26,7 @@ public sealed class EvaluatorOptions
     /// <summary>
     /// Address-space limit of each evaluation process in MiB (<c>prlimit --as</c>); nix-eval-jobs'
     /// <c>--max-memory-size</c>. A job that needs more gets a job error; the others still build.
+    /// Zero or less: no limit.
     /// </summary>
     public int MaxMemoryMiB { get; set; } = 4096;
 

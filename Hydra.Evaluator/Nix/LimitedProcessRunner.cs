@@ -20,6 +20,7 @@ internal sealed partial class LimitedProcessRunner(INixProcessRunner runner, Eva
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.EvalTimeout);
         var request = new NixProcessRequest(fileName, arguments, environment);
+        limitMemory &= options.MaxMemoryMiB > 0;
         if (limitMemory)
         {
             if (Prlimit.Value is { } prlimit)

@@ -17,8 +17,11 @@ internal sealed class NixEvalJobsRunner(LimitedProcessRunner runner, string exec
         [
             "--meta", "--constituents", "--force-recurse",
             "--workers", Math.Max(1, options.Workers).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--max-memory-size", options.MaxMemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ];
+        if (options.MaxMemoryMiB > 0)
+        {
+            arguments.AddRange(["--max-memory-size", options.MaxMemoryMiB.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
         if (target.FlakeUrl is { } flake)
         {
             arguments.AddRange(["--extra-experimental-features", "nix-command flakes",

@@ -48,7 +48,8 @@ public sealed class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOpt
             var (jobs, errors) = await new NixEvalJobsRunner(limited, nixEvalJobs, settings, target).RunAsync(cancellationToken);
             return AggregateResolver.Resolve(jobs, errors);
         }
-        var (records, jobErrors) = await new ShardedEvaluation(limited, WrapperPath.Value, target, workers).RunAsync(cancellationToken);
+        using var sharded = new ShardedEvaluation(limited, WrapperPath.Value, target, workers);
+        var (records, jobErrors) = await sharded.RunAsync(cancellationToken);
         return AggregateResolver.Resolve(records, jobErrors);
     }
 

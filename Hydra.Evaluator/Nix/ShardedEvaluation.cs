@@ -10,7 +10,7 @@ namespace Hydra.Evaluator.Nix;
 /// limit), are evaluated again one per process, so exactly the guilty jobs get errors (with Nix's own
 /// message and trace) and the others still build. A listing that dies is narrowed down by bisection.
 /// </summary>
-internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers)
+internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(workers, workers);
     private readonly List<JobError> _errors = [];
@@ -155,4 +155,6 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
     private static string[] PathOf(JsonNode node) => node.AsArray().Select(n => (string)n!).ToArray();
 
     public static string NameOf(string[] path) => string.Join('.', path);
+
+    public void Dispose() => _slots.Dispose();
 }

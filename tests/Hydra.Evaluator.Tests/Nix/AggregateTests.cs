@@ -42,6 +42,8 @@ public sealed class AggregateTests : NixEvalTest
             {
               a = {{Drv("a")}};
               release = {{Drv("release", "_hydraAggregate = true; constituents = [ \"a\" \"nope\" ];")}};
+              bad = throw "bad job";
+              needsBad = {{Drv("needsBad", "_hydraAggregate = true; constituents = [ \"bad\" ];")}};
               globbed = {{Drv("globbed", "_hydraAggregate = true; _hydraGlobConstituents = true; constituents = [ \"none.*\" ];")}};
             }
             """);
@@ -50,6 +52,7 @@ public sealed class AggregateTests : NixEvalTest
         var release = evaluation.Errors.Single(e => e.Name == "release");
         Assert.Contains("'nope'", release.Message);
         Assert.Contains("does not exist", release.Message);
+        Assert.Contains("'bad' failed to evaluate", evaluation.Errors.Single(e => e.Name == "needsBad").Message);
         Assert.Contains("'none.*' matches no job", evaluation.Errors.Single(e => e.Name == "globbed").Message);
     }
 
