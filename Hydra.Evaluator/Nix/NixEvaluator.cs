@@ -14,7 +14,7 @@ namespace Hydra.Evaluator.Nix;
 /// (<see cref="ShardedEvaluation"/>). Either way each process is limited in time and memory, a failing job
 /// becomes a <see cref="JobError"/> while the others build, and aggregates are resolved to job names.
 /// </summary>
-public sealed class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOptions> options, ILogger<NixEvaluator>? logger = null)
+public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOptions> options, ILogger<NixEvaluator>? logger = null)
 {
     /// <summary>NIX_PATH is cleared so an expression cannot depend on the server's channels by accident.</summary>
     internal static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["NIX_PATH"] = "" };
@@ -45,13 +45,18 @@ public sealed class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOpt
         var workers = Math.Max(1, settings.Workers);
         if (NixEvalJobs(settings) is { } nixEvalJobs)
         {
+            LogEngine(_logger, target.Describe, nixEvalJobs, workers);
             var (jobs, errors) = await new NixEvalJobsRunner(limited, nixEvalJobs, settings, target).RunAsync(cancellationToken);
             return AggregateResolver.Resolve(jobs, errors);
         }
+        LogEngine(_logger, target.Describe, "nix-instantiate", workers);
         using var sharded = new ShardedEvaluation(limited, WrapperPath.Value, target, workers);
         var (records, jobErrors) = await sharded.RunAsync(cancellationToken);
         return AggregateResolver.Resolve(records, jobErrors);
     }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Evaluating {Target} with {Engine} and {Workers} workers")]
+    private static partial void LogEngine(ILogger logger, string target, string engine, int workers);
 
     private static string? NixEvalJobs(EvaluatorOptions settings) => settings.NixEvalJobsPath switch
     {
