@@ -19,4 +19,20 @@ public sealed class EvaluatorOptions
 
     /// <summary>Compression of the .drv closures the evaluator writes into the binary cache.</summary>
     public string CacheCompression { get; set; } = "zstd";
+
+    /// <summary>Parallel evaluation processes (shards) per evaluation; nix-eval-jobs' <c>--workers</c>.</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>
+    /// Address-space limit of each evaluation process in MiB (<c>prlimit --as</c>); nix-eval-jobs'
+    /// <c>--max-memory-size</c>. A job that needs more gets a job error; the others still build.
+    /// Zero or less: no limit.
+    /// </summary>
+    public int MaxMemoryMiB { get; set; } = 4096;
+
+    /// <summary>
+    /// The nix-eval-jobs executable. Null (the default): use <c>nix-eval-jobs</c> when it is on PATH,
+    /// else Hydra's own wrapper around nix-instantiate. Empty: never use nix-eval-jobs.
+    /// </summary>
+    public string? NixEvalJobsPath { get; set; }
 }

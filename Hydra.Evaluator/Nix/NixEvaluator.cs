@@ -1,116 +1,69 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hydra.Core.Processes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Evaluator.Nix;
 
 /// <summary>
-/// Evaluates a jobset with real Nix (<c>nix-instantiate --eval --strict --json --read-write-mode</c>)
-/// through the wrapper in <c>eval-jobs.nix</c>. First all jobs in one process, catching what
-/// <c>tryEval</c> can; jobs that failed, or all jobs when the batch died of an uncatchable error,
-/// are then evaluated one per process so each failure gets Nix's own message and the rest still build.
+/// Evaluates a jobset with real Nix. With <c>nix-eval-jobs</c> available (on PATH, or
+/// <see cref="EvaluatorOptions.NixEvalJobsPath"/>) it runs that; otherwise the wrapper <c>eval-jobs.nix</c>
+/// through <c>nix-instantiate</c>, listed once and evaluated in <see cref="EvaluatorOptions.Workers"/> shards
+/// (<see cref="ShardedEvaluation"/>). Either way each process is limited in time and memory, a failing job
+/// becomes a <see cref="JobError"/> while the others build, and aggregates are resolved to job names.
 /// </summary>
-public sealed class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOptions> options)
+public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOptions> options, ILogger<NixEvaluator>? logger = null)
 {
-    private static readonly Lazy<string> WrapperPath = new(WriteWrapper);
+    /// <summary>NIX_PATH is cleared so an expression cannot depend on the server's channels by accident.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["NIX_PATH"] = "" };
 
-    public async Task<JobsetEvaluation> EvaluateAsync(string exprPath, JsonObject inputs, CancellationToken cancellationToken)
+    private static readonly Lazy<string> WrapperPath = new(WriteWrapper);
+    private static readonly Lazy<string?> NixEvalJobsOnPath = new(() => ExecutableSearch.Find("nix-eval-jobs"));
+
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+    /// <summary>Evaluates the jobset expression at <paramref name="exprPath"/>, called with the inputs (see eval-jobs.nix for their shape).</summary>
+    public Task<JobsetEvaluation> EvaluateAsync(string exprPath, JsonObject inputs, CancellationToken cancellationToken)
     {
         if (!File.Exists(exprPath))
         {
             throw new EvaluationFailedException($"The Nix file {exprPath} does not exist in the input. Check the jobset's Nix expression path.");
         }
-        var inputsJson = inputs.ToJsonString();
-        var jobs = new List<EvaluatedJob>();
-        var errors = new List<JobError>();
-        List<string> retry;
-
-        var batch = await RunAsync(exprPath, inputsJson, [], cancellationToken);
-        if (batch.ExitCode == 0)
-        {
-            retry = [];
-            foreach (var (name, value) in JsonNode.Parse(batch.Output)!.AsObject())
-            {
-                if (value is JsonObject record)
-                {
-                    if (record.ContainsKey("error"))
-                    {
-                        retry.Add(name);
-                    }
-                    else
-                    {
-                        jobs.Add(ToJob(name, record));
-                    }
-                }
-            }
-        }
-        else
-        {
-            var names = await RunAsync(exprPath, inputsJson, ["--arg", "namesOnly", "true"], cancellationToken);
-            if (names.ExitCode != 0)
-            {
-                throw new EvaluationFailedException(names.Errors.Trim());
-            }
-            retry = JsonSerializer.Deserialize<List<string>>(names.Output) ?? [];
-        }
-
-        foreach (var name in retry)
-        {
-            var single = await RunAsync(exprPath, inputsJson,
-                ["--argstr", "onlyJob", name, "--arg", "catchErrors", "false", "--show-trace"], cancellationToken);
-            if (single.ExitCode != 0)
-            {
-                errors.Add(new JobError(name, single.Errors.Trim()));
-            }
-            else if (JsonNode.Parse(single.Output)?[name] is JsonObject record)
-            {
-                jobs.Add(ToJob(name, record));
-            }
-        }
-        return new JobsetEvaluation(jobs.OrderBy(j => j.Name, StringComparer.Ordinal).ToList(), errors);
+        return EvaluateAsync(new EvalTarget(exprPath, inputs.ToJsonString(), null), cancellationToken);
     }
 
-    private static EvaluatedJob ToJob(string name, JsonObject record) => new(
-        name,
-        (string)record["drvPath"]!,
-        (string?)record["name"] ?? name,
-        (string?)record["system"] ?? "unknown",
-        record["outputs"]!.AsObject().ToDictionary(o => o.Key, o => (string)o.Value!),
-        (string?)record["description"]);
+    /// <summary>Evaluates <c>hydraJobs</c> of a locked flake, or its <c>checks</c> (checks.&lt;system&gt;.&lt;name&gt;) when it has none.</summary>
+    public Task<JobsetEvaluation> EvaluateFlakeAsync(string lockedFlakeUrl, CancellationToken cancellationToken) =>
+        EvaluateAsync(new EvalTarget(null, "{}", lockedFlakeUrl), cancellationToken);
 
-    private async Task<(int ExitCode, string Output, string Errors)> RunAsync(string exprPath, string inputsJson, string[] extra, CancellationToken cancellationToken)
+    private async Task<JobsetEvaluation> EvaluateAsync(EvalTarget target, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.Value.EvalTimeout);
-        var output = new StringBuilder();
-        var errors = new StringBuilder();
-        string[] arguments =
-        [
-            "--eval", "--strict", "--json", "--read-write-mode", WrapperPath.Value,
-            "--argstr", "exprPath", Path.GetFullPath(exprPath),
-            "--argstr", "inputsJson", inputsJson,
-            .. extra,
-        ];
-        try
+        var settings = options.Value;
+        var limited = new LimitedProcessRunner(runner, settings, _logger);
+        var workers = Math.Max(1, settings.Workers);
+        if (NixEvalJobs(settings) is { } nixEvalJobs)
         {
-            var exitCode = await runner.RunAsync(new NixProcessRequest("nix-instantiate", arguments, NixEnvironment()),
-                line => (line.IsStandardError ? errors : output).AppendLine(line.Text), timeout.Token);
-            return (exitCode, output.ToString(), errors.ToString());
+            LogEngine(_logger, target.Describe, nixEvalJobs, workers);
+            var (jobs, errors) = await new NixEvalJobsRunner(limited, nixEvalJobs, settings, target).RunAsync(cancellationToken);
+            return AggregateResolver.Resolve(jobs, errors);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return (-1, "", $"evaluation took longer than {options.Value.EvalTimeout} and was stopped");
-        }
-        catch (NixProcessStartException exception)
-        {
-            throw new EvaluationFailedException($"nix-instantiate could not be started; is Nix installed? {exception.Message}");
-        }
+        LogEngine(_logger, target.Describe, "nix-instantiate", workers);
+        using var sharded = new ShardedEvaluation(limited, WrapperPath.Value, target, workers);
+        var (records, jobErrors) = await sharded.RunAsync(cancellationToken);
+        return AggregateResolver.Resolve(records, jobErrors);
     }
 
-    /// <summary>NIX_PATH is cleared so an expression cannot depend on the server's channels by accident.</summary>
-    private static Dictionary<string, string> NixEnvironment() => new() { ["NIX_PATH"] = "" };
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Evaluating {Target} with {Engine} and {Workers} workers")]
+    private static partial void LogEngine(ILogger logger, string target, string engine, int workers);
+
+    private static string? NixEvalJobs(EvaluatorOptions settings) => settings.NixEvalJobsPath switch
+    {
+        null => NixEvalJobsOnPath.Value,
+        "" => null,
+        var path => path,
+    };
 
     private static string WriteWrapper()
     {
