@@ -23,12 +23,12 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
             var evaluationId = await sql.ScalarAsync<long>(
                 """
                 INSERT INTO evaluations (jobset_id, created_at, checkout_seconds, eval_seconds, inputs_hash, nix_expr_input, nix_expr_path,
-                                         nr_errors, nr_builds, has_new_builds)
-                VALUES (@jobset, @now, @checkout, @eval, @hash, @input, @path, @errors, @builds, @hasNew) RETURNING id
+                                         nr_errors, nr_builds, has_new_builds, flake)
+                VALUES (@jobset, @now, @checkout, @eval, @hash, @input, @path, @errors, @builds, @hasNew, @flake) RETURNING id
                 """, cancellationToken,
                 ("jobset", jobsetId), ("now", now), ("checkout", record.CheckoutSeconds), ("eval", record.EvalSeconds),
                 ("hash", record.InputsHash), ("input", record.NixExprInput), ("path", record.NixExprPath), ("errors", evaluation.Errors.Count),
-                ("builds", evaluation.Jobs.Count), ("hasNew", newBuilds > 0 || previousCount != evaluation.Jobs.Count));
+                ("builds", evaluation.Jobs.Count), ("hasNew", newBuilds > 0 || previousCount != evaluation.Jobs.Count), ("flake", record.Flake));
             await sql.ExecuteAsync(
                 """
                 INSERT INTO evaluation_inputs (evaluation_id, name, type, uri, revision, value, path)

@@ -10,4 +10,8 @@ public sealed record EvaluationRecord(
     IReadOnlyList<EvaluationInput> Inputs,
     double CheckoutSeconds,
     double EvalSeconds,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt)
+{
+    /// <summary>The locked flake URL, for flake jobsets.</summary>
+    public string? Flake { get; init; }
+}

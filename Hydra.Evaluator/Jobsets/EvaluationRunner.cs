@@ -57,9 +57,11 @@ public sealed partial class EvaluationRunner(
 
             await SetPhaseAsync(jobsetId, EvaluationPhase.Evaluating, cancellationToken);
             var evalClock = Stopwatch.StartNew();
-            var evaluation = await evaluator.EvaluateAsync(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
+            var evaluation = resolved.FlakeUrl is { } flake
+                ? await evaluator.EvaluateFlakeAsync(flake, cancellationToken)
+                : await evaluator.EvaluateAsync(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
             var evalSeconds = evalClock.Elapsed.TotalSeconds;
-            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalSeconds, startedAt);
+            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalSeconds, startedAt) { Flake = resolved.FlakeUrl };
             await SetPhaseAsync(jobsetId, EvaluationPhase.Ingesting, cancellationToken);
             var result = await ingester.IngestAsync(jobsetId, record, evaluation, cancellationToken);
             LogEvaluated(result.EvaluationId, result.NewBuilds, result.ReusedBuilds, result.NewSteps, result.Errors);

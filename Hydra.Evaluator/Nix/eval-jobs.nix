@@ -9,8 +9,10 @@
 # mode = "eval": [ record | { error = true; } ] for each given job path, where record is
 #                { drvPath, name, system, outputs, meta, aggregate } (see describe below).
 #
-# Inputs arrive as JSON: { kind = "path"; path; rev; shortRev; } | { kind = "string"; value; }
-#                       | { kind = "boolean"; value; }
+# Inputs arrive as JSON: { kind = "path"; path; rev; shortRev; revCount?; outputs?; }
+#                       | { kind = "string"; value; } | { kind = "boolean"; value; }
+#                       | { kind = "nix"; value = "<expression>"; }
+#                       | { kind = "attrs"; value = { <job> = "/nix/store/..."; }; }
 { exprPath ? "", inputsJson ? "{}", flakeUrl ? "", mode ? "list", pathsFile ? "", catchErrors ? true
 , forceRecurse ? false }:
 let
@@ -19,7 +21,11 @@ let
   toArg = spec:
     if spec.kind == "path" then
       { outPath = builtins.path { path = /. + spec.path; name = "source"; };
-        inherit (spec) rev shortRev; }
+        inherit (spec) rev shortRev;
+        revCount = spec.revCount or 0; }
+      // (if spec ? outputs then { inherit (spec) outputs; } else { })
+    else if spec.kind == "nix" then import (builtins.toFile "input.nix" spec.value)
+    else if spec.kind == "attrs" then builtins.mapAttrs (_: builtins.storePath) spec.value
     else spec.value;
 
   args = builtins.mapAttrs (_: toArg) specs;
