@@ -56,6 +56,27 @@ try
         Console.WriteLine($"round {round}: ratio ingestion / nix-instantiate: {ingest.TotalSeconds / instantiate.TotalSeconds:F2}");
         Console.WriteLine($"round {round}: memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
     }
+
+    // Trigger to every build queued (B3): the evaluator (nix-instantiate through the wrapper, in
+    // shards) plus ingestion, against plain nix-instantiate of a same-sized file, each with its own salt.
+    var (_, baseline) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
+    Console.WriteLine($"evaluate+ingest baseline: plain nix-instantiate {baseline.TotalSeconds:F2} s");
+    foreach (var workers in new[] { 1, Environment.ProcessorCount })
+    {
+        var salt = Guid.NewGuid().ToString("N");
+        var file = Path.Combine(work, $"release-{salt}.nix");
+        await File.WriteAllTextAsync(file, JobsetGenerator.Expression(jobs, bases, salt));
+        var evaluator = new NixEvaluator(new NixProcessRunner(), Options.Create(new EvaluatorOptions { Workers = workers, NixEvalJobsPath = "" }));
+        var jobset = await CreateJobsetAsync(dataSource, $"eval{workers}");
+        var clock = Stopwatch.StartNew();
+        var evaluation = await evaluator.EvaluateAsync(file, new System.Text.Json.Nodes.JsonObject(), CancellationToken.None);
+        var evaluated = clock.Elapsed;
+        var record = new EvaluationRecord(salt, "src", "release.nix", [], 0, evaluated.TotalSeconds, DateTimeOffset.UtcNow);
+        var result = await ingester.IngestAsync(jobset, record, evaluation, CancellationToken.None);
+        var total = clock.Elapsed;
+        Console.WriteLine($"evaluate+ingest, {workers} worker(s): evaluation {evaluated.TotalSeconds:F2} s, all {result.NewBuilds} builds queued after {total.TotalSeconds:F2} s; " +
+            $"ratio to nix-instantiate {total.TotalSeconds / baseline.TotalSeconds:F2} (evaluation alone {evaluated.TotalSeconds / baseline.TotalSeconds:F2})");
+    }
 }
 finally
 {
