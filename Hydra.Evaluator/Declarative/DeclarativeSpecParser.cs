@@ -104,6 +104,7 @@ public static partial class DeclarativeSpecParser
         var checkInterval = fields.Int("checkinterval", 300, 0, int.MaxValue, "a number of seconds, 0 or more");
         var shares = fields.Int("schedulingshares", 100, 1, int.MaxValue, "a positive integer");
         var enableEmail = fields.Bool("enableemail", false);
+        // Accepted for compatibility with Hydra specs; this server has no dynamic RunCommand, so it is only checked.
         fields.Bool("enable_dynamic_run_command", false);
         var emailOverride = fields.String("emailoverride");
         var keepNr = fields.Int("keepnr", 3, 0, int.MaxValue, "0 or more");
