@@ -1,4 +1,5 @@
 using Hydra.Core.Processes;
+using Hydra.Evaluator.Declarative;
 using Hydra.Evaluator.Inputs;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Jobsets;
@@ -30,6 +31,7 @@ public static class HydraEvaluatorExtensions
         builder.Services.AddSingleton<NixEvaluator>();
         builder.Services.AddSingleton<DrvCachePusher>();
         builder.Services.AddSingleton<BuildIngester>();
+        builder.Services.AddSingleton<DeclarativeJobsets>();
         builder.Services.AddSingleton<EvaluationRunner>();
         builder.Services.AddScoped<JobsetTrigger>();
         if (runScheduler)

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data;
 using Hydra.Core.Data.Entities;
+using Hydra.Evaluator.Declarative;
+using Hydra.Evaluator.Jobsets;
 using Hydra.Web.Auth;
 using Hydra.Web.Pages;
 using Hydra.Web.Pages.Projects;
@@ -35,7 +37,7 @@ internal static partial class ProjectEndpoints
     }
 
     private static async Task<IResult> PutAsync(
-        string name, HttpContext http, HydraDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string name, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         if (!NamePattern().IsMatch(name))
         {
@@ -49,6 +51,11 @@ internal static partial class ProjectEndpoints
         if (fields.GetString("name") is { } bodyName && bodyName != name)
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, "Renaming a project is not supported; the name in the body must match the URL.");
+        }
+        var (declarative, declarativeError) = DeclarativeRequest.Parse(fields);
+        if (declarativeError is not null)
+        {
+            return HydraJson.Error(StatusCodes.Status400BadRequest, declarativeError);
         }
 
         var user = http.User;
@@ -91,7 +98,13 @@ internal static partial class ProjectEndpoints
         project.Homepage = fields.GetString("homepage") ?? "";
         project.Enabled = fields.GetPresenceBool("enabled");
         project.Hidden = !fields.GetPresenceBool("visible");
+        var readSpec = await DeclarativeProject.ApplyAsync(db, project, declarative, timeProvider.GetUtcNow(), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        if (readSpec)
+        {
+            // The spec is read (and the jobsets made) by the evaluator, now rather than at its next poll.
+            await trigger.TriggerAsync([(name, DeclarativeProject.JobsetName)], force: false, cancellationToken);
+        }
 
         var path = $"/project/{name}";
         if (!creating)

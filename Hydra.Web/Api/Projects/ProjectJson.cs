@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Hydra.Web.Api.Projects;
 
-/// <summary>Hydra's Project JSON: real booleans, jobsets as names.</summary>
+/// <summary>Hydra's Project JSON: real booleans, jobsets as names, <c>declarative</c> only when set.</summary>
 internal sealed record ProjectJson(
     string Name,
     string DisplayName,
@@ -12,4 +12,5 @@ internal sealed record ProjectJson(
     bool Enabled,
     bool Hidden,
     [property: JsonPropertyName("enable_dynamic_run_command")] bool EnableDynamicRunCommand,
-    IReadOnlyList<string> Jobsets);
+    IReadOnlyList<string> Jobsets,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeclarativeJson? Declarative);

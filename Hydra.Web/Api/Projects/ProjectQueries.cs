@@ -15,5 +15,6 @@ internal static class ProjectQueries
     private static IQueryable<ProjectJson> Project(IQueryable<Core.Data.Entities.Project> projects) =>
         projects.Select(p => new ProjectJson(
             p.Name, p.DisplayName, p.Description, p.Homepage, p.Owner, p.Enabled, p.Hidden, false,
-            p.Jobsets.OrderBy(j => j.Name).Select(j => j.Name).ToList()));
+            p.Jobsets.OrderBy(j => j.Name).Select(j => j.Name).ToList(),
+            p.DeclFile == null ? null : new DeclarativeJson(p.DeclFile, p.DeclType!, p.DeclValue!)));
 }

@@ -1,3 +1,4 @@
+using Hydra.Evaluator.Declarative;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
 
@@ -26,7 +27,15 @@ public sealed class ProjectPage : PageComponent
                 .Close();
         }
         html.Element("dt", "State").Element("dd", (Model.Enabled ? "enabled" : "disabled") + (Model.Hidden ? ", hidden" : ""));
+        if (Model.Declarative is { } spec)
+        {
+            DeclarativeSummary(html, spec);
+        }
         html.Close();
+        if (Model.Declarative?.Error is { } error)
+        {
+            html.Element("pre", error, "log error");
+        }
 
         html.Element("h2", "Jobsets");
         html.Table(Model.Jobsets,
@@ -57,5 +66,20 @@ public sealed class ProjectPage : PageComponent
                 html.Close().Open("td", "num").Counts(jobset.Counts).Close();
             },
             numericColumns: ["Succeeded / failed / queued"]);
+    }
+
+    /// <summary>Where the jobsets come from; the spec is read by the hidden .jobsets jobset, linked for its history.</summary>
+    private void DeclarativeSummary(Html html, ProjectPageModel.DeclarativeSpec spec)
+    {
+        html.Element("dt", "Declarative spec").Open("dd", "declarative")
+            .Element("code", spec.File).Text($" in {spec.Type} input ").Element("code", spec.Value)
+            .Close();
+        html.Element("dt", "Spec last read").Open("dd").Time(spec.LastCheckedAt, Now).Text(" ")
+            .Link($"/jobset/{Model.Name}/{DeclarativeProject.JobsetName}", "(.jobsets)");
+        if (spec.Error is not null)
+        {
+            html.Open("span", "badge badge-failed").Attr("title", "The spec was not applied; see the message below").Text("error").Close();
+        }
+        html.Close();
     }
 }

@@ -1,4 +1,5 @@
 using Hydra.Core.Data;
+using Hydra.Evaluator.Declarative;
 using Hydra.Web.Pages.Shared;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,7 +15,8 @@ internal static class ProjectPageQuery
         {
             return null;
         }
-        var jobsets = await db.Jobsets.AsNoTracking().Where(j => j.ProjectId == project.Id).OrderBy(j => j.Name)
+        // .jobsets only reads the declarative spec; it is described above the list instead of in it.
+        var jobsets = await db.Jobsets.AsNoTracking().Where(j => j.ProjectId == project.Id && j.Name != DeclarativeProject.JobsetName).OrderBy(j => j.Name)
             .Select(j => new
             {
                 j.Name, j.Description, j.Enabled, j.Hidden, j.LastCheckedAt,
@@ -25,9 +27,19 @@ internal static class ProjectPageQuery
         var counts = await BuildCountsQuery.LoadAsync(
             db, jobsets.Where(j => j.LatestEvalId is not null).Select(j => j.LatestEvalId!.Value).ToList(), cancellationToken);
 
+        ProjectPageModel.DeclarativeSpec? declarative = null;
+        if (project.DeclFile is not null)
+        {
+            var spec = await db.Jobsets.AsNoTracking().Where(j => j.ProjectId == project.Id && j.Name == DeclarativeProject.JobsetName)
+                .Select(j => new { j.LastCheckedAt, j.ErrorMessage }).SingleOrDefaultAsync(cancellationToken);
+            declarative = new ProjectPageModel.DeclarativeSpec(
+                project.DeclFile, project.DeclType!, project.DeclValue!, spec?.LastCheckedAt, string.IsNullOrEmpty(spec?.ErrorMessage) ? null : spec.ErrorMessage);
+        }
+
         return new ProjectPageModel(
             project.Name, project.DisplayName, project.Description, project.Homepage, project.Owner, project.Enabled, project.Hidden,
             jobsets.Select(j => new ProjectPageModel.JobsetRow(
-                j.Name, j.Description, j.Enabled, j.Hidden, j.LastCheckedAt, j.HasError, j.LatestEvalId, counts.For(j.LatestEvalId))).ToList());
+                j.Name, j.Description, j.Enabled, j.Hidden, j.LastCheckedAt, j.HasError, j.LatestEvalId, counts.For(j.LatestEvalId))).ToList(),
+            declarative);
     }
 }

@@ -1,0 +1,101 @@
+using Hydra.Core.Data;
+using Hydra.Core.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hydra.Evaluator.Declarative;
+
+/// <summary>
+/// Makes a project's jobsets match a validated spec, in one transaction: each jobset of the spec is
+/// created or updated (inputs replaced as a whole); every other jobset except <c>.jobsets</c> is
+/// disabled and hidden, as Hydra's handleDeclarativeJobsetJson does, so its history stays.
+/// </summary>
+public static class DeclarativeSpecWriter
+{
+    public static async Task<DeclarativeChanges> ApplyAsync(HydraDbContext db, long projectId, IReadOnlyList<JobsetSpec> specs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var existing = await db.Jobsets.Include(j => j.Inputs).Where(j => j.ProjectId == projectId).ToListAsync(cancellationToken);
+        var created = new List<string>();
+        var updated = new List<string>();
+        var removed = new List<string>();
+        foreach (var spec in specs)
+        {
+            var jobset = existing.SingleOrDefault(j => j.Name == spec.Name);
+            if (jobset is null)
+            {
+                jobset = new Jobset { ProjectId = projectId, Name = spec.Name, NixExprInput = "", NixExprPath = "", CreatedAt = now };
+                db.Jobsets.Add(jobset);
+                created.Add(spec.Name);
+            }
+            else if (!Matches(jobset, spec))
+            {
+                updated.Add(spec.Name);
+            }
+            Apply(jobset, spec);
+        }
+        foreach (var jobset in existing.Where(j => j.Name != DeclarativeProject.JobsetName && !specs.Any(s => s.Name == j.Name)))
+        {
+            if (jobset.Enabled != 0 || !jobset.Hidden)
+            {
+                jobset.Enabled = 0;
+                jobset.Hidden = true;
+                removed.Add(jobset.Name);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+
+        // A spec cannot carry credentials: those stored through the API stay on git inputs and go
+        // with inputs that are no longer git (removed inputs lose theirs through the foreign key).
+        foreach (var spec in specs)
+        {
+            var notGit = spec.Inputs.Where(i => i.Type != "git").Select(i => i.Name).ToList();
+            if (notGit.Count > 0 && existing.SingleOrDefault(j => j.Name == spec.Name) is { } jobset)
+            {
+                await db.InputSecrets.Where(s => s.JobsetId == jobset.Id && notGit.Contains(s.InputName)).ExecuteDeleteAsync(cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+
+        var enabled = specs.Where(s => s.Enabled != 0).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return new DeclarativeChanges(created, updated, removed, created.Concat(updated).Where(enabled.Contains).ToList());
+    }
+
+    private static bool Matches(Jobset jobset, JobsetSpec spec) =>
+        jobset.Description == spec.Description && jobset.Type == spec.Type && jobset.Flake == spec.Flake
+        && jobset.NixExprInput == spec.NixExprInput && jobset.NixExprPath == spec.NixExprPath && jobset.Enabled == spec.Enabled
+        && jobset.Hidden == spec.Hidden && jobset.CheckInterval == spec.CheckInterval && jobset.SchedulingShares == spec.SchedulingShares
+        && jobset.KeepNr == spec.KeepNr && jobset.EmailOverride == spec.EmailOverride && jobset.EnableEmail == spec.EnableEmail
+        && jobset.Inputs.Count == spec.Inputs.Count
+        && spec.Inputs.All(s => jobset.Inputs.Any(i => i.Name == s.Name && i.Type == s.Type && i.Value == s.Value && i.EmailResponsible == s.EmailResponsible));
+
+    private static void Apply(Jobset jobset, JobsetSpec spec)
+    {
+        jobset.Description = spec.Description;
+        jobset.Type = spec.Type;
+        jobset.Flake = spec.Flake;
+        jobset.NixExprInput = spec.NixExprInput;
+        jobset.NixExprPath = spec.NixExprPath;
+        jobset.Enabled = spec.Enabled;
+        jobset.Hidden = spec.Hidden;
+        jobset.CheckInterval = spec.CheckInterval;
+        jobset.SchedulingShares = spec.SchedulingShares;
+        jobset.KeepNr = spec.KeepNr;
+        jobset.EmailOverride = spec.EmailOverride;
+        jobset.EnableEmail = spec.EnableEmail;
+
+        // Rows are updated in place, so an input's key (and any stored credential) survives an edit.
+        jobset.Inputs.RemoveAll(i => !spec.Inputs.Any(s => s.Name == i.Name));
+        foreach (var input in spec.Inputs)
+        {
+            var row = jobset.Inputs.FirstOrDefault(i => i.Name == input.Name);
+            if (row is null)
+            {
+                jobset.Inputs.Add(new JobsetInput { Name = input.Name, Type = input.Type, Value = input.Value, EmailResponsible = input.EmailResponsible });
+                continue;
+            }
+            row.Type = input.Type;
+            row.Value = input.Value;
+            row.EmailResponsible = input.EmailResponsible;
+        }
+    }
+}
