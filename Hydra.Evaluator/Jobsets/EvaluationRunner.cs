@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Hydra.Core.Data;
 using Hydra.Core.Data.Entities;
+using Hydra.Evaluator.Declarative;
 using Hydra.Evaluator.Inputs;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Nix;
@@ -25,6 +26,7 @@ public sealed partial class EvaluationRunner(
     InputResolver inputResolver,
     NixEvaluator evaluator,
     BuildIngester ingester,
+    DeclarativeJobsets declarative,
     TimeProvider clock,
     ILogger<EvaluationRunner> logger)
 {
@@ -43,6 +45,12 @@ public sealed partial class EvaluationRunner(
 
         try
         {
+            // A declarative project's ".jobsets" jobset reads its spec and updates the other jobsets.
+            if (await declarative.TryRunAsync(jobset, cancellationToken))
+            {
+                await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
+                return EvaluationOutcome.Evaluated;
+            }
             await SetPhaseAsync(jobsetId, EvaluationPhase.FetchingInputs, cancellationToken);
             var fetchClock = Stopwatch.StartNew();
             var resolved = await inputResolver.ResolveAsync(jobset, cancellationToken);
