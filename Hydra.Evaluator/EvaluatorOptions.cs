@@ -24,6 +24,15 @@ public sealed class EvaluatorOptions
     public int Workers { get; set; } = 1;
 
     /// <summary>
+    /// Most jobs one evaluation process evaluates (nix-instantiate engine). The job list is cut into
+    /// shards of at most this many (and at least <see cref="Workers"/> shards), <see cref="Workers"/>
+    /// at a time, and each finished shard's builds are ingested while later shards evaluate. Smaller
+    /// shards start ingestion sooner; each shard pays for one process and for evaluating the shared
+    /// part of the expression again.
+    /// </summary>
+    public int ShardSize { get; set; } = 1000;
+
+    /// <summary>
     /// Address-space limit of each evaluation process in MiB (<c>prlimit --as</c>); nix-eval-jobs'
     /// <c>--max-memory-size</c>. A job that needs more gets a job error; the others still build.
     /// Zero or less: no limit.

@@ -8,7 +8,7 @@ namespace Hydra.Evaluator.Ingestion;
 /// dependencies among the steps this evaluation created, the builds, their outputs and their
 /// <c>build_steps</c>. Steps are written pending; only the evaluation's last transaction promotes them.
 /// </summary>
-internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connection, IngestionGraph graph, long jobsetId, DateTimeOffset now, int maxTries)
+internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connection, long jobsetId, DateTimeOffset now, int maxTries)
 {
     private readonly Dictionary<string, long> _stepIds = new(StringComparer.Ordinal);
 
@@ -46,11 +46,11 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
 
         // A step found unfinished already has its dependencies recorded by whoever created it.
         List<long> from = [], to = [];
-        foreach (var (drvPath, (id, created)) in ids)
+        foreach (var step in plan.Steps)
         {
-            if (created)
+            if (ids[step.DrvPath] is (var id, true))
             {
-                foreach (var dependency in graph.Planner.DependenciesOf(drvPath))
+                foreach (var dependency in step.Dependencies)
                 {
                     from.Add(id);
                     to.Add(IdOf(dependency));
@@ -58,6 +58,10 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
             }
         }
         await sql.InsertDependenciesAsync(from, to, cancellationToken);
+        if (plan.Raised.Count > 0)
+        {
+            await sql.RaisePrioritiesAsync(plan.Raised.Keys.Select(IdOf).ToArray(), plan.Raised.Values.ToArray(), cancellationToken);
+        }
 
         var buildIds = await sql.AllocateBuildIdsAsync(plan.Jobs.Count, cancellationToken);
         var rows = new List<(long, EvaluatedJob, long?)>(plan.Jobs.Count);
@@ -66,7 +70,7 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
         for (var i = 0; i < plan.Jobs.Count; i++)
         {
             var job = plan.Jobs[i];
-            rows.Add((buildIds[i], job, graph.Planner.IsPlanned(job.DrvPath) ? IdOf(job.DrvPath) : null));
+            rows.Add((buildIds[i], job, plan.Closures[i].Contains(job.DrvPath) ? IdOf(job.DrvPath) : null));
             foreach (var (name, path) in job.Outputs)
             {
                 outputBuilds.Add(buildIds[i]);

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Hydra.Evaluator.Nix;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -12,7 +13,8 @@ namespace Hydra.Evaluator.Ingestion;
 /// <remarks>
 /// Transactions, and why a crash never leaves a runnable step that no build needs:
 /// <list type="number">
-/// <item>New builds are written in batches of <see cref="IngestionOptions.BatchSize"/>, one short
+/// <item>New builds are written in batches of at most <see cref="IngestionOptions.BatchSize"/> as the
+/// evaluation streams them (an aggregate waits for the whole evaluation), one short
 /// transaction each: the batch's new steps (state 0, pending) together with the builds that need
 /// them, their outputs, <c>build_steps</c> and <c>step_dependencies</c>. A step is never committed
 /// without a build that needs it, so the repair sweep (which promotes any pending step whose
@@ -34,64 +36,127 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
     public Task<IngestResult> IngestAsync(long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, CancellationToken cancellationToken) =>
         IngestAsync(jobsetId, record, evaluation, progress: null, cancellationToken);
 
-    /// <summary>Ingests <paramref name="evaluation"/>; <paramref name="progress"/> hears one line per phase and batch.</summary>
+    /// <summary>Ingests a finished <paramref name="evaluation"/>; <paramref name="progress"/> hears one line per batch and phase.</summary>
     public async Task<IngestResult> IngestAsync(
         long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, IProgress<string>? progress, CancellationToken cancellationToken)
+    {
+        await using var stream = EvaluationStream.FromEvaluation(evaluation);
+        return await IngestAsync(jobsetId, stream, _ => record, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Ingests an evaluation while it runs: jobs are written in batches as they arrive (rule 1 above),
+    /// the aggregates and the final transaction once the evaluation completed. <paramref name="record"/>
+    /// builds the evaluation's row from its completion (which knows the evaluation time).
+    /// </summary>
+    public async Task<IngestResult> IngestAsync(long jobsetId, EvaluationStream evaluation, Func<EvaluationCompletion, EvaluationRecord> record,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var sql = new IngestionSql(connection);
-
-        // A job whose latest build in the jobset has the same derivation reuses that build.
         var previous = await sql.LatestBuildsAsync(jobsetId, cancellationToken);
-        var members = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>(evaluation.Jobs.Count);
-        var newJobs = new List<EvaluatedJob>();
-        foreach (var job in evaluation.Jobs)
+
+        // Two stages, one batch apart: planning (parsing .drv files, starting the batch's cache push)
+        // runs on the next batch while the writer waits for this batch's push and commits it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var planned = Channel.CreateBounded<(BatchPlan Plan, Task Push)>(1);
+        var reused = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
+        var planning = PlanAsync(evaluation, previous, reused, planned.Writer, progress, stop.Token);
+        var writer = new BuildBatchWriter(sql, connection, jobsetId, now, settings.MaxTries);
+        var members = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
+        try
         {
-            if (previous.TryGetValue(job.Name, out var last) && last.DrvPath == job.DrvPath)
+            var batch = 0;
+            await foreach (var (plan, push) in planned.Reader.ReadAllAsync(stop.Token))
             {
-                members.Add((job, last.Id, false));
-            }
-            else
-            {
-                newJobs.Add(job);
+                await push;
+                foreach (var (job, id) in await writer.WriteAsync(plan, stop.Token))
+                {
+                    members.Add((job, id, true));
+                }
+                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps");
             }
         }
-        previous.Clear();
-
-        var planner = new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism);
-        await planner.AddAllAsync(newJobs.Select(j => j.DrvPath), cancellationToken);
-        var graph = new IngestionGraph(planner, newJobs);
-        progress?.Report($"planned {planner.Order.Count} steps for {newJobs.Count} new builds ({members.Count} reused)");
-
-        var writer = new BuildBatchWriter(sql, connection, graph, jobsetId, now, settings.MaxTries);
-        var batches = newJobs.Chunk(Math.Max(1, settings.BatchSize)).ToList();
-        // Pipeline: the next batch's derivations are copied to the cache while this batch is written.
-        var nextPlan = batches.Count > 0 ? graph.PlanBatch(batches[0]) : null;
-        var nextPush = nextPlan is null ? Task.CompletedTask : cache.PushAsync(nextPlan.DrvPaths, cancellationToken);
-        for (var i = 0; i < batches.Count; i++)
+        catch (Exception) when (!planning.IsCompleted)
         {
-            var (plan, push) = (nextPlan!, nextPush);
-            if (i + 1 < batches.Count)
-            {
-                nextPlan = graph.PlanBatch(batches[i + 1]);
-                nextPush = cache.PushAsync(nextPlan.DrvPaths, cancellationToken);
-            }
-            await push;
-            foreach (var (job, id) in await writer.WriteAsync(plan, cancellationToken))
-            {
-                members.Add((job, id, true));
-            }
-            progress?.Report($"batch {i + 1}/{batches.Count}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps");
+            await stop.CancelAsync();
+            throw;
         }
+        var completion = await planning;
+        var newBuilds = members.Count;
+        members.AddRange(reused);
 
         var evaluationId = await new EvaluationFinalizer(sql, connection, settings).FinalizeAsync(
-            jobsetId, record, evaluation, members, writer.NeededSteps, now, cancellationToken);
+            jobsetId, record(completion), completion.Errors, members, writer.NeededSteps, now, cancellationToken);
         progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted");
 
         await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, evaluationId, members.Select(m => m.BuildId), cancellationToken);
         progress?.Report("is_current updated");
-        return new IngestResult(evaluationId, newJobs.Count, members.Count - newJobs.Count, writer.CreatedSteps.Count, evaluation.Errors.Count);
+        return new IngestResult(evaluationId, newBuilds, members.Count - newBuilds, writer.CreatedSteps.Count, completion.Errors.Count);
+    }
+
+    /// <summary>
+    /// Takes the jobs as they come (up to <see cref="IngestionOptions.BatchSize"/> at a time, without
+    /// waiting to fill a batch), sets aside those that reuse the jobset's previous build, and plans
+    /// the others; the aggregates, known at the end, are the last batch.
+    /// </summary>
+    private async Task<EvaluationCompletion> PlanAsync(EvaluationStream evaluation, Dictionary<string, (long Id, string DrvPath)> previous,
+        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task)> planned, IProgress<string>? progress,
+        CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var batchSize = Math.Max(1, settings.BatchSize);
+        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism));
+        try
+        {
+            var jobs = evaluation.Jobs;
+            while (await jobs.WaitToReadAsync(cancellationToken))
+            {
+                var chunk = new List<EvaluatedJob>();
+                while (chunk.Count < batchSize && jobs.TryRead(out var job))
+                {
+                    chunk.Add(job);
+                }
+                await PlanChunkAsync(chunk);
+            }
+            var completion = await evaluation.Completion;
+            foreach (var aggregates in completion.Aggregates.Chunk(batchSize))
+            {
+                await PlanChunkAsync(aggregates);
+            }
+            planned.TryComplete();
+            return completion;
+        }
+        catch (Exception exception)
+        {
+            planned.TryComplete(exception);
+            throw;
+        }
+
+        async Task PlanChunkAsync(IReadOnlyList<EvaluatedJob> chunk)
+        {
+            // A job whose latest build in the jobset has the same derivation reuses that build.
+            var fresh = new List<EvaluatedJob>(chunk.Count);
+            foreach (var job in chunk)
+            {
+                if (previous.TryGetValue(job.Name, out var last) && last.DrvPath == job.DrvPath)
+                {
+                    reused.Add((job, last.Id, false));
+                }
+                else
+                {
+                    fresh.Add(job);
+                }
+            }
+            progress?.Report($"received {chunk.Count} jobs ({chunk.Count - fresh.Count} reused)");
+            if (fresh.Count == 0)
+            {
+                return;
+            }
+            var plan = await graph.PlanBatchAsync(fresh, cancellationToken);
+            await planned.WriteAsync((plan, cache.PushAsync(plan.DrvPaths, cancellationToken)), cancellationToken);
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace Hydra.Evaluator.Ingestion;
 internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection connection, IngestionOptions options)
 {
     public Task<long> FinalizeAsync(
-        long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, IReadOnlyList<(EvaluatedJob Job, long BuildId, bool IsNew)> members,
+        long jobsetId, EvaluationRecord record, IReadOnlyList<JobError> errors, IReadOnlyList<(EvaluatedJob Job, long BuildId, bool IsNew)> members,
         IReadOnlyList<long> neededSteps, DateTimeOffset now, CancellationToken cancellationToken) =>
         Deadlocks.RetryAsync(options.MaxTries, async () =>
         {
@@ -27,8 +27,8 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
                 VALUES (@jobset, @now, @checkout, @eval, @hash, @input, @path, @errors, @builds, @hasNew, @flake) RETURNING id
                 """, cancellationToken,
                 ("jobset", jobsetId), ("now", now), ("checkout", record.CheckoutSeconds), ("eval", record.EvalSeconds),
-                ("hash", record.InputsHash), ("input", record.NixExprInput), ("path", record.NixExprPath), ("errors", evaluation.Errors.Count),
-                ("builds", evaluation.Jobs.Count), ("hasNew", newBuilds > 0 || previousCount != evaluation.Jobs.Count), ("flake", record.Flake));
+                ("hash", record.InputsHash), ("input", record.NixExprInput), ("path", record.NixExprPath), ("errors", errors.Count),
+                ("builds", members.Count), ("hasNew", newBuilds > 0 || previousCount != members.Count), ("flake", record.Flake));
             await sql.ExecuteAsync(
                 """
                 INSERT INTO evaluation_inputs (evaluation_id, name, type, uri, revision, value, path)
@@ -40,7 +40,7 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
             await sql.ExecuteAsync(
                 "INSERT INTO evaluation_errors (evaluation_id, job, message) SELECT @e, * FROM unnest(@j, @m) ON CONFLICT DO NOTHING",
                 cancellationToken, ("e", evaluationId),
-                ("j", evaluation.Errors.Select(e => e.Name).ToArray()), ("m", evaluation.Errors.Select(e => e.Message).ToArray()));
+                ("j", errors.Select(e => e.Name).ToArray()), ("m", errors.Select(e => e.Message).ToArray()));
 
             var rows = Math.Max(1, options.StatementRows);
             foreach (var chunk in members.Chunk(rows))

@@ -3,65 +3,63 @@ using Hydra.Evaluator.Nix;
 namespace Hydra.Evaluator.Ingestion;
 
 /// <summary>
-/// The planned step graph of an evaluation's new builds, cut into batches: each step belongs to
-/// the first batch whose builds need it, and carries the highest scheduling priority of all the
-/// new builds that need it.
+/// The planned step graph of an evaluation's new builds, cut into batches as the jobs arrive: each
+/// step belongs to the first batch whose builds need it, and carries the highest scheduling priority
+/// of the new builds that need it. A later batch can need an already written step with a higher
+/// priority; the batch then lists it in <see cref="BatchPlan.Raised"/>, so once every batch is written
+/// each step has the priority it would have had if all jobs had been known at once.
 /// </summary>
-internal sealed class IngestionGraph
+internal sealed class IngestionGraph(StepGraphPlanner planner)
 {
-    private readonly StepGraphPlanner _planner;
     private readonly Dictionary<string, int> _priority = new(StringComparer.Ordinal);
     private readonly HashSet<string> _assigned = new(StringComparer.Ordinal);
 
-    public IngestionGraph(StepGraphPlanner planner, IReadOnlyList<EvaluatedJob> newJobs)
+    /// <summary>Plans the graphs of <paramref name="jobs"/> (parsing their new .drv files) and cuts the next batch.</summary>
+    public async Task<BatchPlan> PlanBatchAsync(IReadOnlyList<EvaluatedJob> jobs, CancellationToken cancellationToken)
     {
-        _planner = planner;
-        foreach (var job in newJobs.Where(j => planner.IsPlanned(j.DrvPath)))
-        {
-            _priority[job.DrvPath] = Math.Max(_priority.GetValueOrDefault(job.DrvPath, int.MinValue), job.SchedulingPriority);
-        }
-        // Dependents come after their dependencies in Order, so walking it backwards hands each
-        // step's final priority down to its dependencies in one pass.
-        for (var i = planner.Order.Count - 1; i >= 0; i--)
-        {
-            var drvPath = planner.Order[i];
-            if (!_priority.TryGetValue(drvPath, out var priority))
-            {
-                continue;
-            }
-            foreach (var dependency in planner.DependenciesOf(drvPath))
-            {
-                _priority[dependency] = Math.Max(_priority.GetValueOrDefault(dependency, int.MinValue), priority);
-            }
-        }
-    }
-
-    public StepGraphPlanner Planner => _planner;
-
-    /// <summary>The steps <paramref name="jobs"/> need that no earlier batch wrote, and each job's closure.</summary>
-    public BatchPlan PlanBatch(IReadOnlyList<EvaluatedJob> jobs)
-    {
+        await planner.AddAllAsync(jobs.Select(j => j.DrvPath), cancellationToken);
         var closures = new IReadOnlyCollection<string>[jobs.Count];
+        var raised = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            closures[i] = planner.ClosureOf(jobs[i].DrvPath);
+            foreach (var drvPath in closures[i])
+            {
+                var old = _priority.GetValueOrDefault(drvPath, int.MinValue);
+                if (jobs[i].SchedulingPriority > old)
+                {
+                    _priority[drvPath] = jobs[i].SchedulingPriority;
+                    if (_assigned.Contains(drvPath))
+                    {
+                        raised[drvPath] = jobs[i].SchedulingPriority;
+                    }
+                }
+            }
+        }
+
         var steps = new List<PlannedStep>();
         for (var i = 0; i < jobs.Count; i++)
         {
-            closures[i] = _planner.ClosureOf(jobs[i].DrvPath);
             foreach (var drvPath in closures[i])
             {
                 if (_assigned.Add(drvPath))
                 {
-                    var derivation = _planner.DerivationOf(drvPath);
+                    var derivation = planner.DerivationOf(drvPath);
                     steps.Add(new PlannedStep(drvPath, derivation.System, derivation.OutputPaths, derivation.RequiredSystemFeatures,
-                        _priority.GetValueOrDefault(drvPath, 100)));
+                        _priority[drvPath], planner.DependenciesOf(drvPath).ToList()));
                 }
             }
         }
-        return new BatchPlan(jobs, closures, steps);
+        return new BatchPlan(jobs, closures, steps, raised);
     }
 }
 
-/// <summary>One batch: its new builds, the planned closure of each, and the steps first needed here.</summary>
-internal sealed record BatchPlan(IReadOnlyList<EvaluatedJob> Jobs, IReadOnlyCollection<string>[] Closures, List<PlannedStep> Steps)
+/// <summary>
+/// One batch: its new builds, the planned closure of each (containing the job's own .drv exactly when
+/// the build has a top step), the steps first needed here, and earlier batches' steps whose priority rose.
+/// </summary>
+internal sealed record BatchPlan(
+    IReadOnlyList<EvaluatedJob> Jobs, IReadOnlyCollection<string>[] Closures, List<PlannedStep> Steps, IReadOnlyDictionary<string, int> Raised)
 {
     public IReadOnlyCollection<string> DrvPaths => Steps.Select(s => s.DrvPath).ToList();
 }

@@ -75,6 +75,15 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             SELECT * FROM unnest(@s, @d) ON CONFLICT DO NOTHING
             """, cancellationToken, ("s", steps.ToArray()), ("d", dependencies.ToArray()));
 
+    /// <summary>Raises unfinished steps to the given priorities (never lowers one), in id order.</summary>
+    public Task RaisePrioritiesAsync(long[] steps, int[] priorities, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE steps s SET local_priority = v.priority
+            FROM (SELECT * FROM unnest(@s, @p) AS v(id, priority) ORDER BY id) v
+            WHERE s.id = v.id AND s.local_priority < v.priority AND s.state < 3
+            """, cancellationToken, ("s", steps), ("p", priorities));
+
     /// <summary>Takes <paramref name="count"/> build ids up front, so outputs and links can be written without a read-back.</summary>
     public async Task<long[]> AllocateBuildIdsAsync(int count, CancellationToken cancellationToken)
     {

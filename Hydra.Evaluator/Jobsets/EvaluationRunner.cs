@@ -63,15 +63,21 @@ public sealed partial class EvaluationRunner(
                 return EvaluationOutcome.Unchanged;
             }
 
+            // Evaluation and ingestion overlap: each finished shard's builds are written while later shards
+            // evaluate; the phase says Ingesting once the last shard is done.
             await SetPhaseAsync(jobsetId, EvaluationPhase.Evaluating, cancellationToken);
-            var evalClock = Stopwatch.StartNew();
-            var evaluation = resolved.FlakeUrl is { } flake
-                ? await evaluator.EvaluateFlakeAsync(flake, cancellationToken)
-                : await evaluator.EvaluateAsync(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
-            var evalSeconds = evalClock.Elapsed.TotalSeconds;
-            var record = new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds, evalSeconds, startedAt) { Flake = resolved.FlakeUrl };
-            await SetPhaseAsync(jobsetId, EvaluationPhase.Ingesting, cancellationToken);
-            var result = await ingester.IngestAsync(jobsetId, record, evaluation, cancellationToken);
+            await using var evaluation = resolved.FlakeUrl is { } flake
+                ? evaluator.EvaluateFlakeStreaming(flake, cancellationToken)
+                : evaluator.EvaluateStreaming(Path.Combine(resolved.ExpressionRoot, jobset.NixExprPath), resolved.Arguments, cancellationToken);
+            var ingesting = ingester.IngestAsync(jobsetId, evaluation,
+                completion => new EvaluationRecord(hash, jobset.NixExprInput, jobset.NixExprPath, resolved.Inputs, checkoutSeconds,
+                    completion.Elapsed.TotalSeconds, startedAt) { Flake = resolved.FlakeUrl },
+                progress: null, cancellationToken);
+            if (await Task.WhenAny(evaluation.Completion, ingesting) == evaluation.Completion && evaluation.Completion.IsCompletedSuccessfully)
+            {
+                await SetPhaseAsync(jobsetId, EvaluationPhase.Ingesting, cancellationToken);
+            }
+            var result = await ingesting;
             LogEvaluated(result.EvaluationId, result.NewBuilds, result.ReusedBuilds, result.NewSteps, result.Errors);
             await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
             return EvaluationOutcome.Evaluated;

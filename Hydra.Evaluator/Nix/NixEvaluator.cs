@@ -38,7 +38,60 @@ public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<Eval
     public Task<JobsetEvaluation> EvaluateFlakeAsync(string lockedFlakeUrl, CancellationToken cancellationToken) =>
         EvaluateAsync(new EvalTarget(null, "{}", lockedFlakeUrl), cancellationToken);
 
+    /// <summary>
+    /// Starts evaluating the jobset expression at <paramref name="exprPath"/> and streams its jobs as
+    /// shards finish (see <see cref="EvaluationStream"/>); <see cref="EvaluateAsync(string, JsonObject, CancellationToken)"/>
+    /// gives the same jobs and errors at once.
+    /// </summary>
+    public EvaluationStream EvaluateStreaming(string exprPath, JsonObject inputs, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(exprPath))
+        {
+            throw new EvaluationFailedException($"The Nix file {exprPath} does not exist in the input. Check the jobset's Nix expression path.");
+        }
+        return Stream(new EvalTarget(exprPath, inputs.ToJsonString(), null), cancellationToken);
+    }
+
+    /// <summary>The streaming form of <see cref="EvaluateFlakeAsync"/>.</summary>
+    public EvaluationStream EvaluateFlakeStreaming(string lockedFlakeUrl, CancellationToken cancellationToken) =>
+        Stream(new EvalTarget(null, "{}", lockedFlakeUrl), cancellationToken);
+
     private async Task<JobsetEvaluation> EvaluateAsync(EvalTarget target, CancellationToken cancellationToken)
+    {
+        var records = new List<JobRecord>();
+        var errors = await RunEngineAsync(target, batch =>
+        {
+            lock (records)
+            {
+                records.AddRange(batch);
+            }
+        }, cancellationToken);
+        return AggregateResolver.Resolve(records, errors);
+    }
+
+    private EvaluationStream Stream(EvalTarget target, CancellationToken cancellationToken) =>
+        new(async (writer, token) =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var records = new List<JobRecord>();
+            var errors = await RunEngineAsync(target, batch =>
+            {
+                lock (records)
+                {
+                    records.AddRange(batch);
+                }
+                // Aggregates wait for every job; nothing else can fail after evaluating.
+                foreach (var record in batch.Where(r => r.Constituents is null))
+                {
+                    writer.TryWrite(record.Job);
+                }
+            }, token);
+            var resolved = AggregateResolver.Resolve(records, errors);
+            return new EvaluationCompletion(resolved.Jobs.Where(j => j.Constituents is not null).ToList(), resolved.Errors, clock.Elapsed);
+        }, cancellationToken);
+
+    /// <summary>Runs the engine, handing job records to <paramref name="emit"/> as they are known; returns the job errors.</summary>
+    private async Task<IReadOnlyList<JobError>> RunEngineAsync(EvalTarget target, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var limited = new LimitedProcessRunner(runner, settings, _logger);
@@ -47,12 +100,12 @@ public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<Eval
         {
             LogEngine(_logger, target.Describe, nixEvalJobs, workers);
             var (jobs, errors) = await new NixEvalJobsRunner(limited, nixEvalJobs, settings, target).RunAsync(cancellationToken);
-            return AggregateResolver.Resolve(jobs, errors);
+            emit(jobs);
+            return errors;
         }
         LogEngine(_logger, target.Describe, "nix-instantiate", workers);
-        using var sharded = new ShardedEvaluation(limited, WrapperPath.Value, target, workers);
-        var (records, jobErrors) = await sharded.RunAsync(cancellationToken);
-        return AggregateResolver.Resolve(records, jobErrors);
+        using var sharded = new ShardedEvaluation(limited, WrapperPath.Value, target, workers, settings.ShardSize);
+        return await sharded.RunAsync(emit, cancellationToken);
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Evaluating {Target} with {Engine} and {Workers} workers")]

@@ -5,31 +5,34 @@ namespace Hydra.Evaluator.Nix;
 
 /// <summary>
 /// One evaluation through eval-jobs.nix. First one cheap process lists the job attribute paths; the jobs
-/// are then split into <c>Workers</c> shards evaluated by parallel processes. Jobs whose evaluation
-/// threw, and every job of a shard whose process died (out of memory, abort, stack overflow, time
-/// limit), are evaluated again one per process, so exactly the guilty jobs get errors (with Nix's own
-/// message and trace) and the others still build. A listing that dies is narrowed down by bisection.
+/// are then cut into shards of at most <c>ShardSize</c> jobs (and at least <c>Workers</c> shards), evaluated
+/// by <c>Workers</c> processes at a time. Each shard's jobs are handed to <c>emit</c> as soon as its process
+/// ends, so they can be ingested while later shards evaluate. Jobs whose evaluation threw, and every job
+/// of a shard whose process died (out of memory, abort, stack overflow, time limit), are evaluated again
+/// one per process, so exactly the guilty jobs get errors (with Nix's own message and trace) and the
+/// others still build. A listing that dies is narrowed down by bisection.
 /// </summary>
-internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers) : IDisposable
+internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers, int shardSize) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(workers, workers);
     private readonly List<JobError> _errors = [];
     private readonly Lock _gate = new();
 
-    public async Task<(IReadOnlyList<JobRecord> Jobs, IReadOnlyList<JobError> Errors)> RunAsync(CancellationToken cancellationToken)
+    /// <summary>Evaluates every job, handing each shard's records to <paramref name="emit"/> (called from several threads); returns the job errors.</summary>
+    public async Task<IReadOnlyList<JobError>> RunAsync(Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
     {
         var listing = await ListAsync([[]], cancellationToken);
         var healthy = listing.Where(l => !l.Suspect).Select(l => l.Path).ToList();
         var suspects = listing.Where(l => l.Suspect).Select(l => l.Path).ToList();
 
-        var shardSize = Math.Max(1, (healthy.Count + workers - 1) / workers);
-        var shards = healthy.Chunk(shardSize).Select(shard => EvaluateShardAsync(shard, cancellationToken)).ToList();
-        var jobs = (await Task.WhenAll(shards)).SelectMany(s => s.Jobs).ToList();
-        var retry = suspects.Concat((await Task.WhenAll(shards)).SelectMany(s => s.Retry)).ToList();
-
-        var singles = await Task.WhenAll(retry.Select(path => EvaluateSingleAsync(path, cancellationToken)));
-        jobs.AddRange(singles.OfType<JobRecord>());
-        return (jobs, _errors);
+        var size = Math.Max(1, Math.Min(Math.Max(1, shardSize), (healthy.Count + workers - 1) / workers));
+        var tasks = healthy.Chunk(size).Select(shard => EvaluateShardAsync(shard, emit, cancellationToken)).ToList();
+        tasks.Add(EvaluateSinglesAsync(suspects, emit, cancellationToken));
+        await Task.WhenAll(tasks);
+        lock (_gate)
+        {
+            return [.. _errors];
+        }
     }
 
     private sealed record Listed(string[] Path, bool Suspect);
@@ -71,14 +74,15 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
         };
     }
 
-    private async Task<(List<JobRecord> Jobs, List<string[]> Retry)> EvaluateShardAsync(string[][] shard, CancellationToken cancellationToken)
+    private async Task EvaluateShardAsync(string[][] shard, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
     {
         var result = await RunWrapperAsync("eval", shard, catchErrors: true, limitMemory: true, cancellationToken);
         if (!result.Succeeded)
         {
-            return ([], shard.ToList());
+            await EvaluateSinglesAsync(shard, emit, cancellationToken);
+            return;
         }
-        var jobs = new List<JobRecord>();
+        var jobs = new List<JobRecord>(shard.Length);
         var retry = new List<string[]>();
         foreach (var (path, record) in shard.Zip(JsonNode.Parse(result.Output)!.AsArray()))
         {
@@ -91,7 +95,18 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
                 retry.Add(path);
             }
         }
-        return (jobs, retry);
+        emit(jobs);
+        await EvaluateSinglesAsync(retry, emit, cancellationToken);
+    }
+
+    private async Task EvaluateSinglesAsync(IReadOnlyList<string[]> paths, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
+    {
+        if (paths.Count == 0)
+        {
+            return;
+        }
+        var singles = await Task.WhenAll(paths.Select(path => EvaluateSingleAsync(path, cancellationToken)));
+        emit(singles.OfType<JobRecord>().ToList());
     }
 
     private async Task<JobRecord?> EvaluateSingleAsync(string[] path, CancellationToken cancellationToken)

@@ -214,7 +214,7 @@ public sealed class BuildIngesterTests(DatabaseFixture database) : IClassFixture
     {
         public void Report(string value)
         {
-            if (value.StartsWith("batch 1/", StringComparison.Ordinal))
+            if (value.StartsWith("batch 1:", StringComparison.Ordinal))
             {
                 stop.Cancel();
             }
