@@ -37,7 +37,15 @@ internal sealed partial class LimitedProcessRunner(INixProcessRunner runner, Eva
         var errors = new StringBuilder();
         try
         {
-            var exitCode = await runner.RunAsync(request, line => (line.IsStandardError ? errors : output).AppendLine(line.Text), timeout.Token);
+            var exitCode = await runner.RunAsync(request, line =>
+            {
+                // Lock contention on the Nix database is noise, not part of a job's error: leaving it in
+                // would make the same failure read differently depending on what else ran at the time.
+                if (!(line.IsStandardError && IsStoreLockNoise(line.Text)))
+                {
+                    (line.IsStandardError ? errors : output).AppendLine(line.Text);
+                }
+            }, timeout.Token);
             var message = errors.ToString().Trim();
             if (exitCode != 0 && limitMemory && message.Contains("out of memory", StringComparison.OrdinalIgnoreCase))
             {
@@ -60,7 +68,10 @@ internal sealed partial class LimitedProcessRunner(INixProcessRunner runner, Eva
         }
     }
 
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+    [LoggerMessage(EventId = 1150, Level = LogLevel.Warning,
         Message = "prlimit is not installed; evaluation processes run without the {MaxMemoryMiB} MiB memory limit")]
     private static partial void LogNoPrlimit(ILogger logger, int maxMemoryMiB);
+
+    private static bool IsStoreLockNoise(string line) =>
+        line.StartsWith("warning: SQLite database", StringComparison.Ordinal) && line.Contains("is busy", StringComparison.Ordinal);
 }
