@@ -83,19 +83,6 @@ public static class DeclarativeSpecWriter
         jobset.EmailOverride = spec.EmailOverride;
         jobset.EnableEmail = spec.EnableEmail;
 
-        // Rows are updated in place, so an input's key (and any stored credential) survives an edit.
-        jobset.Inputs.RemoveAll(i => !spec.Inputs.Any(s => s.Name == i.Name));
-        foreach (var input in spec.Inputs)
-        {
-            var row = jobset.Inputs.FirstOrDefault(i => i.Name == input.Name);
-            if (row is null)
-            {
-                jobset.Inputs.Add(new JobsetInput { Name = input.Name, Type = input.Type, Value = input.Value, EmailResponsible = input.EmailResponsible });
-                continue;
-            }
-            row.Type = input.Type;
-            row.Value = input.Value;
-            row.EmailResponsible = input.EmailResponsible;
-        }
+        JobsetInputList.Replace(jobset, spec.Inputs.Select(i => (i.Name, i.Type, i.Value, i.EmailResponsible)));
     }
 }

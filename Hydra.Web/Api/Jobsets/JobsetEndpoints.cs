@@ -120,20 +120,7 @@ internal static partial class JobsetEndpoints
         entity.EmailOverride = settings.EmailOverride;
         entity.EnableEmail = settings.EnableEmail;
 
-        // Inputs are replaced as a whole; rows are updated in place so keys are never deleted and re-added.
-        entity.Inputs.RemoveAll(i => !settings.Inputs.Any(s => s.Name == i.Name));
-        foreach (var input in settings.Inputs)
-        {
-            var row = entity.Inputs.FirstOrDefault(i => i.Name == input.Name);
-            if (row is null)
-            {
-                entity.Inputs.Add(new JobsetInput { Name = input.Name, Type = input.Type, Value = input.Value, EmailResponsible = input.EmailResponsible });
-                continue;
-            }
-            row.Type = input.Type;
-            row.Value = input.Value;
-            row.EmailResponsible = input.EmailResponsible;
-        }
+        JobsetInputList.Replace(entity, settings.Inputs.Select(i => (i.Name, i.Type, i.Value, i.EmailResponsible)));
     }
 
     /// <summary>
