@@ -6,8 +6,18 @@ namespace Hydra.Builder.Nix;
 /// </summary>
 public static class NixEnvironment
 {
-    /// <summary>Settings every call needs: the new CLI (nix copy, nix path-info) is still experimental in Nix 2.8.</summary>
-    public static readonly IReadOnlyList<string> BaseConfigLines = ["extra-experimental-features = nix-command"];
+    /// <summary>
+    /// Settings every call needs: the new CLI (nix copy, nix path-info) is still experimental in Nix 2.8;
+    /// and no narinfo caching, because Nix's disk cache would otherwise answer for the farm's cache:
+    /// after a server's cache is reset it would skip uploads it "remembers", and after an upload it
+    /// would reuse the unsigned narinfo it sent instead of the one the server signed.
+    /// </summary>
+    public static readonly IReadOnlyList<string> BaseConfigLines =
+    [
+        "extra-experimental-features = nix-command",
+        "narinfo-cache-positive-ttl = 0",
+        "narinfo-cache-negative-ttl = 0",
+    ];
 
     /// <summary>The variables to override on top of the inherited environment.</summary>
     public static IReadOnlyDictionary<string, string> Overrides(

@@ -16,7 +16,7 @@ public sealed class NixEnvironmentTests
     {
         var config = NixEnvironment.Overrides(["netrc-file = /w/netrc"], n => n == "NIX_CONFIG" ? "substituters =\nsandbox = false\n" : null)["NIX_CONFIG"];
 
-        Assert.Equal("substituters =\nsandbox = false\nextra-experimental-features = nix-command\nnetrc-file = /w/netrc\n", config);
+        Assert.Equal("substituters =\nsandbox = false\nextra-experimental-features = nix-command\nnarinfo-cache-positive-ttl = 0\nnarinfo-cache-negative-ttl = 0\nnetrc-file = /w/netrc\n", config);
     }
 
     [Fact]
