@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Hydra.Core;
 using Hydra.Core.Nix;
@@ -9,11 +10,15 @@ namespace Hydra.Evaluator.Ingestion;
 /// <summary>
 /// Copies <c>.drv</c> closures into the farm's binary cache (same directory the server serves at
 /// /cache), signed with the farm key, so builders on any machine can fetch them. Derivations the
-/// cache already holds are skipped; the rest go a few hundred per <c>nix copy</c>, a few processes at once.
+/// cache already holds are skipped. A <c>.drv</c> is one regular file, so its NAR and narinfo are
+/// written here directly; only input sources that are not derivations (builder scripts, source
+/// trees) go through <c>nix copy</c>, a few hundred per process, a few processes at once.
 /// </summary>
 public sealed class DrvCachePusher(
     INixProcessRunner runner, IOptions<HydraOptions> hydraOptions, IOptions<EvaluatorOptions> options, IOptions<IngestionOptions> ingestionOptions)
 {
+    private const string DrvExtension = ".drv";
+
     public async Task PushAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken)
     {
         var missing = drvPaths.Distinct(StringComparer.Ordinal).Where(p => !CacheHas(p)).ToList();
@@ -22,24 +27,129 @@ public sealed class DrvCachePusher(
             return;
         }
         var hydra = hydraOptions.Value;
-        await NixSigningKey.LoadOrCreateAsync(hydra.SecretKeyFile, hydra.PublicKeyFile, hydra.SigningKeyName, cancellationToken);
+        var key = await NixSigningKey.LoadOrCreateAsync(hydra.SecretKeyFile, hydra.PublicKeyFile, hydra.SigningKeyName, cancellationToken);
         var cacheDir = Path.GetFullPath(hydra.CacheDir);
-        Directory.CreateDirectory(cacheDir);
-        var store = $"file://{cacheDir}?compression={options.Value.CacheCompression}&secret-key={Path.GetFullPath(hydra.SecretKeyFile)}";
-        var batching = ingestionOptions.Value;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, batching.PushParallelism), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(missing.Chunk(Math.Max(1, batching.PushBatchSize)), parallel,
-            async (batch, token) => await CopyAsync(store, batch, token));
+        Directory.CreateDirectory(Path.Combine(cacheDir, "nar"));
+
+        // The ingester starts a push and goes on planning the next batch, so the file work runs on
+        // the thread pool rather than on the caller's thread.
+        var (narInfos, sources) = await Task.Run(() => WriteNars(cacheDir, missing, cancellationToken), cancellationToken);
+
+        // Sources first and narinfos dependencies-first: a narinfo is what marks a path as present
+        // (see CacheHas), so every path it announces must already have its closure in the cache,
+        // even if this push dies half way.
+        await CopySourcesAsync(cacheDir, sources, cancellationToken);
+        await Task.Run(() => WriteNarInfos(cacheDir, narInfos, key, cancellationToken), cancellationToken);
     }
 
     /// <summary>Whether the farm's cache already holds <paramref name="storePath"/>.</summary>
     public bool CacheHas(string storePath) =>
         StorePath.TryParse(storePath, out var path) && File.Exists(Path.Combine(hydraOptions.Value.CacheDir, path!.HashPart + ".narinfo"));
 
-    private async Task CopyAsync(string store, string[] drvPaths, CancellationToken cancellationToken)
+    /// <summary>
+    /// Walks the missing part of the closure of <paramref name="roots"/>, writes each derivation's NAR,
+    /// and returns the unsigned narinfos in dependencies-first order plus the missing non-derivation sources.
+    /// </summary>
+    private (List<NarInfo> NarInfos, List<string> Sources) WriteNars(
+        string cacheDir, List<string> roots, CancellationToken cancellationToken)
+    {
+        var narInfos = new List<NarInfo>();
+        var sources = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(roots, StringComparer.Ordinal);
+        // Iterative post-order walk: a derivation is emitted once all its missing inputs have been.
+        var stack = new Stack<(string Path, NarInfo? Info, bool Expanded)>(roots.Select(r => (r, (NarInfo?)null, false)));
+        while (stack.TryPop(out var entry))
+        {
+            if (entry.Expanded)
+            {
+                narInfos.Add(entry.Info!);
+                continue;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var contents = File.ReadAllBytes(entry.Path);
+            var derivation = DerivationParser.Parse(Encoding.UTF8.GetString(contents));
+            var info = WriteNar(cacheDir, entry.Path, contents, derivation);
+            stack.Push((entry.Path, info, true));
+            foreach (var input in derivation.InputDrvs.Keys.Concat(derivation.InputSrcs.Where(IsDerivation)))
+            {
+                if (seen.Add(input) && !CacheHas(input))
+                {
+                    stack.Push((input, null, false));
+                }
+            }
+
+            sources.UnionWith(derivation.InputSrcs.Where(s => !IsDerivation(s)));
+        }
+
+        return (narInfos, sources.Where(s => !CacheHas(s)).Order(StringComparer.Ordinal).ToList());
+    }
+
+    private static void WriteNarInfos(string cacheDir, List<NarInfo> narInfos, NixSigningKey key, CancellationToken cancellationToken)
+    {
+        foreach (var info in narInfos)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            info.SignWith(key);
+            WriteAtomically(cacheDir, StorePath.Parse(info.StorePath).HashPart + ".narinfo", Encoding.UTF8.GetBytes(info.ToText()));
+        }
+    }
+
+    private static NarInfo WriteNar(string cacheDir, string drvPath, byte[] contents, Derivation derivation)
+    {
+        var nar = NarWriter.RegularFile(contents);
+        var narHash = NixBase32.Encode(SHA256.HashData(nar));
+        var narFile = "nar/" + narHash + ".nar";
+        WriteAtomically(cacheDir, narFile, nar);
+        return new NarInfo
+        {
+            StorePath = drvPath,
+            Url = narFile,
+            Compression = "none",
+            FileHash = "sha256:" + narHash,
+            FileSize = nar.Length,
+            NarHash = "sha256:" + narHash,
+            NarSize = nar.Length,
+            References = derivation.InputDrvs.Keys.Concat(derivation.InputSrcs)
+                .Select(p => StorePath.Parse(p).BaseName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            // Derivations are text-hashed store paths: Nix records this so substituters can check the
+            // path against its contents and references, as for the narinfos Nix writes itself.
+            Ca = "text:sha256:" + NixBase32.Encode(SHA256.HashData(contents)),
+        };
+    }
+
+    /// <summary>Writes under a unique temporary name in the same directory, then renames, so readers never see a partial file.</summary>
+    private static void WriteAtomically(string cacheDir, string relativePath, byte[] bytes)
+    {
+        var target = Path.Combine(cacheDir, relativePath);
+        var temporary = Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, bytes, fileOffset: 0);
+        }
+
+        File.Move(temporary, target, overwrite: true);
+    }
+
+    private static bool IsDerivation(string storePath) => storePath.EndsWith(DrvExtension, StringComparison.Ordinal);
+
+    private async Task CopySourcesAsync(string cacheDir, List<string> sources, CancellationToken cancellationToken)
+    {
+        if (sources.Count == 0)
+        {
+            return;
+        }
+        var store = $"file://{cacheDir}?compression={options.Value.CacheCompression}&secret-key={Path.GetFullPath(hydraOptions.Value.SecretKeyFile)}";
+        var batching = ingestionOptions.Value;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, batching.PushParallelism), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(sources.Chunk(Math.Max(1, batching.PushBatchSize)), parallel,
+            async (batch, token) => await CopyAsync(store, batch, token));
+    }
+
+    private async Task CopyAsync(string store, string[] storePaths, CancellationToken cancellationToken)
     {
         var errors = new StringBuilder();
-        string[] arguments = ["copy", "--extra-experimental-features", "nix-command", "--derivation", "--to", store, .. drvPaths];
+        string[] arguments = ["copy", "--extra-experimental-features", "nix-command", "--to", store, .. storePaths];
         var exitCode = await runner.RunAsync(new NixProcessRequest("nix", arguments, new Dictionary<string, string>()),
             line =>
             {
@@ -53,7 +163,7 @@ public sealed class DrvCachePusher(
             }, cancellationToken);
         if (exitCode != 0)
         {
-            throw new IOException($"Copying derivations to the binary cache failed (exit {exitCode}): {errors.ToString().Trim()}");
+            throw new IOException($"Copying input sources to the binary cache failed (exit {exitCode}): {errors.ToString().Trim()}");
         }
     }
 }

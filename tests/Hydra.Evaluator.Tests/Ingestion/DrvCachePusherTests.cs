@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Hydra.Core;
+using Hydra.Core.Nix;
+using Hydra.Core.Processes;
+using Hydra.Evaluator.Ingestion;
+using Hydra.Testing;
+using Microsoft.Extensions.Options;
+
+namespace Hydra.Evaluator.Tests.Ingestion;
+
+/// <summary>The .drv NARs and narinfos DrvCachePusher writes itself must be ones real Nix accepts.</summary>
+public sealed class DrvCachePusherTests : IDisposable
+{
+    private readonly HydraOptions _hydra = new() { DataDir = Directory.CreateTempSubdirectory("hydra-drvpush-").FullName };
+    private readonly DrvCachePusher _pusher;
+
+    public DrvCachePusherTests()
+    {
+        NixTestEnvironment.Apply();
+        _pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(_hydra), Options.Create(new EvaluatorOptions()),
+            Options.Create(new IngestionOptions()));
+    }
+
+    [Fact]
+    public async Task Pushed_drv_closure_verifies_in_nix_and_matches_the_local_store()
+    {
+        var (top, dep, script) = await InstantiateAsync();
+
+        await _pusher.PushAsync([top], CancellationToken.None);
+
+        Assert.True(_pusher.CacheHas(dep));
+        Assert.True(_pusher.CacheHas(script));
+        var publicKey = (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim();
+        var verify = await RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--store", $"file://{_hydra.CacheDir}",
+            "--trusted-public-keys", publicKey, top);
+        Assert.True(verify.ExitCode == 0, verify.Error);
+        // Nix trusts a path whose CA field matches its name and references without any signature.
+        var byContentAddress = await VerifyAsync(top, NixSigningKey.Generate("other-1").PublicKeyText);
+        Assert.True(byContentAddress.ExitCode == 0, byContentAddress.Error);
+        var copy = await RunAsync("nix", "copy", "--derivation", "--from", $"file://{_hydra.CacheDir}", "--to", $"file://{_hydra.DataDir}/copy",
+            "--option", "trusted-public-keys", publicKey, "--option", "require-sigs", "true", top);
+        Assert.True(copy.ExitCode == 0, copy.Error);
+        foreach (var drv in new[] { top, dep })
+        {
+            var local = await PathInfoAsync(drv);
+            var cached = await PathInfoAsync(drv, "--store", $"file://{_hydra.CacheDir}");
+            foreach (var field in new[] { "narHash", "narSize", "references", "ca" })
+            {
+                Assert.Equal(local.GetProperty(field).ToString(), cached.GetProperty(field).ToString());
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Nix_accepts_the_signature_without_the_content_address()
+    {
+        var (top, dep, _) = await InstantiateAsync();
+        await _pusher.PushAsync([top], CancellationToken.None);
+        var publicKey = (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim();
+        foreach (var drv in new[] { top, dep })
+        {
+            var path = Path.Combine(_hydra.CacheDir, StorePath.Parse(drv).HashPart + ".narinfo");
+            var info = NarInfo.Parse(await File.ReadAllTextAsync(path));
+            info.Ca = null;
+            await File.WriteAllTextAsync(path, info.ToText());
+        }
+
+        var trusted = await VerifyAsync(top, publicKey);
+        var untrusted = await VerifyAsync(top, NixSigningKey.Generate("other-1").PublicKeyText);
+
+        Assert.True(trusted.ExitCode == 0, trusted.Error);
+        Assert.NotEqual(0, untrusted.ExitCode);
+    }
+
+    [Fact]
+    public async Task Second_push_of_a_cached_closure_writes_nothing()
+    {
+        var (top, _, _) = await InstantiateAsync();
+        await _pusher.PushAsync([top], CancellationToken.None);
+        var before = Directory.EnumerateFiles(_hydra.CacheDir, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+
+        await _pusher.PushAsync([top], CancellationToken.None);
+
+        var after = Directory.EnumerateFiles(_hydra.CacheDir, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc);
+        Assert.Equal(before, after);
+        Assert.DoesNotContain(after.Keys, f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => Directory.Delete(_hydra.DataDir, recursive: true);
+
+    /// <summary>A top-level derivation with one input derivation and one plain source (its builder script).</summary>
+    private static async Task<(string Top, string Dep, string Script)> InstantiateAsync()
+    {
+        var salt = Guid.NewGuid().ToString("N");
+        var expression = $$"""
+            let
+              dep = derivation { name = "push-dep"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo dep > $out" ]; salt = "{{salt}}"; };
+            in derivation {
+              name = "push-top"; system = builtins.currentSystem; builder = "/bin/sh";
+              args = [ (builtins.toFile "push-script-{{salt}}" "echo top > $out") ]; inherit dep;
+            }
+            """;
+        var top = await RunCheckedAsync("nix-instantiate", "-E", expression);
+        var derivation = await DerivationParser.ParseFileAsync(top, CancellationToken.None);
+        return (top, Assert.Single(derivation.InputDrvs.Keys), Assert.Single(derivation.InputSrcs));
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> VerifyAsync(string drv, string publicKey) =>
+        RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--no-contents", "--store", $"file://{_hydra.CacheDir}", "--trusted-public-keys", publicKey, drv);
+
+    private static async Task<JsonElement> PathInfoAsync(string drv, params string[] store)
+    {
+        var json = await RunCheckedAsync("nix", ["path-info", "--derivation", "--json", .. store, drv]);
+        return Assert.Single(JsonDocument.Parse(json).RootElement.EnumerateArray().ToList()).Clone();
+    }
+
+    private static async Task<string> RunCheckedAsync(string fileName, params string[] arguments)
+    {
+        var result = await RunAsync(fileName, arguments);
+        return result.ExitCode == 0
+            ? result.Output.Trim()
+            : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed: {result.Error}");
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+}
