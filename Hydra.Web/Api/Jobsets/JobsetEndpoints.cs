@@ -50,10 +50,14 @@ internal static partial class JobsetEndpoints
             return HydraJson.Error(StatusCodes.Status400BadRequest, $"Invalid jobset name '{jobset}': it must match ^[A-Za-z_][A-Za-z0-9_.-]*$.");
         }
         var owner = await db.Projects.AsNoTracking().Where(p => p.Name == project)
-            .Select(p => new { p.Id, p.Owner }).SingleOrDefaultAsync(cancellationToken);
+            .Select(p => new { p.Id, p.Owner, p.DeclFile }).SingleOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
             return HydraJson.NotFound($"Project '{project}' doesn't exist.");
+        }
+        if (owner.DeclFile is not null)
+        {
+            return DeclarativeRefusal(project, owner.DeclFile);
         }
         if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, owner.Owner))
         {
@@ -151,10 +155,14 @@ internal static partial class JobsetEndpoints
         string project, string jobset, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
     {
         var row = await db.Jobsets.AsNoTracking().Where(j => j.Project!.Name == project && j.Name == jobset)
-            .Select(j => new { j.Id, j.Project!.Owner }).SingleOrDefaultAsync(cancellationToken);
+            .Select(j => new { j.Id, j.Project!.Owner, j.Project.DeclFile }).SingleOrDefaultAsync(cancellationToken);
         if (row is null)
         {
             return HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.");
+        }
+        if (row.DeclFile is not null)
+        {
+            return DeclarativeRefusal(project, row.DeclFile);
         }
         if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, row.Owner))
         {
@@ -163,6 +171,10 @@ internal static partial class JobsetEndpoints
         await db.Jobsets.Where(j => j.Id == row.Id).ExecuteDeleteAsync(cancellationToken);
         return HydraJson.Ok(new { redirect = $"/project/{project}" });
     }
+
+    /// <summary>Hydra's rule: a declarative project's jobsets change only through its spec file.</summary>
+    private static IResult DeclarativeRefusal(string project, string specFile) => HydraJson.Error(StatusCodes.Status403Forbidden,
+        $"Project '{project}' is declarative: its jobsets are defined by {specFile} in its repository. Change that file, or remove the project's declarative setting.");
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
     private static partial Regex NamePattern();

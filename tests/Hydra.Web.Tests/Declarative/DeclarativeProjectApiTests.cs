@@ -32,6 +32,26 @@ public sealed class DeclarativeProjectApiTests(HydraWebFactory factory) : IClass
     }
 
     [Fact]
+    public async Task Jobsets_of_a_declarative_project_cannot_be_edited_or_deleted_through_the_api()
+    {
+        var client = await factory.SignedInClientAsync("decl-admin9", "pw", "admin");
+        await client.PutAsJsonAsync("/project/decl9", Body(new { file = "spec.json", type = "git", value = "https://example.org/repo.git main" }));
+
+        var put = await client.PutAsJsonAsync("/jobset/decl9/manual", new
+        {
+            nixexprinput = "src",
+            nixexprpath = "default.nix",
+            inputs = new { src = new { type = "git", value = "https://example.org/x.git" } },
+        });
+        var delete = await client.DeleteAsync("/jobset/decl9/.jobsets");
+
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Contains("spec.json", (await put.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, delete.StatusCode);
+        await DotJobsetsAsync("decl9");
+    }
+
+    [Fact]
     public async Task An_ordinary_project_has_no_declarative_field()
     {
         var client = await factory.SignedInClientAsync("decl-admin2", "pw", "admin");
