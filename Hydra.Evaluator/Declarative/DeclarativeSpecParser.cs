@@ -83,7 +83,7 @@ public static partial class DeclarativeSpecParser
     private static JobsetSpec? ReadJobset(string name, JsonElement element, List<string> errors)
     {
         var before = errors.Count;
-        if (!JobsetNamePattern().IsMatch(name))
+        if (!InputValueRules.IsValidJobsetName(name))
         {
             errors.Add($"invalid jobset name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_.-]*$.");
         }
@@ -152,7 +152,7 @@ public static partial class DeclarativeSpecParser
         {
             var name = property.Name;
             var where = $"jobset '{jobset}', input '{name}'";
-            if (!InputNamePattern().IsMatch(name))
+            if (!InputValueRules.IsValidInputName(name))
             {
                 errors.Add($"jobset '{jobset}': invalid input name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_-]*$.");
                 continue;
@@ -177,31 +177,14 @@ public static partial class DeclarativeSpecParser
                 errors.Add($"{where}: unknown input type '{type}'; supported input types: {string.Join(", ", InputResolver.Types)}.");
                 continue;
             }
-            if (ValidateValue(type, value) is { } problem)
+            if (InputValueRules.Check(type, value) is { } problem)
             {
-                errors.Add($"{where}: {problem}");
+                errors.Add($"{where}: {(type is "eval" ? "an" : "a")} {type} input's value {problem}.");
                 continue;
             }
             inputs.Add(new JobsetSpecInput(name, type, value, emailResponsible));
         }
         return inputs;
-    }
-
-    /// <summary>The same rules the jobset API applies to input values.</summary>
-    private static string? ValidateValue(string type, string value) => type switch
-    {
-        "boolean" when value.Trim() is not ("true" or "false") => "a boolean input's value must be 'true' or 'false'.",
-        "git" or "path" or "nix" when string.IsNullOrWhiteSpace(value) =>
-            $"a {type} input needs a value ({(type == "nix" ? "a Nix expression" : "a URL or path")}).",
-        "build" when !JobReference(value, 3) => $"a build input's value must be 'project:jobset:job', not '{value}'.",
-        "eval" when !JobReference(value, 2) => $"an eval input's value must be 'project:jobset', not '{value}'.",
-        _ => null,
-    };
-
-    private static bool JobReference(string value, int parts)
-    {
-        var split = value.Trim().Split(':');
-        return split.Length == parts && split.All(JobsetNamePattern().IsMatch);
     }
 
     /// <summary>System.Text.Json's message without its own "Path: ... | LineNumber: ..." suffix, which the caller reports better.</summary>
@@ -225,10 +208,4 @@ public static partial class DeclarativeSpecParser
         JsonValueKind.True or JsonValueKind.False => "a boolean",
         _ => "null",
     };
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
-    private static partial Regex JobsetNamePattern();
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
-    private static partial Regex InputNamePattern();
 }

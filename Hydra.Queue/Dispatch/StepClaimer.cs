@@ -1,5 +1,5 @@
-using Hydra.Core;
 using Hydra.Core.Protocol;
+using Hydra.Queue.Logs;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -10,7 +10,7 @@ namespace Hydra.Queue.Dispatch;
 /// systems with <c>FOR UPDATE SKIP LOCKED</c>, records an attempt with a lease, and marks the step
 /// running, so concurrent claimers never get the same step.
 /// </summary>
-public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, IOptions<HydraOptions> hydraOptions, TimeProvider clock)
+public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, StepLogWriter logs, TimeProvider clock)
 {
     private const string ClaimSql =
         """
@@ -84,9 +84,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
     /// <summary>Marks where each attempt starts in the step's durable log.</summary>
     private async Task WriteAttemptHeaderAsync(ClaimResponse claim, int tries, string workerName, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var path = hydraOptions.Value.StepLogPath(claim.StepId);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var header = $"{(tries > 1 ? "\n" : "")}=== attempt {tries} of {claim.DrvPath} on {workerName} at {now:u} ===\n";
-        await File.AppendAllTextAsync(path, header, cancellationToken);
+        await logs.AppendTextAsync(claim.StepId, header, cancellationToken);
     }
 }

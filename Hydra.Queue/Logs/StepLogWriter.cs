@@ -11,26 +11,21 @@ public sealed class StepLogWriter(IOptions<HydraOptions> options)
 {
     public async Task AppendAsync(long stepId, Stream body, CancellationToken cancellationToken)
     {
-        var path = options.Value.StepLogPath(stepId);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await using var file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
+        await using var file = OpenForAppend(stepId);
         await body.CopyToAsync(file, cancellationToken);
     }
 
-    /// <summary>The last <paramref name="maxBytes"/> of a step's log, or null when it has none.</summary>
-    public async Task<string?> ReadTailAsync(long stepId, int maxBytes, CancellationToken cancellationToken)
+    /// <summary>Appends a line the server writes itself (the header of each attempt).</summary>
+    public async Task AppendTextAsync(long stepId, string text, CancellationToken cancellationToken)
+    {
+        await using var file = OpenForAppend(stepId);
+        await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(text), cancellationToken);
+    }
+
+    private FileStream OpenForAppend(long stepId)
     {
         var path = options.Value.StepLogPath(stepId);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 4096, useAsync: true);
-        if (file.Length > maxBytes)
-        {
-            file.Seek(-maxBytes, SeekOrigin.End);
-        }
-        using var reader = new StreamReader(file);
-        return await reader.ReadToEndAsync(cancellationToken);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, 64 * 1024, useAsync: true);
     }
 }

@@ -30,19 +30,42 @@ public sealed class WorkerTokens(NpgsqlDataSource dataSource, TimeProvider clock
     }
 
     /// <summary>The enabled worker holding <paramref name="token"/>, or null.</summary>
+    /// <remarks>
+    /// Every worker call (log batches several times a second) comes through here, so it only reads;
+    /// <c>last_seen_at</c> is written at most once per <see cref="LastSeenResolution"/>.
+    /// </remarks>
     public async Task<WorkerIdentity?> AuthenticateAsync(string? token, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(token))
         {
             return null;
         }
-        await using var command = dataSource.CreateCommand(
-            "UPDATE workers SET last_seen_at = @now WHERE token_hash = @hash AND enabled RETURNING id, name");
-        command.Parameters.AddWithValue("hash", Hash(token));
-        command.Parameters.AddWithValue("now", clock.GetUtcNow());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new WorkerIdentity(reader.GetInt64(0), reader.GetString(1)) : null;
+        var now = clock.GetUtcNow();
+        WorkerIdentity worker;
+        bool stale;
+        await using (var select = dataSource.CreateCommand("SELECT id, name, last_seen_at FROM workers WHERE token_hash = @hash AND enabled"))
+        {
+            select.Parameters.AddWithValue("hash", Hash(token));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+            worker = new WorkerIdentity(reader.GetInt64(0), reader.GetString(1));
+            stale = reader.IsDBNull(2) || reader.GetFieldValue<DateTimeOffset>(2) < now - LastSeenResolution;
+        }
+        if (stale)
+        {
+            await using var update = dataSource.CreateCommand("UPDATE workers SET last_seen_at = @now WHERE id = @id");
+            update.Parameters.AddWithValue("now", now);
+            update.Parameters.AddWithValue("id", worker.Id);
+            await update.ExecuteNonQueryAsync(cancellationToken);
+        }
+        return worker;
     }
+
+    /// <summary>How stale <c>workers.last_seen_at</c> may get before a call refreshes it.</summary>
+    public static readonly TimeSpan LastSeenResolution = TimeSpan.FromSeconds(10);
 
     /// <summary>Records what the worker says it can build, for the workers page.</summary>
     public async Task RecordCapabilitiesAsync(long workerId, IReadOnlyList<string> systems, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Hydra.Queue;
 using Hydra.Queue.Completion;
 using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
+using Hydra.Queue.Logs;
 using Hydra.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         var queue = Options.Create(QueueOptions);
         var hydra = Options.Create(new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-queue-test").FullName });
         HydraOptions = hydra.Value;
-        Claimer = new StepClaimer(DataSource, queue, hydra, Clock);
+        Claimer = new StepClaimer(DataSource, queue, new StepLogWriter(hydra), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
         Results = new StepResults(DataSource, queue, hydra, Clock, NullLogger<StepResults>.Instance);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);

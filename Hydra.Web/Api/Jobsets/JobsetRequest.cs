@@ -1,11 +1,11 @@
+using Hydra.Evaluator.Inputs;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Hydra.Core.Data.Entities;
 
 namespace Hydra.Web.Api.Jobsets;
 
 /// <summary>Parses and validates the body of <c>PUT /jobset/{project}/{jobset}</c>.</summary>
-internal static partial class JobsetRequest
+internal static class JobsetRequest
 {
     /// <summary>Input types the evaluator understands.</summary>
     public static readonly IReadOnlyList<string> SupportedInputTypes = Hydra.Evaluator.Inputs.InputResolver.Types;
@@ -93,7 +93,7 @@ internal static partial class JobsetRequest
         foreach (var property in obj.EnumerateObject())
         {
             var name = property.Name;
-            if (!InputNamePattern().IsMatch(name))
+            if (!InputValueRules.IsValidInputName(name))
             {
                 return (inputs, $"Invalid input name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_-]*$.");
             }
@@ -111,9 +111,9 @@ internal static partial class JobsetRequest
             {
                 return (inputs, $"Input '{name}' is boolean; its value must be 'true' or 'false'.");
             }
-            if (ValidateValue(name, type, value) is { } valueError)
+            if (InputValueRules.Check(type, value) is { } problem)
             {
-                return (inputs, valueError);
+                return (inputs, $"Input '{name}' of type {type}: its value {problem}.");
             }
             var emailResponsible = property.Value.TryGetProperty("emailresponsible", out var flag)
                 && flag.ValueKind is not (JsonValueKind.False or JsonValueKind.Null);
@@ -125,22 +125,6 @@ internal static partial class JobsetRequest
             inputs.Add(new JobsetInputSettings(name, type, value, emailResponsible, secret));
         }
         return (inputs, null);
-    }
-
-    private static string? ValidateValue(string name, string type, string value) => type switch
-    {
-        "boolean" when value is not ("true" or "false") => $"Input '{name}' is boolean; its value must be 'true' or 'false'.",
-        "git" or "path" or "nix" when string.IsNullOrWhiteSpace(value) =>
-            $"Input '{name}' of type {type} needs a value ({(type == "nix" ? "a Nix expression" : "a URL or path")}).",
-        "build" when !JobReference(value, 3) => $"Input '{name}' of type build must be 'project:jobset:job', not '{value}'.",
-        "eval" when !JobReference(value, 2) => $"Input '{name}' of type eval must be 'project:jobset', not '{value}'.",
-        _ => null,
-    };
-
-    private static bool JobReference(string value, int parts)
-    {
-        var split = value.Trim().Split(':');
-        return split.Length == parts && split.All(NamePattern().IsMatch);
     }
 
     /// <summary>
@@ -180,10 +164,5 @@ internal static partial class JobsetRequest
             _ => value.GetRawText(),
         };
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
-    private static partial Regex InputNamePattern();
-
     /// <summary>Project and jobset names as the API accepts them.</summary>
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.-]*$")]
-    private static partial Regex NamePattern();
 }
