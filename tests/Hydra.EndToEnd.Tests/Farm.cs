@@ -110,8 +110,13 @@ public sealed class Farm : IAsyncLifetime
 
     public List<string> BuilderOutput { get; } = [];
 
-    /// <summary>Starts a real hydra-builder process with a fresh worker token.</summary>
-    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2)
+    /// <summary>
+    /// Starts a real hydra-builder process with a fresh worker token. With <paramref name="ownStore"/> it
+    /// runs in its own mount namespace with an empty tmpfs over <c>/nix</c>: a machine of its own, whose
+    /// store starts empty and can only receive paths through the farm's binary cache.
+    /// <paramref name="systems"/> (comma-separated) and <paramref name="extraNixConfig"/> go to the builder as is.
+    /// </summary>
+    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2, bool ownStore = false, string? systems = null, string? extraNixConfig = null)
     {
         var token = await Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
         var workDir = Path.Combine(DataDir, "builders", name);
@@ -126,10 +131,24 @@ public sealed class Farm : IAsyncLifetime
         {
             throw new FileNotFoundException($"hydra-builder is not built at {builderDll}.");
         }
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir })
+        List<string> command = ["dotnet", builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir];
+        if (systems is not null)
+        {
+            command.AddRange(["--systems", systems]);
+        }
+        if (ownStore)
+        {
+            // unshare and sh exec into the builder, so killing the process tree stops it and frees the tmpfs.
+            command = ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t tmpfs hydra-builder-store /nix && exec \"$@\"", "sh", .. command];
+        }
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
+        }
+        if (extraNixConfig is not null)
+        {
+            start.Environment["NIX_CONFIG"] = NixTestEnvironment.Config + "\n" + extraNixConfig;
         }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
