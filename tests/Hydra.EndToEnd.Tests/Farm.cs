@@ -18,7 +18,7 @@ namespace Hydra.EndToEnd.Tests;
 /// The whole farm for a test: the real server (all roles) on a loopback port over a fresh database
 /// and data dir, a signed-in API client, and hydra-builder processes started on demand.
 /// </summary>
-public sealed class Farm : IAsyncLifetime
+public class Farm : IAsyncLifetime
 {
     private readonly List<Process> _builders = [];
     private WebApplication? _app;
@@ -28,6 +28,9 @@ public sealed class Farm : IAsyncLifetime
     public string Url { get; private set; } = "";
     public HttpClient Client { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
+
+    /// <summary>More server settings (command-line form) for a fixture that needs them.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public async Task InitializeAsync()
     {
@@ -42,6 +45,7 @@ public sealed class Farm : IAsyncLifetime
             "--Hydra:Queue:RetryInterval=00:00:02",
             "--Hydra:Queue:ReaperInterval=00:00:01",
             "--Serilog:MinimumLevel:Default=Warning",
+            .. ExtraArguments,
         ]);
         await _app.StartAsync();
         Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -110,6 +114,22 @@ public sealed class Farm : IAsyncLifetime
 
     public List<string> BuilderOutput { get; } = [];
 
+    public bool BuilderOutputContains(string text)
+    {
+        lock (BuilderOutput)
+        {
+            return BuilderOutput.Any(line => line.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
+    public string BuilderOutputText()
+    {
+        lock (BuilderOutput)
+        {
+            return string.Join("\n", BuilderOutput);
+        }
+    }
+
     /// <summary>
     /// Starts a real hydra-builder process with a fresh worker token. With <paramref name="ownStore"/> it
     /// runs in its own mount namespace with an empty tmpfs over <c>/nix</c>: a machine of its own, whose
@@ -159,13 +179,30 @@ public sealed class Farm : IAsyncLifetime
         return process;
     }
 
+    /// <summary>SIGKILLs a builder and its Nix processes, as a crash would; waits stop watching it.</summary>
+    public async Task KillBuilderAsync(Process builder)
+    {
+        _builders.Remove(builder);
+        builder.Kill(entireProcessTree: true);
+        await builder.WaitForExitAsync();
+    }
+
+    /// <summary>Kills every builder started so far, so the next test starts with none.</summary>
+    public async Task StopBuildersAsync()
+    {
+        foreach (var builder in _builders.ToList())
+        {
+            await KillBuilderAsync(builder);
+        }
+        lock (BuilderOutput)
+        {
+            BuilderOutput.Clear();
+        }
+    }
+
     public async Task DisposeAsync()
     {
-        foreach (var builder in _builders.Where(b => !b.HasExited))
-        {
-            builder.Kill(entireProcessTree: true);
-            await builder.WaitForExitAsync();
-        }
+        await StopBuildersAsync();
         Client?.Dispose();
         if (_app is not null)
         {
