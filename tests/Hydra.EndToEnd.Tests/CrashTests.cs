@@ -49,7 +49,7 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
         await farm.StartBuilderAsync("rescuer", maxJobs: 1, ownStore: true);
 
         var build = await WaitForBuildAsync("killed");
-        Assert.Equal(BuildStatus.Succeeded, build.BuildStatus);
+        Assert.True(build.BuildStatus == BuildStatus.Succeeded, await DescribeAsync());
         var attempts = await AttemptsAsync("killed");
         Assert.Equal([("doomed", AttemptState.Aborted), ("rescuer", AttemptState.Succeeded)], attempts);
     }
@@ -72,7 +72,7 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
         {
             await farm.StartBuilderAsync("awake", maxJobs: 1, ownStore: true);
             var build = await WaitForBuildAsync("frozen");
-            Assert.Equal(BuildStatus.Succeeded, build.BuildStatus);
+            Assert.True(build.BuildStatus == BuildStatus.Succeeded, await DescribeAsync());
             var output = await farm.QueryAsync(db => db.BuildOutputs.Where(o => o.BuildId == build.Id).Select(o => o.Path).SingleAsync());
             var narinfoUrl = $"/cache/{Path.GetFileName(output)[..32]}.narinfo";
             var published = await farm.Client.GetStringAsync(narinfoUrl);
@@ -88,6 +88,14 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
         {
             Signal(frozen, "CONT");
         }
+    }
+
+    /// <summary>Every attempt with its error, and the builders' output, for a failure message.</summary>
+    private async Task<string> DescribeAsync()
+    {
+        var attempts = await farm.QueryAsync(db => db.StepAttempts.OrderBy(a => a.Id)
+            .Select(a => $"attempt {a.Id} step {a.StepId} on {a.Worker!.Name}: {a.State} {a.ErrorMessage}").ToListAsync());
+        return string.Join("\n", attempts) + "\n" + farm.BuilderOutputText();
     }
 
     private Task WaitForRunningAttemptAsync(string worker) =>

@@ -20,7 +20,6 @@ namespace Hydra.EndToEnd.Tests;
 /// </summary>
 public class Farm : IAsyncLifetime
 {
-    private readonly List<Process> _builders = [];
     private WebApplication? _app;
     private string _connectionString = "";
 
@@ -28,6 +27,9 @@ public class Farm : IAsyncLifetime
     public string Url { get; private set; } = "";
     public HttpClient Client { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
+    public BuilderProcesses Builders { get; }
+
+    public Farm() => Builders = new BuilderProcesses(DataDir);
 
     /// <summary>More server settings (command-line form) for a fixture that needs them.</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
@@ -100,105 +102,34 @@ public class Farm : IAsyncLifetime
         var deadline = Stopwatch.StartNew();
         while (!await QueryAsync(condition))
         {
-            if (_builders.FirstOrDefault(b => b.HasExited) is { } exited)
+            if (Builders.Exited() is { } exited)
             {
-                throw new InvalidOperationException($"hydra-builder exited with {exited.ExitCode}:\n{string.Join("\n", BuilderOutput)}");
+                throw new InvalidOperationException($"hydra-builder exited with {exited.ExitCode}:\n{Builders.OutputText()}");
             }
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"Condition not met within {timeout}. Builder output:\n{string.Join("\n", BuilderOutput)}");
+                throw new TimeoutException($"Condition not met within {timeout}. Builder output:\n{Builders.OutputText()}");
             }
             await Task.Delay(200);
         }
     }
 
-    public List<string> BuilderOutput { get; } = [];
+    public bool BuilderOutputContains(string text) => Builders.OutputContains(text);
 
-    public bool BuilderOutputContains(string text)
-    {
-        lock (BuilderOutput)
-        {
-            return BuilderOutput.Any(line => line.Contains(text, StringComparison.Ordinal));
-        }
-    }
+    public string BuilderOutputText() => Builders.OutputText();
 
-    public string BuilderOutputText()
-    {
-        lock (BuilderOutput)
-        {
-            return string.Join("\n", BuilderOutput);
-        }
-    }
-
-    /// <summary>
-    /// Starts a real hydra-builder process with a fresh worker token. With <paramref name="ownStore"/> it
-    /// runs in its own mount namespace with an empty tmpfs over <c>/nix</c>: a machine of its own, whose
-    /// store starts empty and can only receive paths through the farm's binary cache.
-    /// <paramref name="systems"/> (comma-separated) and <paramref name="extraNixConfig"/> go to the builder as is.
-    /// </summary>
+    /// <summary>Starts a real hydra-builder process with a fresh worker token (see <see cref="BuilderProcesses.StartAsync"/>).</summary>
     public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2, bool ownStore = false, string? systems = null, string? extraNixConfig = null)
     {
         var token = await Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
-        var workDir = Path.Combine(DataDir, "builders", name);
-        Directory.CreateDirectory(workDir);
-        var tokenFile = Path.Combine(workDir, "token");
-        await File.WriteAllTextAsync(tokenFile, token);
-        // tests/Hydra.EndToEnd.Tests/bin/<Configuration>/net10.0/ -> Hydra.Builder/bin/<Configuration>/net10.0/
-        var testBin = AppContext.BaseDirectory.TrimEnd('/');
-        var configuration = Path.GetFileName(Path.GetDirectoryName(testBin))!;
-        var builderDll = Path.GetFullPath(Path.Combine(testBin, "../../../../../Hydra.Builder/bin", configuration, "net10.0/hydra-builder.dll"));
-        if (!File.Exists(builderDll))
-        {
-            throw new FileNotFoundException($"hydra-builder is not built at {builderDll}.");
-        }
-        List<string> command = ["dotnet", builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir];
-        if (systems is not null)
-        {
-            command.AddRange(["--systems", systems]);
-        }
-        if (ownStore)
-        {
-            // unshare and sh exec into the builder, so killing the process tree stops it and frees the tmpfs.
-            command = ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t tmpfs hydra-builder-store /nix && exec \"$@\"", "sh", .. command];
-        }
-        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        if (extraNixConfig is not null)
-        {
-            start.Environment["NIX_CONFIG"] = NixTestEnvironment.Config + "\n" + extraNixConfig;
-        }
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _builders.Add(process);
-        return process;
+        return await Builders.StartAsync(Url, name, token, maxJobs, ownStore, systems, extraNixConfig);
     }
 
     /// <summary>SIGKILLs a builder and its Nix processes, as a crash would; waits stop watching it.</summary>
-    public async Task KillBuilderAsync(Process builder)
-    {
-        _builders.Remove(builder);
-        builder.Kill(entireProcessTree: true);
-        await builder.WaitForExitAsync();
-    }
+    public Task KillBuilderAsync(Process builder) => Builders.KillAsync(builder);
 
     /// <summary>Kills every builder started so far, so the next test starts with none.</summary>
-    public async Task StopBuildersAsync()
-    {
-        foreach (var builder in _builders.ToList())
-        {
-            await KillBuilderAsync(builder);
-        }
-        lock (BuilderOutput)
-        {
-            BuilderOutput.Clear();
-        }
-    }
+    public Task StopBuildersAsync() => Builders.StopAllAsync();
 
     public async Task DisposeAsync()
     {

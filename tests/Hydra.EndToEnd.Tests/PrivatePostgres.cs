@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Npgsql;
+
+namespace Hydra.EndToEnd.Tests;
+
+/// <summary>
+/// A PostgreSQL cluster of the test's own (scripts/pg.sh), so it can be restarted under a running farm
+/// without disturbing the server every other test shares.
+/// </summary>
+public sealed class PrivatePostgres : IAsyncDisposable
+{
+    private static readonly string Script = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../scripts/pg.sh"));
+    private readonly string _directory = Path.Combine(Directory.CreateTempSubdirectory("hydra-pg-").FullName, "cluster");
+    private int _port;
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={_port};Username=postgres;Database=hydra";
+
+    /// <summary>Starts the cluster (on a free port) and creates the <c>hydra</c> database.</summary>
+    public async Task StartAsync()
+    {
+        _port = int.Parse((await PgAsync("start")).Split('\n').Last(), System.Globalization.CultureInfo.InvariantCulture);
+        await using var connection = new NpgsqlConnection($"Host=127.0.0.1;Port={_port};Username=postgres;Database=postgres;Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("CREATE DATABASE hydra", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Stops the server (fast: open connections are cut) and starts it again on the same port.</summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        await PgAsync("stop");
+        await Task.Delay(down);
+        await PgAsync("start", ("PG_PORT", _port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        var real = (await PgAsync("dir")).Trim();
+        await PgAsync("stop");
+        Directory.Delete(real, recursive: true);
+        // DIR itself, or the symlink to where pg.sh put the cluster, and the temporary parent.
+        Directory.Delete(Path.GetDirectoryName(_directory)!, recursive: true);
+    }
+
+    private async Task<string> PgAsync(string command, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo(Script) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(command);
+        start.ArgumentList.Add(_directory);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0
+            ? (await stdout).Trim()
+            : throw new InvalidOperationException($"scripts/pg.sh {command} failed ({process.ExitCode}): {await stderr}");
+    }
+}
