@@ -254,6 +254,24 @@ public sealed class GeneratedSpecTests : IAsyncLifetime
         Assert.Equal(["declInput"], dotJobsets.Inputs.Select(i => i.Name));
     }
 
+    [Fact]
+    public async Task The_documented_example_makes_one_jobset_per_branch()
+    {
+        // tests/Hydra.Evaluator.Tests/bin/<Configuration>/net10.0/ -> examples/declarative/
+        var example = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../examples/declarative"));
+        _harness.Repository.Commit("example", Directory.GetFiles(example).Select(f => (Path.GetFileName(f), File.ReadAllText(f))).ToArray());
+        await _harness.CreateProjectAsync();
+
+        Assert.Equal(EvaluationOutcome.Evaluated, (await CheckDotJobsetsAsync()).Outcome);
+        await WorkerStandIn.SucceedAsync(_harness, await LatestJobsetsBuildAsync());
+        Assert.Equal(1, await _harness.Applier.ApplyFinishedBuildsAsync(CancellationToken.None));
+
+        var jobsets = await _harness.JobsetsAsync();
+        Assert.Equal([".jobsets", "main", "staging"], jobsets.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(("p staging", "default.nix", "https://example.org/app.git staging"),
+            (jobsets["staging"].Description, jobsets["staging"].NixExprPath, jobsets["staging"].Inputs.Single().Value));
+    }
+
     private static void AssertSameJobsets(Dictionary<string, Jobset> before, Dictionary<string, Jobset> after)
     {
         Assert.Equal(before.Keys.Order(StringComparer.Ordinal), after.Keys.Order(StringComparer.Ordinal));
