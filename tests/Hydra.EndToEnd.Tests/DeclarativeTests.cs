@@ -17,19 +17,23 @@ public sealed class DeclarativeTests(Farm farm) : IClassFixture<Farm>
                        "inputs": { "src": { "type": "git", "value": "file:///nowhere main" } } }
             """)) + "}";
 
-    [Fact]
-    public async Task The_spec_creates_jobsets_retires_removed_ones_and_reports_a_broken_spec()
-    {
-        using var repository = new GitRepository();
-        repository.Commit("spec", ("spec.json", Spec("alpha", "beta")));
-        (await farm.Client.PutAsJsonAsync("/project/decl", new
+    /// <summary>PUT /project/NAME reading spec.json from the repository's main branch.</summary>
+    private async Task CreateDeclarativeProjectAsync(string name, GitRepository repository) =>
+        (await farm.Client.PutAsJsonAsync($"/project/{name}", new
         {
-            displayname = "Declarative",
+            displayname = name,
             enabled = true,
             visible = true,
             owner = "admin",
             declarative = new { file = "spec.json", type = "git", value = $"{repository.Url} main" },
         })).EnsureSuccessStatusCode();
+
+    [Fact]
+    public async Task The_spec_creates_jobsets_retires_removed_ones_and_reports_a_broken_spec()
+    {
+        using var repository = new GitRepository();
+        repository.Commit("spec", ("spec.json", Spec("alpha", "beta")));
+        await CreateDeclarativeProjectAsync("decl", repository);
 
         await farm.WaitUntilAsync(db => db.Jobsets.AnyAsync(j => j.Project!.Name == "decl" && j.Name == "beta"), TimeSpan.FromMinutes(1));
 
@@ -72,14 +76,7 @@ public sealed class DeclarativeTests(Farm farm) : IClassFixture<Farm>
             ("jobsets.nix", JobsetsNix.Replace("PATH =", $"salt = \"{salt}\";\n    PATH =", StringComparison.Ordinal)),
             ("output.json", GeneratedOutput("gamma", "delta")));
         await farm.StartBuilderAsync("builder-declarative");
-        (await farm.Client.PutAsJsonAsync("/project/gen", new
-        {
-            displayname = "Generated",
-            enabled = true,
-            visible = true,
-            owner = "admin",
-            declarative = new { file = "spec.json", type = "git", value = $"{repository.Url} main" },
-        })).EnsureSuccessStatusCode();
+        await CreateDeclarativeProjectAsync("gen", repository);
 
         await farm.WaitUntilAsync(db => db.Jobsets.AnyAsync(j => j.Project!.Name == "gen" && j.Name == "delta"), TimeSpan.FromMinutes(3));
         var gamma = await farm.QueryAsync(db => db.Jobsets.SingleAsync(j => j.Project!.Name == "gen" && j.Name == "gamma"));

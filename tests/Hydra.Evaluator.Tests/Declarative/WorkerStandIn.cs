@@ -1,6 +1,5 @@
-using System.Diagnostics;
 using Hydra.Core;
-using Hydra.Core.Data;
+using Hydra.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Evaluator.Tests.Declarative;
@@ -17,8 +16,8 @@ internal static class WorkerStandIn
     public static async Task<string> SucceedAsync(DeclarativeHarness harness, long buildId)
     {
         var drvPath = await harness.WithDbAsync(db => db.Builds.Where(b => b.Id == buildId).Select(b => b.DrvPath).SingleAsync());
-        var outPath = (await RunAsync("nix-store", "--realise", drvPath)).Trim();
-        await RunAsync("nix", "copy", "--to", $"file://{harness.CacheDir}?compression=zstd", outPath);
+        var outPath = await TestProcess.RunCheckedAsync("nix-store", "--realise", drvPath);
+        await TestProcess.RunCheckedAsync("nix", "copy", "--to", $"file://{harness.CacheDir}?compression=zstd", outPath);
         await FinishAsync(harness, buildId, BuildStatus.Succeeded);
         return outPath;
     }
@@ -34,20 +33,4 @@ internal static class WorkerStandIn
             """);
         return 0;
     });
-
-    private static async Task<string> RunAsync(string fileName, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? await output
-            : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed: {await errors}");
-    }
 }
