@@ -84,9 +84,18 @@ public sealed partial class GeneratedSpecApplier(
         var handled = 0;
         foreach (var build in await FinishedBuildsAsync(cancellationToken))
         {
-            if (await HandleAsync(build, cancellationToken))
+            try
             {
-                handled++;
+                if (await HandleAsync(build, cancellationToken))
+                {
+                    handled++;
+                }
+            }
+            catch (IOException exception)
+            {
+                // The cache could not be read just now: the build stays unclaimed for the next pass,
+                // and the other projects go on.
+                LogReadFailed(exception, build.Project, build.BuildId);
             }
         }
         return handled;
@@ -132,7 +141,7 @@ public sealed partial class GeneratedSpecApplier(
     private async Task<bool> HandleAsync(FinishedBuild build, CancellationToken cancellationToken)
     {
         // Read before the transaction, which then stays short. An IOException (the cache cannot be
-        // read right now) escapes: the build stays unclaimed and the next pass tries again.
+        // read right now) escapes before the claim, so the next pass tries again.
         var (specs, error) = await ReadOutputAsync(build, cancellationToken);
 
         await using var scope = scopes.CreateAsyncScope();
@@ -219,6 +228,9 @@ public sealed partial class GeneratedSpecApplier(
     [LoggerMessage(EventId = 1211, Level = LogLevel.Information,
         Message = "Project {Project}: jobsets build {BuildId} applied: {Created} jobsets created, {Updated} updated, {Removed} disabled")]
     private partial void LogApplied(string project, long buildId, int created, int updated, int removed);
+
+    [LoggerMessage(EventId = 1214, Level = LogLevel.Warning, Message = "Project {Project}: the output of jobsets build {BuildId} could not be read; trying again later")]
+    private partial void LogReadFailed(Exception exception, string project, long buildId);
 
     [LoggerMessage(EventId = 1212, Level = LogLevel.Warning, Message = "Project {Project}: jobsets build {BuildId} not applied: {Error}")]
     private partial void LogRejected(string project, long buildId, string error);
