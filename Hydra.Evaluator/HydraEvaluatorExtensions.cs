@@ -13,7 +13,7 @@ namespace Hydra.Evaluator;
 /// <summary>Entry point of the evaluator: inputs, Nix evaluation, ingestion and the jobset scheduler.</summary>
 public static class HydraEvaluatorExtensions
 {
-    /// <summary>Registers the evaluator; the scheduler loop runs only where the evaluator role is on.</summary>
+    /// <summary>Registers the evaluator; the scheduler and declarative-build loops run only where the evaluator role is on.</summary>
     public static IHostApplicationBuilder AddHydraEvaluator(this IHostApplicationBuilder builder, bool runScheduler)
     {
         builder.Services.AddOptions<EvaluatorOptions>().Bind(builder.Configuration.GetSection(EvaluatorOptions.Section))
@@ -32,11 +32,13 @@ public static class HydraEvaluatorExtensions
         builder.Services.AddSingleton<DrvCachePusher>();
         builder.Services.AddSingleton<BuildIngester>();
         builder.Services.AddSingleton<DeclarativeJobsets>();
+        builder.Services.AddSingleton<GeneratedSpecApplier>();
         builder.Services.AddSingleton<EvaluationRunner>();
         builder.Services.AddScoped<JobsetTrigger>();
         if (runScheduler)
         {
             builder.Services.AddHostedService<JobsetScheduler>();
+            builder.Services.AddHostedService<GeneratedSpecWatcher>();
         }
         return builder;
     }

@@ -9,13 +9,15 @@ using Microsoft.Extensions.Logging;
 namespace Hydra.Evaluator.Declarative;
 
 /// <summary>
-/// Checks a declarative project's <c>.jobsets</c> jobset instead of evaluating it: fetch the spec's
-/// git input, read the spec file, and make the project's jobsets match it (Hydra's static form).
-/// New and changed jobsets are triggered. The evaluation runner calls this first for every jobset.
+/// Checks a declarative project's <c>.jobsets</c> jobset before the evaluation runner would evaluate
+/// it: fetch the project's declarative input and read its spec file (Hydra's declfile). In the static
+/// form the spec lists the jobsets, which are made to match it, and the check ends there. In the
+/// generated form the spec configures <c>.jobsets</c> itself, which is then evaluated like any jobset
+/// with two more inputs, <c>declInput</c> and <c>projectName</c>; its <c>jobsets</c> build is applied
+/// by <see cref="GeneratedSpecApplier"/> once it has finished. New and changed jobsets are triggered.
 /// Failures are exceptions the runner already records on the jobset: <see cref="InputFetchException"/>
 /// when the input cannot be fetched, <see cref="DeclarativeSpecException"/> (a <see cref="FormatException"/>)
 /// when the spec is missing or malformed; in both cases no jobset is changed.
-/// Hydra's generated form (a jobset spec whose build writes the jobsets) is not supported.
 /// </summary>
 public sealed partial class DeclarativeJobsets(
     IServiceScopeFactory scopes,
@@ -25,51 +27,93 @@ public sealed partial class DeclarativeJobsets(
     ILogger<DeclarativeJobsets> logger)
 {
     /// <summary>
-    /// False, doing nothing, when <paramref name="jobset"/> (loaded with its inputs) is not a
-    /// <c>.jobsets</c> jobset; true once its spec has been applied.
+    /// The jobset to evaluate: <paramref name="jobset"/> itself (loaded with its inputs and project)
+    /// when it is not a <c>.jobsets</c> jobset; <c>.jobsets</c> as a generated spec configured it; or
+    /// null when a static spec has been applied and there is nothing to evaluate.
     /// </summary>
-    public async Task<bool> TryRunAsync(Jobset jobset, CancellationToken cancellationToken)
+    public async Task<Jobset?> PrepareAsync(Jobset jobset, CancellationToken cancellationToken)
     {
         if (jobset.Name != DeclarativeProject.JobsetName)
         {
-            return false;
+            return jobset;
         }
-        var input = jobset.Inputs.SingleOrDefault(i => i.Name == jobset.NixExprInput)
-            ?? throw new InputFetchException($"The {DeclarativeProject.JobsetName} jobset has no input '{jobset.NixExprInput}'; set the project's declarative input again.");
-        if (!DeclarativeInput.Types.Contains(input.Type))
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<HydraDbContext>();
+        var project = await db.Projects.SingleAsync(p => p.Id == jobset.ProjectId, cancellationToken);
+        if (project.DeclFile is null || project.DeclType is null || project.DeclValue is null)
         {
-            throw new InputFetchException($"A declarative spec can only be read from a {string.Join(" or ", DeclarativeInput.Types)} input, not {input.Type}.");
+            throw new DeclarativeSpecException($"Project '{project.Name}' is not declarative (any more), so {DeclarativeProject.JobsetName} has no spec to read.");
         }
-        var file = jobset.NixExprPath;
-        if (!DeclarativeSpecParser.IsRelativePath(file))
+        var declInput = new DeclarativeInput(project.DeclFile, project.DeclType, project.DeclValue);
+        if (!DeclarativeInput.Types.Contains(declInput.Type))
         {
-            throw new DeclarativeSpecException($"The declarative spec file '{file}' must be a relative path inside the input, without '..'.");
+            throw new InputFetchException($"A declarative spec can only be read from a {string.Join(" or ", DeclarativeInput.Types)} input, not {declInput.Type}.");
+        }
+        if (!DeclarativeSpecParser.IsRelativePath(declInput.File))
+        {
+            throw new DeclarativeSpecException($"The declarative spec file '{declInput.File}' must be a relative path inside the input, without '..'.");
         }
 
         var credentials = await queries.CredentialsAsync(jobset.Id, cancellationToken);
-        var checkout = await git.FetchAsync(input.Value, credentials.GetValueOrDefault(input.Name), cancellationToken);
-        var path = Path.Combine(checkout.Path, file);
+        var checkout = await git.FetchAsync(declInput.Value, credentials.GetValueOrDefault(DeclarativeProject.InputName), cancellationToken);
+        var path = Path.Combine(checkout.Path, declInput.File);
         if (!File.Exists(path))
         {
-            throw new DeclarativeSpecException($"The declarative spec file '{file}' does not exist in {checkout.Url} at revision {checkout.Revision}.");
+            throw new DeclarativeSpecException($"The declarative spec file '{declInput.File}' does not exist in {checkout.Url} at revision {checkout.Revision}.");
         }
-        var specs = DeclarativeSpecParser.Parse(await File.ReadAllTextAsync(path, cancellationToken), file);
+        var spec = DeclarativeSpecParser.Read(await File.ReadAllTextAsync(path, cancellationToken), declInput.File);
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<HydraDbContext>();
-        var changes = await DeclarativeSpecWriter.ApplyAsync(db, jobset.ProjectId, specs, clock.GetUtcNow(), cancellationToken);
-        LogApplied(file, checkout.Revision, changes.Created.Count, changes.Updated.Count, changes.Removed.Count);
-        if (changes.ToTrigger.Count > 0)
+        if (spec.Generator is { } generator)
         {
-            var project = jobset.Project?.Name
-                ?? await db.Projects.Where(p => p.Id == jobset.ProjectId).Select(p => p.Name).SingleAsync(cancellationToken);
-            var trigger = scope.ServiceProvider.GetRequiredService<JobsetTrigger>();
-            await trigger.TriggerAsync(changes.ToTrigger.Select(name => (project, name)), force: false, cancellationToken);
+            await ConfigureGeneratorAsync(db, project, jobset.Id, generator, cancellationToken);
+            LogGenerated(declInput.File, checkout.Revision);
+            return await db.Jobsets.AsNoTracking().Include(j => j.Inputs).Include(j => j.Project)
+                .SingleAsync(j => j.Id == jobset.Id, cancellationToken);
         }
-        return true;
+
+        DeclarativeChanges changes;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            // Back to the static shape (one input, the spec file) in case the spec was generated before.
+            await DeclarativeProject.ApplyAsync(db, project, declInput, clock.GetUtcNow(), cancellationToken);
+            changes = await DeclarativeSpecWriter.ApplyAsync(db, project.Id, spec.Jobsets!, clock.GetUtcNow(), cancellationToken);
+            await GeneratedSpecApplier.ForgetPendingBuildsAsync(db, jobset.Id, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        LogApplied(declInput.File, checkout.Revision, changes.Created.Count, changes.Updated.Count, changes.Removed.Count);
+        await scope.ServiceProvider.GetRequiredService<JobsetTrigger>()
+            .TriggerAsync(changes.ToTrigger.Select(name => (project.Name, name)), force: false, cancellationToken);
+        return null;
+    }
+
+    /// <summary>True for the <c>.jobsets</c> jobset of a project whose spec is in the generated form (as <see cref="PrepareAsync"/> returned it).</summary>
+    public static bool IsGenerator(Jobset jobset) =>
+        jobset.Name == DeclarativeProject.JobsetName && jobset.Project?.DeclFile is not null;
+
+    /// <summary>
+    /// Configures <c>.jobsets</c> from the spec, plus Hydra's two extra inputs: the declarative input
+    /// itself (the same value as a git input would have) and the project's name.
+    /// </summary>
+    private static async Task ConfigureGeneratorAsync(HydraDbContext db, Project project, long jobsetId, JobsetSpec generator, CancellationToken cancellationToken)
+    {
+        var jobset = await db.Jobsets.Include(j => j.Inputs).SingleAsync(j => j.Id == jobsetId, cancellationToken);
+        DeclarativeSpecWriter.Configure(jobset, generator with
+        {
+            Inputs =
+            [
+                .. generator.Inputs,
+                new JobsetSpecInput(DeclarativeProject.InputName, project.DeclType!, project.DeclValue!, EmailResponsible: false),
+                new JobsetSpecInput(DeclarativeProject.ProjectNameInput, "string", project.Name, EmailResponsible: false),
+            ],
+        });
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information,
         Message = "Declarative spec {File} at {Revision} applied: {Created} jobsets created, {Updated} updated, {Removed} disabled")]
     private partial void LogApplied(string file, string revision, int created, int updated, int removed);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information,
+        Message = "Declarative spec {File} at {Revision} is generated: evaluating .jobsets, whose jobsets build lists the jobsets")]
+    private partial void LogGenerated(string file, string revision);
 }

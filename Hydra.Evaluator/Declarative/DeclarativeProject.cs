@@ -18,6 +18,15 @@ public static class DeclarativeProject
     /// <summary>The name of <c>.jobsets</c>' single input, which holds the spec.</summary>
     public const string InputName = "declInput";
 
+    /// <summary>The input naming the project, which a generated project's <c>.jobsets</c> also gets (Hydra's projectName).</summary>
+    public const string ProjectNameInput = "projectName";
+
+    /// <summary>The job of a generated project's <c>.jobsets</c> evaluation whose output lists the jobsets.</summary>
+    public const string JobsetsJob = "jobsets";
+
+    /// <summary>Inputs the server gives a generated project's <c>.jobsets</c>, besides those of its spec.</summary>
+    public static readonly IReadOnlyList<string> GeneratedInputs = [InputName, ProjectNameInput];
+
     /// <summary>How often <c>.jobsets</c> re-reads the spec when nothing triggers it.</summary>
     public const int DefaultCheckInterval = 300;
 

@@ -5,9 +5,11 @@ using Hydra.Evaluator.Inputs;
 namespace Hydra.Evaluator.Declarative;
 
 /// <summary>
-/// Reads Hydra's static declarative spec: a JSON object mapping jobset names to jobset specs with
-/// the keys Hydra allows. Every problem is collected, so one commit can fix them all, and any
-/// problem rejects the whole spec: a half-applied spec would leave the project in a state nobody wrote.
+/// Reads Hydra's declarative specs: a JSON object mapping jobset names to jobset specs with the
+/// keys Hydra allows (the static form, and the output of a generated project's <c>jobsets</c>
+/// build), or one jobset spec configuring <c>.jobsets</c> (the generated form). Every problem is
+/// collected, so one commit can fix them all, and any problem rejects the whole spec: a
+/// half-applied spec would leave the project in a state nobody wrote.
 /// </summary>
 public static partial class DeclarativeSpecParser
 {
@@ -23,56 +25,104 @@ public static partial class DeclarativeSpecParser
     /// <summary>More than this many problems are summarised, so the message stays readable on the jobset page.</summary>
     private const int MaxReportedErrors = 20;
 
-    /// <summary>Parses and validates <paramref name="json"/>, read from <paramref name="file"/> (named in messages).</summary>
+    /// <summary>
+    /// Reads a project's spec file in either of Hydra's forms: an object whose values are all objects
+    /// lists the jobsets (static form); any other object is one jobset spec for <c>.jobsets</c>, whose
+    /// <c>jobsets</c> build writes the list (generated form).
+    /// </summary>
     /// <exception cref="DeclarativeSpecException">The spec is malformed; the message says where and why.</exception>
+    public static DeclarativeSpec Read(string json, string file)
+    {
+        using var document = ParseDocument(json, file);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new DeclarativeSpecException(
+                $"{file} must be a JSON object: jobset names mapped to jobset specs, or one jobset spec whose build writes them; not {Kind(root)}.");
+        }
+        if (root.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.Object))
+        {
+            return new DeclarativeSpec { Jobsets = ReadJobsets(root, file) };
+        }
+
+        var errors = new List<string>();
+        var generator = ReadJobset(DeclarativeProject.JobsetName, root, errors, DeclarativeProject.GeneratedInputs);
+        foreach (var reserved in DeclarativeProject.GeneratedInputs.Where(name => generator?.Inputs.Any(i => i.Name == name) == true))
+        {
+            errors.Add($"jobset '{DeclarativeProject.JobsetName}': input '{reserved}' is set by the server ({string.Join(" and ", DeclarativeProject.GeneratedInputs)}); remove it from the spec.");
+        }
+        ThrowIfAny(errors, file);
+        return new DeclarativeSpec { Generator = generator };
+    }
+
+    /// <summary>
+    /// Parses and validates a list of jobsets (the static form), read from <paramref name="file"/>
+    /// (named in messages): the static spec file, or the output of a generated project's <c>jobsets</c> build.
+    /// </summary>
+    /// <exception cref="DeclarativeSpecException">The list is malformed; the message says where and why.</exception>
     public static IReadOnlyList<JobsetSpec> Parse(string json, string file)
     {
-        JsonDocument document;
+        using var document = ParseDocument(json, file);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new DeclarativeSpecException($"{file} must be a JSON object mapping jobset names to jobset specs, not {Kind(root)}.");
+        }
+        if (root.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Object && JobsetKeys.Contains(p.Name)))
+        {
+            throw new DeclarativeSpecException(
+                $"{file} looks like a single jobset spec; it must map jobset names to jobset specs: " +
+                "{ \"<jobset name>\": { \"nixexprinput\": ..., \"inputs\": { ... } }, ... }.");
+        }
+        return ReadJobsets(root, file);
+    }
+
+    private static JsonDocument ParseDocument(string json, string file)
+    {
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
         }
         catch (JsonException exception)
         {
             throw new DeclarativeSpecException(
                 $"{file} is not valid JSON: line {exception.LineNumber + 1}, position {exception.BytePositionInLine + 1}: {Reason(exception)}");
         }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                throw new DeclarativeSpecException($"{file} must be a JSON object mapping jobset names to jobset specs, not {Kind(root)}.");
-            }
-            if (root.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.Object && JobsetKeys.Contains(p.Name)))
-            {
-                throw new DeclarativeSpecException(
-                    $"{file} looks like a single jobset spec (Hydra's generated form, whose build writes the jobsets); " +
-                    "this server only supports the static form: { \"<jobset name>\": { \"nixexprinput\": ..., \"inputs\": { ... } }, ... }.");
-            }
+    }
 
-            var errors = new List<string>();
-            var specs = new List<JobsetSpec>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
+    private static List<JobsetSpec> ReadJobsets(JsonElement root, string file)
+    {
+        var errors = new List<string>();
+        var specs = new List<JobsetSpec>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
             {
-                if (!seen.Add(property.Name))
-                {
-                    errors.Add($"jobset '{property.Name}' appears more than once.");
-                    continue;
-                }
-                if (ReadJobset(property.Name, property.Value, errors) is { } spec)
-                {
-                    specs.Add(spec);
-                }
+                errors.Add($"jobset '{property.Name}' appears more than once.");
+                continue;
             }
-            if (errors.Count > 0)
+            if (!InputValueRules.IsValidJobsetName(property.Name))
             {
-                var shown = errors.Take(MaxReportedErrors).Select(e => "- " + e);
-                var more = errors.Count > MaxReportedErrors ? $"\n- ... and {errors.Count - MaxReportedErrors} more" : "";
-                throw new DeclarativeSpecException($"{file} was not applied and no jobset was changed:\n{string.Join('\n', shown)}{more}");
+                errors.Add($"invalid jobset name '{property.Name}': it must match ^[A-Za-z_][A-Za-z0-9_.-]*$.");
             }
-            return specs;
+            if (ReadJobset(property.Name, property.Value, errors, []) is { } spec)
+            {
+                specs.Add(spec);
+            }
+        }
+        ThrowIfAny(errors, file);
+        return specs;
+    }
+
+    /// <summary>Any problem rejects the whole spec; the message lists them (the first few, if there are many).</summary>
+    private static void ThrowIfAny(List<string> errors, string file)
+    {
+        if (errors.Count > 0)
+        {
+            var shown = errors.Take(MaxReportedErrors).Select(e => "- " + e);
+            var more = errors.Count > MaxReportedErrors ? $"\n- ... and {errors.Count - MaxReportedErrors} more" : "";
+            throw new DeclarativeSpecException($"{file} was not applied and no jobset was changed:\n{string.Join('\n', shown)}{more}");
         }
     }
 
@@ -80,13 +130,10 @@ public static partial class DeclarativeSpecParser
     public static bool IsRelativePath(string path) =>
         path.Length > 0 && !path.StartsWith('/') && !path.Contains('\0') && !path.Split('/').Contains("..");
 
-    private static JobsetSpec? ReadJobset(string name, JsonElement element, List<string> errors)
+    /// <summary>One jobset spec; <paramref name="implicitInputs"/> are inputs the server adds, which nixexprinput may name.</summary>
+    private static JobsetSpec? ReadJobset(string name, JsonElement element, List<string> errors, IReadOnlyList<string> implicitInputs)
     {
         var before = errors.Count;
-        if (!InputValueRules.IsValidJobsetName(name))
-        {
-            errors.Add($"invalid jobset name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_.-]*$.");
-        }
         if (element.ValueKind != JsonValueKind.Object)
         {
             errors.Add($"jobset '{name}' must be an object (a jobset spec), not {Kind(element)}.");
@@ -121,9 +168,9 @@ public static partial class DeclarativeSpecParser
         }
         else
         {
-            if (!inputs.Any(i => i.Name == nixExprInput))
+            if (!inputs.Any(i => i.Name == nixExprInput) && !implicitInputs.Contains(nixExprInput))
             {
-                var names = inputs.Count == 0 ? "none" : string.Join(", ", inputs.Select(i => i.Name));
+                var names = inputs.Count + implicitInputs.Count == 0 ? "none" : string.Join(", ", inputs.Select(i => i.Name).Concat(implicitInputs));
                 errors.Add($"jobset '{name}': nixexprinput '{nixExprInput}' must name one of its inputs (inputs: {names}).");
             }
             if (!IsRelativePath(nixExprPath))

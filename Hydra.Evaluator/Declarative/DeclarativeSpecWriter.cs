@@ -8,12 +8,14 @@ namespace Hydra.Evaluator.Declarative;
 /// Makes a project's jobsets match a validated spec, in one transaction: each jobset of the spec is
 /// created or updated (inputs replaced as a whole); every other jobset except <c>.jobsets</c> is
 /// disabled and hidden, as Hydra's handleDeclarativeJobsetJson does, so its history stays.
+/// The static spec file and the output of a generated project's <c>jobsets</c> build both come here.
 /// </summary>
 public static class DeclarativeSpecWriter
 {
+    /// <summary>Applies <paramref name="specs"/>, in the caller's transaction when there is one, else in its own.</summary>
     public static async Task<DeclarativeChanges> ApplyAsync(HydraDbContext db, long projectId, IReadOnlyList<JobsetSpec> specs, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         var existing = await db.Jobsets.Include(j => j.Inputs).Where(j => j.ProjectId == projectId).ToListAsync(cancellationToken);
         var created = new List<string>();
         var updated = new List<string>();
@@ -31,7 +33,7 @@ public static class DeclarativeSpecWriter
             {
                 updated.Add(spec.Name);
             }
-            Apply(jobset, spec);
+            Configure(jobset, spec);
         }
         foreach (var jobset in existing.Where(j => j.Name != DeclarativeProject.JobsetName && !specs.Any(s => s.Name == j.Name)))
         {
@@ -54,7 +56,10 @@ public static class DeclarativeSpecWriter
                 await db.InputSecrets.Where(s => s.JobsetId == jobset.Id && notGit.Contains(s.InputName)).ExecuteDeleteAsync(cancellationToken);
             }
         }
-        await transaction.CommitAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
 
         var enabled = specs.Where(s => s.Enabled != 0).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         return new DeclarativeChanges(created, updated, removed, created.Concat(updated).Where(enabled.Contains).ToList());
@@ -68,7 +73,8 @@ public static class DeclarativeSpecWriter
         && jobset.Inputs.Count == spec.Inputs.Count
         && spec.Inputs.All(s => jobset.Inputs.Any(i => i.Name == s.Name && i.Type == s.Type && i.Value == s.Value && i.EmailResponsible == s.EmailResponsible));
 
-    private static void Apply(Jobset jobset, JobsetSpec spec)
+    /// <summary>Sets every field and the inputs of the tracked <paramref name="jobset"/> from <paramref name="spec"/>; its name stays.</summary>
+    public static void Configure(Jobset jobset, JobsetSpec spec)
     {
         jobset.Description = spec.Description;
         jobset.Type = spec.Type;

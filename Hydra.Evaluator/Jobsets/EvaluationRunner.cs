@@ -27,6 +27,7 @@ public sealed partial class EvaluationRunner(
     NixEvaluator evaluator,
     BuildIngester ingester,
     DeclarativeJobsets declarative,
+    GeneratedSpecApplier generatedSpecs,
     TimeProvider clock,
     ILogger<EvaluationRunner> logger)
 {
@@ -45,12 +46,14 @@ public sealed partial class EvaluationRunner(
 
         try
         {
-            // A declarative project's ".jobsets" jobset reads its spec and updates the other jobsets.
-            if (await declarative.TryRunAsync(jobset, cancellationToken))
+            // A declarative project's ".jobsets" jobset reads its spec: a static one updates the other
+            // jobsets and ends the check; a generated one configures .jobsets, evaluated next.
+            if (await declarative.PrepareAsync(jobset, cancellationToken) is not { } target)
             {
                 await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
                 return EvaluationOutcome.Evaluated;
             }
+            jobset = target;
             await SetPhaseAsync(jobsetId, EvaluationPhase.FetchingInputs, cancellationToken);
             var fetchClock = Stopwatch.StartNew();
             var resolved = await inputResolver.ResolveAsync(jobset, cancellationToken);
@@ -79,6 +82,11 @@ public sealed partial class EvaluationRunner(
             }
             var result = await ingesting;
             LogEvaluated(result.EvaluationId, result.NewBuilds, result.ReusedBuilds, result.NewSteps, result.Errors);
+            if (DeclarativeJobsets.IsGenerator(jobset))
+            {
+                // Its "jobsets" build is applied when it finishes (GeneratedSpecWatcher); without the job there is nothing to wait for.
+                await generatedSpecs.CheckEvaluationAsync(jobsetId, result.EvaluationId, cancellationToken);
+            }
             await RecordCheckAsync(jobsetId, startedAt, error: null, cancellationToken);
             return EvaluationOutcome.Evaluated;
         }
@@ -121,7 +129,9 @@ public sealed partial class EvaluationRunner(
     /// <summary>
     /// Records the check and releases the jobset (clearing its phase). A trigger that arrived while
     /// this evaluation ran is kept, so it causes another evaluation. A successful check of a
-    /// one-shot jobset disables it, as Hydra's hydra-eval-jobset does.
+    /// one-shot jobset disables it, as Hydra's hydra-eval-jobset does. A successful check leaves a
+    /// generated declarative project's error (decl_error: its last jobsets build could not be applied)
+    /// on the jobset, since that is still true.
     /// </summary>
     private async Task RecordCheckAsync(long jobsetId, DateTimeOffset startedAt, string? error, CancellationToken cancellationToken)
     {
@@ -138,8 +148,8 @@ public sealed partial class EvaluationRunner(
             .SetProperty(j => j.Enabled, j => succeeded && j.Enabled == OneShot ? (short)0 : j.Enabled)
             .SetProperty(j => j.TriggerTime, j => j.TriggerTime <= startedAt ? null : j.TriggerTime)
             .SetProperty(j => j.ForceEval, j => j.TriggerTime <= startedAt ? false : j.ForceEval)
-            .SetProperty(j => j.ErrorMessage, error)
-            .SetProperty(j => j.ErrorTime, errorTime), CancellationToken.None);
+            .SetProperty(j => j.ErrorMessage, j => error ?? j.DeclError)
+            .SetProperty(j => j.ErrorTime, j => errorTime ?? (j.DeclError == null ? null : j.ErrorTime ?? now)), CancellationToken.None);
     }
 
     /// <summary>Hydra's <c>enabled</c> code for a jobset evaluated once and then disabled.</summary>

@@ -25,7 +25,8 @@ public sealed partial class JobsetScheduler(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _ = ListenAsync(stoppingToken);
+        // Wakes the loop on triggers; polling covers a lost connection.
+        _ = PostgresListener.ListenAsync(dataSource, [JobsetTrigger.Channel], _wake, stoppingToken);
         var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -67,35 +68,6 @@ public sealed partial class JobsetScheduler(
             // Shutting down mid-evaluation: give the jobset back (trigger kept, phase cleared) now
             // rather than after the abandoned-claim timeout.
             await _claimer.ReleaseAsync(jobsetId, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
-
-    /// <summary>Wakes the loop on triggers; polling covers a lost connection.</summary>
-    private async Task ListenAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-                connection.Notification += (_, _) => _wake.Pulse();
-                await using (var listen = new NpgsqlCommand($"LISTEN {JobsetTrigger.Channel}", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(cancellationToken);
-                }
-                while (!cancellationToken.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(cancellationToken);
-                }
-            }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or InvalidOperationException)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(2 + Random.Shared.NextDouble() * 3), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
         }
     }
 

@@ -34,6 +34,10 @@ public sealed class Jobset
     public DateTimeOffset? EvalPhaseSince { get; set; }
     public string? ErrorMessage { get; set; }
     public DateTimeOffset? ErrorTime { get; set; }
+    /// <summary>On a generated declarative project's <c>.jobsets</c>: the newest <c>jobsets</c> build handled.</summary>
+    public long? DeclBuildId { get; set; }
+    /// <summary>On a generated declarative project's <c>.jobsets</c>: why its jobsets could not be applied; kept in <see cref="ErrorMessage"/> across checks.</summary>
+    public string? DeclError { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public List<JobsetInput> Inputs { get; set; } = [];
 }

@@ -2,6 +2,7 @@ using Hydra.Core;
 using Hydra.Core.Data;
 using Hydra.Core.Data.Entities;
 using Hydra.Evaluator.Declarative;
+using Hydra.Evaluator.Jobsets;
 using Hydra.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,19 +21,33 @@ internal sealed class DeclarativeHarness : IAsyncDisposable
 
     public static async Task<DeclarativeHarness> CreateAsync()
     {
+        NixTestEnvironment.Apply();
         var harness = new DeclarativeHarness();
         harness._connectionString = await TestDatabase.CreateAsync();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration["ConnectionStrings:Hydra"] = harness._connectionString;
-        builder.Configuration["Hydra:DataDir"] = harness._dataDir;
-        builder.Configuration["Hydra:MigrateOnStart"] = "false";
-        builder.AddHydraCore();
-        builder.AddHydraEvaluator(runScheduler: false);
-        harness._host = builder.Build();
+        harness._host = harness.BuildHost();
         return harness;
     }
 
+    /// <summary>Another evaluator process over the same database and data dir, as after a restart or on a second machine.</summary>
+    public IHost BuildHost()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration["ConnectionStrings:Hydra"] = _connectionString;
+        builder.Configuration["Hydra:DataDir"] = _dataDir;
+        builder.Configuration["Hydra:MigrateOnStart"] = "false";
+        builder.AddHydraCore();
+        builder.AddHydraEvaluator(runScheduler: false);
+        return builder.Build();
+    }
+
     public DeclarativeJobsets Declarative => _host.Services.GetRequiredService<DeclarativeJobsets>();
+
+    public EvaluationRunner Runner => _host.Services.GetRequiredService<EvaluationRunner>();
+
+    public GeneratedSpecApplier Applier => _host.Services.GetRequiredService<GeneratedSpecApplier>();
+
+    /// <summary>The farm's binary cache, where workers put what they built.</summary>
+    public string CacheDir => Path.Combine(_dataDir, "cache");
 
     public async Task<T> WithDbAsync<T>(Func<HydraDbContext, Task<T>> action)
     {
@@ -53,8 +68,8 @@ internal sealed class DeclarativeHarness : IAsyncDisposable
     public Task<Jobset> DotJobsetsAsync() => WithDbAsync(db =>
         db.Jobsets.AsNoTracking().Include(j => j.Inputs).Include(j => j.Project).SingleAsync(j => j.Name == DeclarativeProject.JobsetName));
 
-    /// <summary>Runs the .jobsets check as the runner's hook does.</summary>
-    public async Task<bool> RunAsync() => await Declarative.TryRunAsync(await DotJobsetsAsync(), CancellationToken.None);
+    /// <summary>Runs the .jobsets check as the runner's hook does; true when a static spec was applied.</summary>
+    public async Task<bool> RunAsync() => await Declarative.PrepareAsync(await DotJobsetsAsync(), CancellationToken.None) is null;
 
     /// <summary>Every jobset of the project with its inputs, by name.</summary>
     public Task<Dictionary<string, Jobset>> JobsetsAsync() => WithDbAsync(async db =>

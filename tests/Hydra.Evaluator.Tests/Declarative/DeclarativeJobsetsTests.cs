@@ -175,7 +175,7 @@ public sealed class DeclarativeJobsetsTests : IAsyncLifetime
     {
         var jobset = new Jobset { Name = "trunk", NixExprInput = "src", NixExprPath = "release.nix" };
 
-        Assert.False(await _harness.Declarative.TryRunAsync(jobset, CancellationToken.None));
+        Assert.Same(jobset, await _harness.Declarative.PrepareAsync(jobset, CancellationToken.None));
     }
 
     [Fact]

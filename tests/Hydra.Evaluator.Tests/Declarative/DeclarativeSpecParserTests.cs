@@ -31,13 +31,72 @@ public sealed class DeclarativeSpecParserTests
     }
 
     [Fact]
-    public void The_generated_form_is_named_as_unsupported()
+    public void A_spec_whose_values_are_all_objects_is_the_static_form()
+    {
+        var spec = DeclarativeSpecParser.Read("""{ "inputs": { "nixexprinput": "s", "nixexprpath": "r.nix", "inputs": { "s": { "type": "git", "value": "u" } } } }""", "spec.json");
+
+        // Hydra's rule: even a jobset named like a spec key makes a static spec when every value is an object.
+        Assert.Null(spec.Generator);
+        Assert.Equal("inputs", Assert.Single(spec.Jobsets!).Name);
+    }
+
+    [Fact]
+    public void Any_other_object_is_the_generated_form_configuring_dot_jobsets()
+    {
+        var spec = DeclarativeSpecParser.Read(
+            """
+            { "enabled": 1, "hidden": true, "description": "makes the jobsets", "nixexprinput": "src", "nixexprpath": "jobsets.nix",
+              "checkinterval": 60, "schedulingshares": 10, "keepnr": 1, "enableemail": false, "emailoverride": "", "enable_dynamic_run_command": false,
+              "inputs": { "src": { "type": "git", "value": "https://example.org/ci.git main" } } }
+            """, "spec.json");
+
+        Assert.Null(spec.Jobsets);
+        var generator = spec.Generator!;
+        Assert.Equal((".jobsets", "src", "jobsets.nix", 60, 10, 1), (generator.Name, generator.NixExprInput, generator.NixExprPath, generator.CheckInterval, generator.SchedulingShares, generator.KeepNr));
+        Assert.Equal(("src", "git"), (Assert.Single(generator.Inputs).Name, generator.Inputs[0].Type));
+    }
+
+    [Fact]
+    public void A_generated_spec_may_take_its_expression_from_the_declarative_input()
+    {
+        var spec = DeclarativeSpecParser.Read("""{ "nixexprinput": "declInput", "nixexprpath": "jobsets.nix" }""", "spec.json");
+
+        Assert.Equal("declInput", spec.Generator!.NixExprInput);
+        Assert.Empty(spec.Generator.Inputs);
+    }
+
+    [Fact]
+    public void A_generated_spec_cannot_set_the_inputs_the_server_adds()
+    {
+        var error = Assert.Throws<DeclarativeSpecException>(() => DeclarativeSpecParser.Read(
+            """{ "nixexprinput": "src", "nixexprpath": "jobsets.nix", "inputs": { "src": { "type": "git", "value": "u" }, "projectName": { "type": "string", "value": "x" } } }""", "spec.json"));
+
+        Assert.Contains("input 'projectName' is set by the server", error.Message);
+    }
+
+    [Fact]
+    public void A_generated_spec_is_validated_like_a_jobset()
+    {
+        var error = Assert.Throws<DeclarativeSpecException>(() => DeclarativeSpecParser.Read(
+            """{ "enabled": 7, "nixexprinput": "nixpkgs", "nixexprpath": "../jobsets.nix" }""", "spec.json"));
+
+        Assert.Contains("jobset '.jobsets': enabled must be 0 (disabled)", error.Message);
+        Assert.Contains("nixexprinput 'nixpkgs' must name one of its inputs (inputs: declInput, projectName)", error.Message);
+        Assert.Contains("nixexprpath '../jobsets.nix' must be a relative path", error.Message);
+    }
+
+    [Fact]
+    public void A_list_of_jobsets_that_is_one_jobset_spec_is_named_as_such()
     {
         var error = Assert.Throws<DeclarativeSpecException>(() => DeclarativeSpecParser.Parse(
-            """{ "enabled": 1, "nixexprinput": "src", "nixexprpath": "jobsets.nix", "inputs": { "src": { "type": "git", "value": "u" } } }""", "spec.json"));
+            """{ "enabled": 1, "nixexprinput": "src", "nixexprpath": "jobsets.nix", "inputs": { "src": { "type": "git", "value": "u" } } }""", "the output"));
 
-        Assert.Contains("generated form", error.Message);
+        Assert.StartsWith("the output looks like a single jobset spec; it must map jobset names to jobset specs", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_spec_file_that_is_not_an_object_is_refused() =>
+        Assert.Contains("must be a JSON object", Assert.Throws<DeclarativeSpecException>(() => DeclarativeSpecParser.Read("[]", "spec.json")).Message);
 
     [Theory]
     [InlineData("[]", "must be a JSON object mapping jobset names to jobset specs, not an array")]

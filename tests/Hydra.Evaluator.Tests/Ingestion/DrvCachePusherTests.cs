@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Hydra.Core;
 using Hydra.Core.Nix;
@@ -32,13 +31,13 @@ public sealed class DrvCachePusherTests : IDisposable
         Assert.True(_pusher.CacheHas(dep));
         Assert.True(_pusher.CacheHas(script));
         var publicKey = (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim();
-        var verify = await RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--store", $"file://{_hydra.CacheDir}",
+        var verify = await TestProcess.RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--store", $"file://{_hydra.CacheDir}",
             "--trusted-public-keys", publicKey, top);
         Assert.True(verify.ExitCode == 0, verify.Error);
         // Nix trusts a path whose CA field matches its name and references without any signature.
         var byContentAddress = await VerifyAsync(top, NixSigningKey.Generate("other-1").PublicKeyText);
         Assert.True(byContentAddress.ExitCode == 0, byContentAddress.Error);
-        var copy = await RunAsync("nix", "copy", "--derivation", "--from", $"file://{_hydra.CacheDir}", "--to", $"file://{_hydra.DataDir}/copy",
+        var copy = await TestProcess.RunAsync("nix", "copy", "--derivation", "--from", $"file://{_hydra.CacheDir}", "--to", $"file://{_hydra.DataDir}/copy",
             "--option", "trusted-public-keys", publicKey, "--option", "require-sigs", "true", top);
         Assert.True(copy.ExitCode == 0, copy.Error);
         foreach (var drv in new[] { top, dep })
@@ -101,39 +100,17 @@ public sealed class DrvCachePusherTests : IDisposable
               args = [ (builtins.toFile "push-script-{{salt}}" "echo top > $out") ]; inherit dep;
             }
             """;
-        var top = await RunCheckedAsync("nix-instantiate", "-E", expression);
+        var top = await TestProcess.RunCheckedAsync("nix-instantiate", "-E", expression);
         var derivation = await DerivationParser.ParseFileAsync(top, CancellationToken.None);
         return (top, Assert.Single(derivation.InputDrvs.Keys), Assert.Single(derivation.InputSrcs));
     }
 
     private Task<(int ExitCode, string Output, string Error)> VerifyAsync(string drv, string publicKey) =>
-        RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--no-contents", "--store", $"file://{_hydra.CacheDir}", "--trusted-public-keys", publicKey, drv);
+        TestProcess.RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--no-contents", "--store", $"file://{_hydra.CacheDir}", "--trusted-public-keys", publicKey, drv);
 
     private static async Task<JsonElement> PathInfoAsync(string drv, params string[] store)
     {
-        var json = await RunCheckedAsync("nix", ["path-info", "--derivation", "--json", .. store, drv]);
+        var json = await TestProcess.RunCheckedAsync("nix", ["path-info", "--derivation", "--json", .. store, drv]);
         return Assert.Single(JsonDocument.Parse(json).RootElement.EnumerateArray().ToList()).Clone();
-    }
-
-    private static async Task<string> RunCheckedAsync(string fileName, params string[] arguments)
-    {
-        var result = await RunAsync(fileName, arguments);
-        return result.ExitCode == 0
-            ? result.Output.Trim()
-            : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed: {result.Error}");
-    }
-
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await error);
     }
 }

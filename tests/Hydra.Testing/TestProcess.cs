@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace Hydra.Testing;
+
+/// <summary>Runs a command-line tool (nix, nix-store, ...) for a test and captures what it printed.</summary>
+public static class TestProcess
+{
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>The trimmed standard output; a non-zero exit fails the test with the tool's errors.</summary>
+    public static async Task<string> RunCheckedAsync(string fileName, params string[] arguments)
+    {
+        var result = await RunAsync(fileName, arguments);
+        return result.ExitCode == 0
+            ? result.Output.Trim()
+            : throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} failed: {result.Error}");
+    }
+}
