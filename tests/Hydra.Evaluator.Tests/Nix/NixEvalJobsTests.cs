@@ -20,11 +20,14 @@ public sealed class NixEvalJobsTests : NixEvalTest
     {
         var argumentsFile = Path.Combine(Directory, "arguments");
         var outputFile = Write("output.jsonl", output + "\n");
-        var script = Write("nix-eval-jobs", $"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > {argumentsFile}\ncat {outputFile}\necho 'some progress on stderr' >&2\nexit {exitCode}\n");
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var source = Write("nix-eval-jobs.sh", $"#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > {argumentsFile}\ncat {outputFile}\necho 'some progress on stderr' >&2\nexit {exitCode}\n");
+        // The executable is written by `install`, not by this process: a child that another test forks while
+        // this process holds a file open for writing keeps it open until it execs, and running that file
+        // then fails with "Text file busy".
+        var script = Path.Combine(Directory, "nix-eval-jobs");
+        using var install = System.Diagnostics.Process.Start("install", ["-m", "0755", source, script]);
+        install.WaitForExit();
+        Assert.Equal(0, install.ExitCode);
         return script;
     }
 
