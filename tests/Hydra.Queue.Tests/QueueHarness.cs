@@ -90,6 +90,27 @@ internal sealed class QueueHarness : IAsyncDisposable
         return id;
     }
 
+    /// <summary>Pretends the farm's cache holds <paramref name="storePath"/> (a narinfo is all the success check looks at).</summary>
+    public void FakeInCache(string storePath)
+    {
+        Directory.CreateDirectory(HydraOptions.CacheDir);
+        File.WriteAllText(Path.Combine(HydraOptions.CacheDir, Path.GetFileName(storePath)[..32] + ".narinfo"), "StorePath: " + storePath + "\n");
+    }
+
+    public async Task<List<object[]>> RowsAsync(string sql)
+    {
+        await using var command = DataSource.CreateCommand(sql);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
     public async Task ExecuteAsync(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);
