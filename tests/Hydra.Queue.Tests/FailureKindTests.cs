@@ -92,6 +92,25 @@ public sealed class FailureKindTests(DatabaseFixture database) : IClassFixture<D
     }
 
     [Fact]
+    public async Task A_cancelled_step_tells_its_worker_to_stop_refuses_its_report_and_ends_its_build_cancelled()
+    {
+        await using var queue = new QueueHarness(database.ConnectionString);
+        var worker = await queue.AddWorkerAsync("w-cancel");
+        var step = await queue.AddStepAsync("unwanted", _system);
+        var build = await queue.AddBuildAsync(step);
+        var claim = (await queue.Claimer.TryClaimAsync(worker, "w", Request, CancellationToken.None))!;
+
+        // What a cancel will do to a running step (the API that decides it comes later).
+        await queue.ExecuteAsync($"UPDATE steps SET state = 5, status = {BuildStatus.Cancelled}, finished_at = now() WHERE id = {step}");
+
+        Assert.True((await queue.Leases.RenewAsync(claim.AttemptId, worker, CancellationToken.None))!.Cancel);
+        var late = await queue.Results.FinishAsync(claim.AttemptId, worker, new FinishRequest(StepOutcome.Succeeded, 0, null, []), CancellationToken.None);
+        Assert.Equal(Completion.FinishResult.Stale, late);
+        await queue.Maintenance.RepairAsync(CancellationToken.None);
+        Assert.Equal([true, BuildStatus.Cancelled], (await queue.RowsAsync($"SELECT finished, build_status FROM builds WHERE id = {build}")).Single());
+    }
+
+    [Fact]
     public async Task Clearing_the_failure_cache_forgets_the_given_derivations_or_all()
     {
         await using var queue = new QueueHarness(database.ConnectionString);

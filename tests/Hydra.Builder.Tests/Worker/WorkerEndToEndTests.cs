@@ -66,12 +66,14 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         Assert.False(_server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"));
     }
 
-    [Fact]
-    public async Task A_lost_lease_kills_the_build_and_reports_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_lost_lease_or_a_cancelled_step_kills_the_build_and_reports_nothing(bool cancelled)
     {
         var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
         var quick = await TestNix.InstantiateAsync("echo ok > $out");
-        _server.RevokedAttempts[31] = true;
+        (cancelled ? _server.CancelledAttempts : _server.RevokedAttempts)[31] = true;
         await StartWorkerAsync();
 
         _server.Enqueue(Claim(attemptId: 31, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
