@@ -76,21 +76,24 @@ public sealed class LimitsAndResultsTests(Farm farm) : IClassFixture<Farm>
         Assert.Contains("this job fails on purpose", await farm.Client.GetStringAsync($"/cache/log/{Path.GetFileName(builds["broken"].DrvPath)}"));
 
         // A new job needing the broken derivation fails at once from the failure cache: nothing is built.
-        repository.Commit("second", ("release.nix", Release(salt, Job("needs_broken", salt, "cat $deps > $out", "broken"))));
-        await farm.PushAndWaitForCheckAsync("results", "main");
-        await WaitForJobsAsync(4);
-        var needsBroken = (await BuildsAsync())["needs_broken"];
+        var needsBroken = await AddJobNeedingBrokenAsync(repository, salt, "needs_broken", jobs: 4);
         Assert.Equal((BuildStatus.DependencyFailed, true), (needsBroken.BuildStatus, needsBroken.IsCachedBuild));
         Assert.Equal(1, await AttemptsOfAsync(builds["broken"].DrvPath));
 
         // Once an administrator clears the cache, the next build that needs it builds it again.
         (await farm.Client.PostAsync("/api/clear-failed-cache", null)).EnsureSuccessStatusCode();
-        repository.Commit("third", ("release.nix", Release(salt, Job("needs_broken_again", salt, "cat $deps > $out", "broken"))));
-        await farm.PushAndWaitForCheckAsync("results", "main");
-        await WaitForJobsAsync(5);
-        var again = (await BuildsAsync())["needs_broken_again"];
+        var again = await AddJobNeedingBrokenAsync(repository, salt, "needs_broken_again", jobs: 5);
         Assert.Equal((BuildStatus.DependencyFailed, false), (again.BuildStatus, again.IsCachedBuild));
         Assert.Equal(2, await AttemptsOfAsync(builds["broken"].DrvPath));
+    }
+
+    /// <summary>Commits a jobset with one more job that depends on "broken", evaluates it and returns that job's finished build.</summary>
+    private async Task<Core.Data.Entities.Build> AddJobNeedingBrokenAsync(GitRepository repository, string salt, string job, int jobs)
+    {
+        repository.Commit(job, ("release.nix", Release(salt, Job(job, salt, "cat $deps > $out", "broken"))));
+        await farm.PushAndWaitForCheckAsync("results", "main");
+        await WaitForJobsAsync(jobs);
+        return (await BuildsAsync())[job];
     }
 
     private Task WaitForJobsAsync(int count) => farm.WaitUntilAsync(async db =>

@@ -97,19 +97,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         File.WriteAllText(Path.Combine(HydraOptions.CacheDir, Path.GetFileName(storePath)[..32] + ".narinfo"), "StorePath: " + storePath + "\n");
     }
 
-    public async Task<List<object[]>> RowsAsync(string sql)
-    {
-        await using var command = DataSource.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    public Task<List<object[]>> RowsAsync(string sql) => DataSource.RowsAsync(sql);
 
     public async Task ExecuteAsync(string sql)
     {

@@ -6,24 +6,8 @@ using Hydra.Core.Protocol;
 namespace Hydra.Builder.Tests.Worker;
 
 /// <summary>What real builds declare in <c>$out/nix-support</c>, as the worker reports it.</summary>
-public sealed class NixSupportEndToEndTests : IAsyncLifetime
+public sealed class NixSupportEndToEndTests : RunningWorkerTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-    private readonly TestWorker _worker = new();
-    private FakeHydraServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeHydraServer.StartAsync();
-        await _worker.StartAsync(_server);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
     [Fact]
     public async Task Products_metrics_and_release_name_are_reported_and_hostile_lines_ignored()
     {
@@ -51,10 +35,8 @@ public sealed class NixSupportEndToEndTests : IAsyncLifetime
             printf 'time 12.5 s\nsize 1024\nbad!name 1\nnotanumber abc\nnan nan\nodd 3 <unit>\ntime 13.5 s\n' > $out/nix-support/hydra-metrics
             echo demo-1.0 > $out/nix-support/hydra-release-name
             """);
-        var output = (await TestNix.OutputPathsAsync(drv)).Single();
 
-        _server.Enqueue(TestWorker.Claim(61, drv, output));
-        var finish = await _server.WaitForFinishAsync(61, Patience);
+        var (finish, output) = await BuildAsync(61, drv);
 
         Assert.Equal(StepOutcome.Succeeded, finish.Outcome);
         Assert.Equal("demo-1.0", finish.ReleaseName);
@@ -83,15 +65,13 @@ public sealed class NixSupportEndToEndTests : IAsyncLifetime
     public async Task A_build_that_marks_itself_failed_keeps_and_uploads_its_outputs()
     {
         var drv = await TestNix.InstantiateAsync("mkdir -p $out/nix-support; echo tests failed > $out/report; touch $out/nix-support/failed");
-        var output = (await TestNix.OutputPathsAsync(drv)).Single();
 
-        _server.Enqueue(TestWorker.Claim(62, drv, output));
-        var finish = await _server.WaitForFinishAsync(62, Patience);
+        var (finish, output) = await BuildAsync(62, drv);
 
         Assert.Equal(StepOutcome.FailedWithOutput, finish.Outcome);
         Assert.Equal(0, finish.ExitCode);
         Assert.Equal(output, Assert.Single(finish.Outputs).Path);
-        Assert.True(_server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"), "the outputs of a failed-with-output build were not uploaded");
+        Assert.True(Server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"), "the outputs of a failed-with-output build were not uploaded");
         // No products file: the directory output itself is the product, as in Hydra.
         var product = Assert.Single(finish.Products!);
         Assert.Equal(("nix-build", "", output), (product.Type, product.Subtype, product.Path));
