@@ -103,7 +103,8 @@ public sealed partial class StepResults(
         LogStepFinished(stepId, attemptId, outcome);
         if (ended)
         {
-            await CompressLogAsync(stepId, cancellationToken);
+            // The result is committed: finish the (bounded) compression even if the worker hangs up meanwhile.
+            await CompressLogAsync(stepId, CancellationToken.None);
         }
         return FinishResult.Accepted;
     }

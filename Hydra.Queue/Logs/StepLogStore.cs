@@ -68,21 +68,7 @@ public sealed class StepLogStore(IOptions<HydraOptions> options)
 
         if (compressed is not null && plainIsWhole && tail.Count < lines)
         {
-            // Brotli cannot seek: stream through the compressed part, keeping only the last lines.
-            using var reader = new StreamReader(new BrotliStream(compressed, CompressionMode.Decompress, leaveOpen: true), Encoding.UTF8);
-            var wanted = lines - tail.Count;
-            var earlier = new Queue<string>(wanted);
-            while (await reader.ReadLineAsync(cancellationToken) is { } line)
-            {
-                if (earlier.Count == wanted)
-                {
-                    earlier.Dequeue();
-                }
-
-                earlier.Enqueue(line);
-            }
-
-            tail.InsertRange(0, earlier);
+            tail.InsertRange(0, await TailOfCompressedAsync(compressed, lines - tail.Count, cancellationToken));
         }
 
         return string.Join('\n', tail);
@@ -128,6 +114,60 @@ public sealed class StepLogStore(IOptions<HydraOptions> options)
         }
 
         File.Delete(plainPath);
+    }
+
+    /// <summary>
+    /// The last <paramref name="lines"/> lines of a Brotli file. Brotli cannot seek, so this streams through it,
+    /// keeping only the last bytes in a ring buffer (no string per line); a window that turns out to hold too few
+    /// lines (very long ones) is widened and the file read again.
+    /// </summary>
+    private static async Task<List<string>> TailOfCompressedAsync(FileStream compressed, int lines, CancellationToken cancellationToken)
+    {
+        for (var window = PlainTailBytes; ; window *= 4)
+        {
+            compressed.Seek(0, SeekOrigin.Begin);
+            await using var text = new BrotliStream(compressed, CompressionMode.Decompress, leaveOpen: true);
+            var (last, cut) = await LastBytesAsync(text, window, cancellationToken);
+            var all = SplitLines(Encoding.UTF8.GetString(last));
+            if (cut && all.Count > 0)
+            {
+                // The window starts inside a line.
+                all.RemoveAt(0);
+            }
+
+            if (all.Count >= lines || !cut)
+            {
+                return all.TakeLast(lines).ToList();
+            }
+        }
+    }
+
+    /// <summary>The last <paramref name="window"/> bytes of <paramref name="stream"/>, and whether anything came before them.</summary>
+    private static async Task<(byte[] Bytes, bool Cut)> LastBytesAsync(Stream stream, int window, CancellationToken cancellationToken)
+    {
+        var ring = new byte[window];
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            for (var done = 0; done < read;)
+            {
+                var at = (int)(total % window);
+                var count = Math.Min(read - done, window - at);
+                Buffer.BlockCopy(buffer, done, ring, at, count);
+                done += count;
+                total += count;
+            }
+        }
+
+        if (total <= window)
+        {
+            return (ring[..(int)total], false);
+        }
+
+        var start = (int)(total % window);
+        return ([.. ring.AsSpan(start), .. ring.AsSpan(0, start)], true);
     }
 
     private static FileStream? TryOpen(string path)

@@ -70,6 +70,20 @@ public sealed class StepLogTests(DatabaseFixture database) : IClassFixture<Datab
     }
 
     [Fact]
+    public async Task The_tail_of_a_compressed_log_with_very_long_lines_is_still_whole_lines()
+    {
+        await using var queue = new QueueHarness(database.ConnectionString);
+        const long step = 900_004;
+        var lines = Enumerable.Range(0, 10).Select(i => $"{i}:" + new string((char)('a' + i), 100_000)).ToList();
+        await queue.Logs.AppendTextAsync(step, string.Join('\n', lines) + "\n", CancellationToken.None);
+        await queue.LogStore.CompressAsync(step, CancellationToken.None);
+
+        var tail = await queue.LogStore.ReadTailAsync(step, 5, CancellationToken.None);
+
+        Assert.Equal(string.Join('\n', lines.TakeLast(5)), tail);
+    }
+
+    [Fact]
     public async Task A_retried_step_keeps_a_plain_log_and_a_step_without_log_has_none()
     {
         await using var queue = new QueueHarness(database.ConnectionString);
