@@ -20,21 +20,16 @@ public sealed class EvaluatorOptions
     /// <summary>Compression of the .drv closures the evaluator writes into the binary cache.</summary>
     public string CacheCompression { get; set; } = "zstd";
 
-    /// <summary>Parallel evaluation processes (shards) per evaluation; nix-eval-jobs' <c>--workers</c>.</summary>
+    /// <summary>
+    /// Evaluation processes per evaluation, each streaming its share of the jobs to ingestion as it
+    /// evaluates them; nix-eval-jobs' <c>--workers</c>.
+    /// </summary>
     public int Workers { get; set; } = 1;
 
     /// <summary>
-    /// Most jobs one evaluation process evaluates (nix-instantiate engine). The job list is cut into
-    /// shards of at most this many (and at least <see cref="Workers"/> shards), <see cref="Workers"/>
-    /// at a time, and each finished shard's builds are ingested while later shards evaluate. Smaller
-    /// shards start ingestion sooner; each shard pays for one process and for evaluating the shared
-    /// part of the expression again.
-    /// </summary>
-    public int ShardSize { get; set; } = 1000;
-
-    /// <summary>
     /// Address-space limit of each evaluation process in MiB (<c>prlimit --as</c>); nix-eval-jobs'
-    /// <c>--max-memory-size</c>. A job that needs more gets a job error; the others still build.
+    /// <c>--max-memory-size</c>. A process that reaches it while evaluating its share is restarted after
+    /// the job it was on; a job that needs more on its own gets a job error; the others still build.
     /// Zero or less: no limit.
     /// </summary>
     public int MaxMemoryMiB { get; set; } = 4096;

@@ -26,6 +26,7 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<QueueSignal>();
         builder.Services.AddSingleton<StepClaimer>();
         builder.Services.AddSingleton<LeaseService>();
+        builder.Services.AddSingleton<UploadGrants>();
         builder.Services.AddSingleton<StepResults>();
         builder.Services.AddSingleton<QueueMaintenance>();
         builder.Services.AddSingleton<StepLogWriter>();

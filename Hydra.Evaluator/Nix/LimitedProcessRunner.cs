@@ -14,8 +14,12 @@ internal sealed partial class LimitedProcessRunner(INixProcessRunner runner, Eva
     private static readonly Lazy<string?> Prlimit = new(() => ExecutableSearch.Find("prlimit"));
     private static int _warnedNoPrlimit;
 
+    /// <summary>
+    /// Runs <paramref name="fileName"/> to completion. <paramref name="consume"/>, when given, sees every
+    /// standard error line first (one at a time, in order) and takes it out of the result by returning true.
+    /// </summary>
     public async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment,
-        bool limitMemory, CancellationToken cancellationToken)
+        bool limitMemory, CancellationToken cancellationToken, Func<string, bool>? consume = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.EvalTimeout);
@@ -41,7 +45,7 @@ internal sealed partial class LimitedProcessRunner(INixProcessRunner runner, Eva
             {
                 // Lock contention on the Nix database is noise, not part of a job's error: leaving it in
                 // would make the same failure read differently depending on what else ran at the time.
-                if (!(line.IsStandardError && IsStoreLockNoise(line.Text)))
+                if (!(line.IsStandardError && (IsStoreLockNoise(line.Text) || consume?.Invoke(line.Text) == true)))
                 {
                     (line.IsStandardError ? errors : output).AppendLine(line.Text);
                 }

@@ -10,8 +10,8 @@ namespace Hydra.Evaluator.Nix;
 /// <summary>
 /// Evaluates a jobset with real Nix. With <c>nix-eval-jobs</c> available (on PATH, or
 /// <see cref="EvaluatorOptions.NixEvalJobsPath"/>) it runs that; otherwise the wrapper <c>eval-jobs.nix</c>
-/// through <c>nix-instantiate</c>, listed once and evaluated in <see cref="EvaluatorOptions.Workers"/> shards
-/// (<see cref="ShardedEvaluation"/>). Either way each process is limited in time and memory, a failing job
+/// through <c>nix-instantiate</c>, listed once and evaluated by <see cref="EvaluatorOptions.Workers"/> streaming
+/// processes (<see cref="StreamedEvaluation"/>). Either way each process is limited in time and memory, a failing job
 /// becomes a <see cref="JobError"/> while the others build, and aggregates are resolved to job names.
 /// </summary>
 public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOptions> options, ILogger<NixEvaluator>? logger = null)
@@ -40,7 +40,7 @@ public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<Eval
 
     /// <summary>
     /// Starts evaluating the jobset expression at <paramref name="exprPath"/> and streams its jobs as
-    /// shards finish (see <see cref="EvaluationStream"/>); <see cref="EvaluateAsync(string, JsonObject, CancellationToken)"/>
+    /// they are evaluated (see <see cref="EvaluationStream"/>); <see cref="EvaluateAsync(string, JsonObject, CancellationToken)"/>
     /// gives the same jobs and errors at once.
     /// </summary>
     public EvaluationStream EvaluateStreaming(string exprPath, JsonObject inputs, CancellationToken cancellationToken)
@@ -104,8 +104,8 @@ public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<Eval
             return errors;
         }
         LogEngine(_logger, target.Describe, "nix-instantiate", workers);
-        using var sharded = new ShardedEvaluation(limited, WrapperPath.Value, target, workers, settings.ShardSize);
-        return await sharded.RunAsync(emit, cancellationToken);
+        using var streamed = new StreamedEvaluation(limited, WrapperPath.Value, target, workers);
+        return await streamed.RunAsync(emit, cancellationToken);
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Evaluating {Target} with {Engine} and {Workers} workers")]

@@ -8,13 +8,16 @@
 # mode = "node": [ { kind = "job" | "set" | "skip"; names? } ] for each given path.
 # mode = "eval": [ record | { error = true; } ] for each given job path, where record is
 #                { drvPath, name, system, outputs, meta, aggregate } (see describe below).
+# mode = "stream": the same records, one at a time and in order, each as the trace line
+#                "trace: <marker> <json>" on stderr as soon as it is evaluated; the result is the count.
+#                A caller reads jobs while the process runs, and knows which job a dying process was on.
 #
 # Inputs arrive as JSON: { kind = "path"; path; rev; shortRev; revCount?; outputs?; }
 #                       | { kind = "string"; value; } | { kind = "boolean"; value; }
 #                       | { kind = "nix"; value = "<expression>"; }
 #                       | { kind = "attrs"; value = { <job> = "/nix/store/..."; }; }
 { exprPath ? "", inputsJson ? "{}", flakeUrl ? "", mode ? "list", pathsFile ? "", catchErrors ? true
-, forceRecurse ? false }:
+, forceRecurse ? false, marker ? "" }:
 let
   specs = builtins.fromJSON inputsJson;
 
@@ -120,4 +123,6 @@ in
 if mode == "list" then builtins.concatMap list paths
 else if mode == "node" then map node paths
 else if mode == "eval" then map evalJob paths
+else if mode == "stream" then
+  builtins.foldl' (n: path: builtins.seq (builtins.trace "${marker} ${builtins.toJSON (evalJob path)}" null) (n + 1)) 0 paths
 else throw "hydra: unknown mode ${mode}"

@@ -1,6 +1,7 @@
 using Hydra.Core.Data;
 using Hydra.Core.Nix;
 using Hydra.Core.Protocol;
+using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
@@ -30,10 +31,15 @@ public static class CacheEndpoints
 
         // We always serve our own nix-cache-info; Nix writes one only when it finds none.
         uploads.MapPut("/nix-cache-info", () => Results.NoContent());
-        uploads.MapPut("/{hash}.narinfo", (string hash, HttpContext http, CacheUploads cacheUploads) =>
-            UploadAsync(http, body => cacheUploads.PutNarInfoAsync(hash, body, Worker(http), http.RequestAborted)));
-        uploads.MapPut("/nar/{file}", (string file, HttpContext http, CacheUploads cacheUploads) =>
-            UploadAsync(http, body => cacheUploads.PutNarAsync(file, body, http.Request.ContentLength, Worker(http), http.RequestAborted)));
+        uploads.MapPut("/{hash}.narinfo", async (string hash, HttpContext http, CacheUploads cacheUploads, UploadGrants grants) =>
+            await grants.MayPublishAsync(CacheUploadAuthFilter.Worker(http).Id, hash, http.RequestAborted)
+                ? await UploadAsync(http, body => cacheUploads.PutNarInfoAsync(hash, body, Worker(http), http.RequestAborted))
+                : Forbidden($"Worker {Worker(http)} holds no running step with an output {hash}: a step's outputs can only be " +
+                    "published by the worker whose lease on it is current. (Was this worker paused past its lease, or the step given to another worker?)"));
+        uploads.MapPut("/nar/{file}", async (string file, HttpContext http, CacheUploads cacheUploads, UploadGrants grants) =>
+            await grants.HoldsAnyStepAsync(CacheUploadAuthFilter.Worker(http).Id, http.RequestAborted)
+                ? await UploadAsync(http, body => cacheUploads.PutNarAsync(file, body, http.Request.ContentLength, Worker(http), http.RequestAborted))
+                : Forbidden($"Worker {Worker(http)} holds no running step on a current lease, so it cannot upload to the cache."));
         uploads.MapPut("/log/{drv}", (string drv, HttpContext http, CacheUploads cacheUploads) =>
             UploadAsync(http, body => cacheUploads.PutLogAsync(drv, body, Worker(http), http.RequestAborted)));
         return app;
@@ -104,6 +110,8 @@ public static class CacheEndpoints
     }
 
     private static string Worker(HttpContext http) => CacheUploadAuthFilter.Worker(http).Name;
+
+    private static IResult Forbidden(string message) => Results.Text(message + "\n", "text/plain", statusCode: StatusCodes.Status403Forbidden);
 
     private static IResult NotFound() => Results.Text("Not in this cache.\n", "text/plain", statusCode: StatusCodes.Status404NotFound);
 }

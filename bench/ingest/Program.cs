@@ -45,14 +45,16 @@ try
         var jobset = await CreateJobsetAsync(dataSource, $"bench{round}");
         var record = new EvaluationRecord("bench", "src", "release.nix", [], 0, instantiate.TotalSeconds, DateTimeOffset.UtcNow);
         var clock = Stopwatch.StartNew();
+        var cpu = CpuTime();
         var phases = new Progress(clock);
         var result = await ingester.IngestAsync(jobset, record, evaluation, phases, CancellationToken.None);
         var ingest = clock.Elapsed;
+        cpu = CpuTime() - cpu;
         evaluation = null;
         var (managed, workingSet) = Memory();
         Console.WriteLine($"round {round}: nix-instantiate (baseline): {instantiate.TotalSeconds:F2} s ({jobs / instantiate.TotalSeconds:F0} jobs/s)");
         Console.WriteLine($"round {round}: IngestAsync (plan + push .drv + write): {ingest.TotalSeconds:F2} s, {result.NewBuilds} builds, {result.NewSteps} steps");
-        Console.WriteLine($"round {round}: ingestion rate: {result.NewBuilds / ingest.TotalSeconds:F0} builds/s (target >= 2000)");
+        Console.WriteLine($"round {round}: ingestion rate: {result.NewBuilds / ingest.TotalSeconds:F0} builds/s (target >= 2000); CPU of this process {cpu.TotalSeconds:F2} s");
         Console.WriteLine($"round {round}: ratio ingestion / nix-instantiate: {ingest.TotalSeconds / instantiate.TotalSeconds:F2}");
         Console.WriteLine($"round {round}: memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
     }
@@ -70,16 +72,18 @@ try
         var evaluator = new NixEvaluator(new NixProcessRunner(), Options.Create(new EvaluatorOptions { Workers = workers, NixEvalJobsPath = "" }));
         var jobset = await CreateJobsetAsync(dataSource, $"eval{workers}");
         var clock = Stopwatch.StartNew();
+        var batches = new BatchCounter(clock);
         await using var stream = evaluator.EvaluateStreaming(file, new System.Text.Json.Nodes.JsonObject(), CancellationToken.None);
         var result = await ingester.IngestAsync(jobset, stream,
             completion => new EvaluationRecord(salt, "src", "release.nix", [], 0, completion.Elapsed.TotalSeconds, DateTimeOffset.UtcNow),
-            progress: null, CancellationToken.None);
+            batches, CancellationToken.None);
         var total = clock.Elapsed;
         var evaluated = (await stream.Completion).Elapsed;
         var (managed, workingSet) = Memory();
         Console.WriteLine($"evaluate+ingest, {workers} worker(s): evaluation {evaluated.TotalSeconds:F2} s, all {result.NewBuilds} builds queued after {total.TotalSeconds:F2} s; " +
             $"ratio to nix-instantiate {total.TotalSeconds / baseline.TotalSeconds:F2} (evaluation alone {evaluated.TotalSeconds / baseline.TotalSeconds:F2}); " +
             $"memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
+        Console.WriteLine($"  {batches}");
     }
 }
 finally
@@ -87,6 +91,12 @@ finally
     NpgsqlConnection.ClearAllPools();
     await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     Directory.Delete(work, recursive: true);
+}
+
+static TimeSpan CpuTime()
+{
+    using var process = Process.GetCurrentProcess();
+    return process.TotalProcessorTime;
 }
 
 static (long Managed, long WorkingSet) Memory()
@@ -122,4 +132,30 @@ async Task AdminAsync(string sql)
 internal sealed class Progress(Stopwatch clock) : IProgress<string>
 {
     public void Report(string value) => Console.WriteLine($"  {clock.Elapsed.TotalSeconds,6:F2} s  {value}");
+}
+
+/// <summary>Counts the batches an ingestion wrote and when the last one was received.</summary>
+internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
+{
+    private int _received;
+    private int _written;
+    private TimeSpan _lastReceived;
+    private TimeSpan _lastWritten;
+
+    public void Report(string value)
+    {
+        if (value.StartsWith("received", StringComparison.Ordinal))
+        {
+            _received++;
+            _lastReceived = clock.Elapsed;
+        }
+        else if (value.StartsWith("batch", StringComparison.Ordinal))
+        {
+            _written++;
+            _lastWritten = clock.Elapsed;
+        }
+    }
+
+    public override string ToString() =>
+        $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s)";
 }

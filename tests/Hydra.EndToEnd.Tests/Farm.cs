@@ -18,7 +18,7 @@ namespace Hydra.EndToEnd.Tests;
 /// The whole farm for a test: the real server (all roles) on a loopback port over a fresh database
 /// and data dir, a signed-in API client, and hydra-builder processes started on demand.
 /// </summary>
-public sealed class Farm : IAsyncLifetime
+public class Farm : IAsyncLifetime
 {
     private readonly List<Process> _builders = [];
     private WebApplication? _app;
@@ -28,6 +28,9 @@ public sealed class Farm : IAsyncLifetime
     public string Url { get; private set; } = "";
     public HttpClient Client { get; private set; } = null!;
     public IServiceProvider Services => _app!.Services;
+
+    /// <summary>More server settings (command-line form) for a fixture that needs them.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public async Task InitializeAsync()
     {
@@ -42,6 +45,7 @@ public sealed class Farm : IAsyncLifetime
             "--Hydra:Queue:RetryInterval=00:00:02",
             "--Hydra:Queue:ReaperInterval=00:00:01",
             "--Serilog:MinimumLevel:Default=Warning",
+            .. ExtraArguments,
         ]);
         await _app.StartAsync();
         Url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -110,8 +114,29 @@ public sealed class Farm : IAsyncLifetime
 
     public List<string> BuilderOutput { get; } = [];
 
-    /// <summary>Starts a real hydra-builder process with a fresh worker token.</summary>
-    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2)
+    public bool BuilderOutputContains(string text)
+    {
+        lock (BuilderOutput)
+        {
+            return BuilderOutput.Any(line => line.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
+    public string BuilderOutputText()
+    {
+        lock (BuilderOutput)
+        {
+            return string.Join("\n", BuilderOutput);
+        }
+    }
+
+    /// <summary>
+    /// Starts a real hydra-builder process with a fresh worker token. With <paramref name="ownStore"/> it
+    /// runs in its own mount namespace with an empty tmpfs over <c>/nix</c>: a machine of its own, whose
+    /// store starts empty and can only receive paths through the farm's binary cache.
+    /// <paramref name="systems"/> (comma-separated) and <paramref name="extraNixConfig"/> go to the builder as is.
+    /// </summary>
+    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2, bool ownStore = false, string? systems = null, string? extraNixConfig = null)
     {
         var token = await Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
         var workDir = Path.Combine(DataDir, "builders", name);
@@ -126,10 +151,24 @@ public sealed class Farm : IAsyncLifetime
         {
             throw new FileNotFoundException($"hydra-builder is not built at {builderDll}.");
         }
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir })
+        List<string> command = ["dotnet", builderDll, "--server", Url, "--token-file", tokenFile, "--name", name, "--max-jobs", maxJobs.ToString(), "--work-dir", workDir];
+        if (systems is not null)
+        {
+            command.AddRange(["--systems", systems]);
+        }
+        if (ownStore)
+        {
+            // unshare and sh exec into the builder, so killing the process tree stops it and frees the tmpfs.
+            command = ["unshare", "--mount", "--propagation", "private", "--", "/bin/sh", "-c", "mount -t tmpfs hydra-builder-store /nix && exec \"$@\"", "sh", .. command];
+        }
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
+        }
+        if (extraNixConfig is not null)
+        {
+            start.Environment["NIX_CONFIG"] = NixTestEnvironment.Config + "\n" + extraNixConfig;
         }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
@@ -140,13 +179,30 @@ public sealed class Farm : IAsyncLifetime
         return process;
     }
 
+    /// <summary>SIGKILLs a builder and its Nix processes, as a crash would; waits stop watching it.</summary>
+    public async Task KillBuilderAsync(Process builder)
+    {
+        _builders.Remove(builder);
+        builder.Kill(entireProcessTree: true);
+        await builder.WaitForExitAsync();
+    }
+
+    /// <summary>Kills every builder started so far, so the next test starts with none.</summary>
+    public async Task StopBuildersAsync()
+    {
+        foreach (var builder in _builders.ToList())
+        {
+            await KillBuilderAsync(builder);
+        }
+        lock (BuilderOutput)
+        {
+            BuilderOutput.Clear();
+        }
+    }
+
     public async Task DisposeAsync()
     {
-        foreach (var builder in _builders.Where(b => !b.HasExited))
-        {
-            builder.Kill(entireProcessTree: true);
-            await builder.WaitForExitAsync();
-        }
+        await StopBuildersAsync();
         Client?.Dispose();
         if (_app is not null)
         {

@@ -7,13 +7,13 @@ using Microsoft.Extensions.Options;
 namespace Hydra.Evaluator.Tests.Ingestion;
 
 /// <summary>
-/// The streaming path (shards ingested as they finish, aggregates and errors at the end) against
-/// evaluating first and ingesting after, on a jobset cut into several shards.
+/// The streaming path (jobs ingested as the worker processes print them, aggregates and errors at the end) against
+/// evaluating first and ingesting after, with two workers and batches of two.
 /// </summary>
 public sealed class StreamingIngestionTests(DatabaseFixture database) : IClassFixture<DatabaseFixture>
 {
     [Fact]
-    public async Task Streaming_an_evaluation_in_several_shards_writes_the_same_rows_as_ingesting_it_afterwards()
+    public async Task Streaming_an_evaluation_from_two_workers_writes_the_same_rows_as_ingesting_it_afterwards()
     {
         NixTestEnvironment.Apply();
         var salt = Guid.NewGuid().ToString("N");
@@ -22,7 +22,7 @@ public sealed class StreamingIngestionTests(DatabaseFixture database) : IClassFi
         await using var harness = new IngestionHarness(database.ConnectionString, batchSize: 2);
         var evaluator = new NixEvaluator(new NixProcessRunner(), Options.Create(new EvaluatorOptions
         {
-            NixEvalJobsPath = "", Workers = 2, ShardSize = 2, EvalTimeout = TimeSpan.FromSeconds(60),
+            NixEvalJobsPath = "", Workers = 2, EvalTimeout = TimeSpan.FromSeconds(60),
         }));
 
         var afterwards = await harness.CreateJobsetAsync();

@@ -77,9 +77,9 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
     [Fact]
     public async Task Narinfo_whose_nar_was_not_uploaded_is_400()
     {
-        using var client = await WorkerClientAsync();
-        var (name, bytes) = Nar("never uploaded");
         var hash = RandomHashPart();
+        using var client = await WorkerClientAsync(hash);
+        var (name, bytes) = Nar("never uploaded");
 
         using var response = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length)));
 
@@ -91,13 +91,13 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
     [Fact]
     public async Task Narinfo_with_a_wrong_file_size_or_another_paths_hash_is_400()
     {
-        using var client = await WorkerClientAsync();
+        var (hash, other) = (RandomHashPart(), RandomHashPart());
+        using var client = await WorkerClientAsync(hash, other);
         var (name, bytes) = Nar("size check");
         (await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
-        var hash = RandomHashPart();
 
         using var wrongSize = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length + 1)));
-        using var wrongHash = await client.PutAsync($"/cache/{RandomHashPart()}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length)));
+        using var wrongHash = await client.PutAsync($"/cache/{other}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length)));
         using var malformed = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent("StorePath: nonsense\n"));
 
         Assert.Equal(HttpStatusCode.BadRequest, wrongSize.StatusCode);
@@ -110,10 +110,10 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
     [Fact]
     public async Task Uploaded_narinfo_is_served_resigned_by_the_farm()
     {
-        using var client = await WorkerClientAsync();
+        var hash = RandomHashPart();
+        using var client = await WorkerClientAsync(hash);
         var (name, bytes) = Nar("signed");
         (await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
-        var hash = RandomHashPart();
         var workerSignature = NixSigningKey.Generate("worker-1").Sign("anything");
 
         using var put = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length) + $"Sig: {workerSignature}\n"));
@@ -124,6 +124,43 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
         var info = NarInfo.Parse(await get.Content.ReadAsStringAsync());
         var signature = Assert.Single(info.Sigs);
         Assert.True(NixSigningKey.Verify(await factory.PublicKeyAsync(), info.Fingerprint(), signature));
+    }
+
+    [Fact]
+    public async Task Only_the_outputs_of_a_step_the_worker_holds_can_be_published()
+    {
+        var (held, foreign) = (RandomHashPart(), RandomHashPart());
+        using var client = await WorkerClientAsync(held);
+        var (name, bytes) = Nar("someone else's path");
+        (await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
+
+        using var put = await client.PutAsync($"/cache/{foreign}.narinfo", new StringContent(NarInfoText(foreign, name, bytes.Length)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Contains("holds no running step with an output", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(factory.CacheDir, foreign + ".narinfo")));
+        using var own = await client.PutAsync($"/cache/{held}.narinfo", new StringContent(NarInfoText(held, name, bytes.Length)));
+        Assert.Equal(HttpStatusCode.NoContent, own.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_worker_whose_lease_expired_cannot_upload_anything()
+    {
+        var hash = RandomHashPart();
+        var worker = $"w-{Guid.NewGuid():N}";
+        var token = await factory.CreateWorkerTokenAsync(worker);
+        await factory.HoldStepAsync(worker, [StorePathOf(hash)], lease: TimeSpan.FromSeconds(-1));
+        using var client = factory.Client();
+        client.DefaultRequestHeaders.Authorization = Basic(token);
+        var (name, bytes) = Nar("too late");
+        var before = Snapshot();
+
+        using var nar = await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes));
+        using var narinfo = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes.Length)));
+
+        Assert.Equal(HttpStatusCode.Forbidden, nar.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, narinfo.StatusCode);
+        Assert.Equal(before, Snapshot());
     }
 
     [Fact]
@@ -209,13 +246,18 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
         Assert.StartsWith("StoreDir: /nix/store\n", info, StringComparison.Ordinal);
     }
 
-    private async Task<HttpClient> WorkerClientAsync()
+    /// <summary>A client for a new worker that holds a running step whose outputs are the paths with <paramref name="hashes"/>.</summary>
+    private async Task<HttpClient> WorkerClientAsync(params string[] hashes)
     {
-        var token = await factory.CreateWorkerTokenAsync($"w-{Guid.NewGuid():N}");
+        var name = $"w-{Guid.NewGuid():N}";
+        var token = await factory.CreateWorkerTokenAsync(name);
+        await factory.HoldStepAsync(name, [.. hashes.Select(StorePathOf)]);
         var client = factory.Client();
         client.DefaultRequestHeaders.Authorization = Basic(token);
         return client;
     }
+
+    private static string StorePathOf(string hashPart) => $"/nix/store/{hashPart}-test";
 
     /// <summary>Every file under the data dir with its content, to show a request changed nothing.</summary>
     private Dictionary<string, string> Snapshot() =>
@@ -239,7 +281,7 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
 
     private static string NarInfoText(string hashPart, string narName, long fileSize) =>
         $"""
-        StorePath: /nix/store/{hashPart}-test
+        StorePath: {StorePathOf(hashPart)}
         URL: nar/{narName}
         Compression: none
         FileHash: sha256:{narName[..^4]}

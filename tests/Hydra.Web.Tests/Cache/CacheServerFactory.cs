@@ -1,5 +1,6 @@
 using System.Net;
 using Hydra.Queue.Workers;
+using Npgsql;
 using Hydra.Testing;
 using Hydra.Web.Cache;
 using Microsoft.AspNetCore.Hosting;
@@ -56,6 +57,31 @@ public sealed class CacheServerFactory : WebApplicationFactory<Program>, IAsyncL
 
     public async Task<string> CreateWorkerTokenAsync(string name) =>
         await Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
+
+    /// <summary>
+    /// Gives worker <paramref name="workerName"/> a running step with <paramref name="outputPaths"/> on a lease
+    /// expiring after <paramref name="lease"/> (default an hour), as a claim would: uploads need one.
+    /// Returns the attempt id.
+    /// </summary>
+    public async Task<long> HoldStepAsync(string workerName, string[] outputPaths, TimeSpan? lease = null)
+    {
+        await using var command = Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            """
+            WITH ids AS (SELECT nextval('steps_id_seq') AS step, nextval('step_attempts_id_seq') AS attempt),
+            step AS (
+                INSERT INTO steps (id, drv_path, system, output_paths, state, current_attempt_id, created_at, started_at)
+                SELECT ids.step, '/nix/store/' || md5(random()::text) || '-held.drv', 'x86_64-linux', @outputs, 2, ids.attempt, now(), now() FROM ids
+                RETURNING id
+            )
+            INSERT INTO step_attempts (id, step_id, worker_id, state, lease_expires_at, started_at)
+            SELECT ids.attempt, step.id, w.id, 0, now() + @lease, now() FROM ids, step, workers w WHERE w.name = @worker
+            RETURNING id
+            """);
+        command.Parameters.AddWithValue("outputs", outputPaths);
+        command.Parameters.AddWithValue("lease", lease ?? TimeSpan.FromHours(1));
+        command.Parameters.AddWithValue("worker", workerName);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
 
     public async Task<string> PublicKeyAsync() =>
         (await Services.GetRequiredService<CacheSigningKey>().GetAsync(CancellationToken.None)).PublicKeyText;

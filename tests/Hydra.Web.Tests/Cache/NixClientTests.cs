@@ -44,7 +44,9 @@ public sealed class NixClientTests(CacheServerFactory factory) : IClassFixture<C
 
     private async Task UploadAsync(string path)
     {
-        var token = await factory.CreateWorkerTokenAsync($"w-{Guid.NewGuid():N}");
+        var worker = $"w-{Guid.NewGuid():N}";
+        var token = await factory.CreateWorkerTokenAsync(worker);
+        await factory.HoldStepAsync(worker, [path]);
         var netrc = Path.Combine(_scratch, "netrc");
         await File.WriteAllTextAsync(netrc, $"machine 127.0.0.1 login worker password {token}\n");
 

@@ -5,29 +5,37 @@ namespace Hydra.Evaluator.Nix;
 
 /// <summary>
 /// One evaluation through eval-jobs.nix. First one cheap process lists the job attribute paths; the jobs
-/// are then cut into shards of at most <c>ShardSize</c> jobs (and at least <c>Workers</c> shards), evaluated
-/// by <c>Workers</c> processes at a time. Each shard's jobs are handed to <c>emit</c> as soon as its process
-/// ends, so they can be ingested while later shards evaluate. Jobs whose evaluation threw, and every job
-/// of a shard whose process died (out of memory, abort, stack overflow, time limit), are evaluated again
-/// one per process, so exactly the guilty jobs get errors (with Nix's own message and trace) and the
-/// others still build. A listing that dies is narrowed down by bisection.
+/// are then dealt round-robin to <c>Workers</c> long-running processes. Each process evaluates its jobs
+/// in order and prints every record as a trace line the moment it is known ("stream" mode), so jobs
+/// reach <c>emit</c> one by one while the process runs, and the shared part of the expression is
+/// evaluated once per worker rather than once per batch.
+/// <para>
+/// Jobs whose evaluation threw (caught by tryEval) are evaluated again one per process with
+/// <c>--show-trace</c>, so they get Nix's own message. When a process dies (out of memory, abort,
+/// stack overflow, infinite recursion, time limit), the records it printed stand; the job it was on
+/// (the next in its list) is evaluated alone, where it either fails with its own message or, if the
+/// process only died of the memory it had piled up, succeeds; and a new process carries on after it.
+/// That is how a worker over the memory limit is restarted. A listing that dies is narrowed down by bisection.
+/// </para>
 /// </summary>
-internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers, int shardSize) : IDisposable
+internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(workers, workers);
     private readonly List<JobError> _errors = [];
     private readonly Lock _gate = new();
 
-    /// <summary>Evaluates every job, handing each shard's records to <paramref name="emit"/> (called from several threads); returns the job errors.</summary>
+    /// <summary>Evaluates every job, handing records to <paramref name="emit"/> as they come (from several threads); returns the job errors.</summary>
     public async Task<IReadOnlyList<JobError>> RunAsync(Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
     {
         var listing = await ListAsync([[]], cancellationToken);
         var healthy = listing.Where(l => !l.Suspect).Select(l => l.Path).ToList();
         var suspects = listing.Where(l => l.Suspect).Select(l => l.Path).ToList();
 
-        var size = Math.Max(1, Math.Min(Math.Max(1, shardSize), (healthy.Count + workers - 1) / workers));
-        var tasks = healthy.Chunk(size).Select(shard => EvaluateShardAsync(shard, emit, cancellationToken)).ToList();
-        tasks.Add(EvaluateSinglesAsync(suspects, emit, cancellationToken));
+        var streams = Math.Max(1, Math.Min(workers, healthy.Count));
+        var tasks = Enumerable.Range(0, streams)
+            .Select(k => StreamAsync(healthy.Where((_, i) => i % streams == k).ToList(), emit, cancellationToken))
+            .Append(EvaluateSinglesAsync(suspects, emit, cancellationToken))
+            .ToList();
         await Task.WhenAll(tasks);
         lock (_gate)
         {
@@ -40,7 +48,7 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
     /// <summary>Lists the jobs under <paramref name="roots"/>; when the process dies, halves the roots (or descends one level) and tries again.</summary>
     private async Task<List<Listed>> ListAsync(IReadOnlyList<string[]> roots, CancellationToken cancellationToken)
     {
-        var listed = await RunWrapperAsync("list", roots, catchErrors: true, limitMemory: true, cancellationToken);
+        var listed = await RunWrapperAsync("list", roots, catchErrors: true, cancellationToken);
         if (listed.Succeeded)
         {
             return JsonNode.Parse(listed.Output)!.AsArray()
@@ -55,7 +63,7 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
         }
 
         var root = roots[0];
-        var node = await RunWrapperAsync("node", roots, catchErrors: false, limitMemory: true, cancellationToken);
+        var node = await RunWrapperAsync("node", roots, catchErrors: false, cancellationToken);
         if (!node.Succeeded)
         {
             if (root.Length == 0)
@@ -74,28 +82,50 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
         };
     }
 
-    private async Task EvaluateShardAsync(string[][] shard, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
+    /// <summary>Evaluates <paramref name="paths"/> in one streaming process, restarted after the job it died on until all are done.</summary>
+    private async Task StreamAsync(List<string[]> paths, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
     {
-        var result = await RunWrapperAsync("eval", shard, catchErrors: true, limitMemory: true, cancellationToken);
-        if (!result.Succeeded)
-        {
-            await EvaluateSinglesAsync(shard, emit, cancellationToken);
-            return;
-        }
-        var jobs = new List<JobRecord>(shard.Length);
         var retry = new List<string[]>();
-        foreach (var (path, record) in shard.Zip(JsonNode.Parse(result.Output)!.AsArray()))
+        var start = 0;
+        while (start < paths.Count)
         {
-            if (record is JsonObject job && job["error"] is null)
+            var slice = paths.GetRange(start, paths.Count - start);
+            var marker = $"hydra-job-{Guid.NewGuid():N}";
+            var prefix = $"trace: {marker} ";
+            var received = 0;
+            var result = await RunWrapperAsync("stream", slice, catchErrors: true, cancellationToken, marker, line =>
             {
-                jobs.Add(ToRecord(path, job));
-            }
-            else
+                if (!line.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+                var path = slice[received++];
+                if (JsonNode.Parse(line.AsSpan(prefix.Length).ToString()) is JsonObject job && job["error"] is null)
+                {
+                    emit([ToRecord(path, job)]);
+                }
+                else
+                {
+                    retry.Add(path);
+                }
+                return true;
+            });
+            if (result.Succeeded && received == slice.Count)
             {
-                retry.Add(path);
+                break;
             }
+            if (received == slice.Count)
+            {
+                // Every job was printed and the process still failed (at exit): nothing is left to blame.
+                break;
+            }
+            var culprit = slice[received];
+            if (await EvaluateSingleAsync(culprit, cancellationToken) is { } record)
+            {
+                emit([record]);
+            }
+            start += received + 1;
         }
-        emit(jobs);
         await EvaluateSinglesAsync(retry, emit, cancellationToken);
     }
 
@@ -111,7 +141,7 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
 
     private async Task<JobRecord?> EvaluateSingleAsync(string[] path, CancellationToken cancellationToken)
     {
-        var result = await RunWrapperAsync("eval", [path], catchErrors: false, limitMemory: true, cancellationToken, "--show-trace");
+        var result = await RunWrapperAsync("eval", [path], catchErrors: false, cancellationToken, extra: "--show-trace");
         if (result.Succeeded && JsonNode.Parse(result.Output)![0] is JsonObject job)
         {
             return ToRecord(path, job);
@@ -140,10 +170,10 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
         }
     }
 
-    private async Task<ProcessResult> RunWrapperAsync(string mode, IReadOnlyList<string[]> paths, bool catchErrors, bool limitMemory,
-        CancellationToken cancellationToken, params string[] extra)
+    private async Task<ProcessResult> RunWrapperAsync(string mode, IReadOnlyList<string[]> paths, bool catchErrors,
+        CancellationToken cancellationToken, string? marker = null, Func<string, bool>? consume = null, string? extra = null)
     {
-        // A shard's paths can exceed the kernel's limit for one argument, so they travel in a file.
+        // A worker's paths can exceed the kernel's limit for one argument, so they travel in a file.
         var pathsFile = Path.Combine(Path.GetTempPath(), $"hydra-eval-paths-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(pathsFile, JsonSerializer.Serialize(paths), cancellationToken);
         await _slots.WaitAsync(cancellationToken);
@@ -155,10 +185,11 @@ internal sealed class ShardedEvaluation(LimitedProcessRunner runner, string wrap
                 .. target.WrapperArguments,
                 "--argstr", "mode", mode, "--argstr", "pathsFile", pathsFile,
                 "--arg", "catchErrors", catchErrors ? "true" : "false",
+                .. marker is null ? Array.Empty<string>() : ["--argstr", "marker", marker],
                 .. target.FlakeUrl is null ? Array.Empty<string>() : ["--extra-experimental-features", "nix-command flakes"],
-                .. extra,
+                .. extra is null ? Array.Empty<string>() : [extra],
             ];
-            return await runner.RunAsync("nix-instantiate", arguments, NixEvaluator.Environment, limitMemory, cancellationToken);
+            return await runner.RunAsync("nix-instantiate", arguments, NixEvaluator.Environment, limitMemory: true, cancellationToken, consume);
         }
         finally
         {

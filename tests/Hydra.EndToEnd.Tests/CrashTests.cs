@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using Hydra.Core;
+using Hydra.Core.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace Hydra.EndToEnd.Tests;
+
+/// <summary>The farm with leases short enough for a test to outlive one.</summary>
+public sealed class ShortLeaseFarm : Farm
+{
+    protected override IEnumerable<string> ExtraArguments =>
+    [
+        "--Hydra:Queue:LeaseDuration=00:00:04",
+        "--Hydra:Queue:HeartbeatInterval=00:00:01",
+        "--Hydra:Queue:RetryInterval=00:00:01",
+    ];
+}
+
+/// <summary>
+/// Workers dying or freezing in the middle of a build: the step comes back when the lease runs out,
+/// is built by another worker, and the dead or frozen one can change nothing afterwards.
+/// </summary>
+public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFarm>, IAsyncLifetime
+{
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // Each test brings its own workers; none may linger into the next one.
+    public Task DisposeAsync() => farm.StopBuildersAsync();
+
+    private static string Release(string salt, string job, string script) =>
+        $$"""
+        { src }:
+        {
+        {{Hydra.Testing.NixTestEnvironment.Derivation(job, script, salt)}}
+        }
+        """;
+
+    [Fact]
+    public async Task A_worker_killed_mid_build_loses_the_step_to_another_worker_and_the_build_succeeds()
+    {
+        using var repository = new Hydra.Testing.GitRepository();
+        repository.Commit("first", ("release.nix", Release(Guid.NewGuid().ToString("N"), "slow", "echo started; sleep 3; echo done > $out")));
+        await farm.CreateJobsetAsync("killed", "main", repository.Url);
+        var doomed = await farm.StartBuilderAsync("doomed", maxJobs: 1, ownStore: true);
+
+        await farm.PushAndWaitForCheckAsync("killed", "main");
+        await WaitForRunningAttemptAsync("doomed");
+        await farm.KillBuilderAsync(doomed); // SIGKILL: no goodbye, no report
+        await farm.StartBuilderAsync("rescuer", maxJobs: 1, ownStore: true);
+
+        var build = await WaitForBuildAsync("killed");
+        Assert.Equal(BuildStatus.Succeeded, build.BuildStatus);
+        var attempts = await AttemptsAsync("killed");
+        Assert.Equal([("doomed", AttemptState.Aborted), ("rescuer", AttemptState.Succeeded)], attempts);
+    }
+
+    [Fact]
+    public async Task A_worker_frozen_past_its_lease_cannot_report_or_replace_the_result_when_it_wakes()
+    {
+        using var repository = new Hydra.Testing.GitRepository();
+        // Every run of the builder writes different bytes, so whose upload the cache holds is visible.
+        repository.Commit("first", ("release.nix", Release(Guid.NewGuid().ToString("N"), "unique",
+            "cat /proc/sys/kernel/random/uuid > $out; echo building; sleep 3")));
+        await farm.CreateJobsetAsync("frozen", "main", repository.Url);
+        var sleeper = await farm.StartBuilderAsync("sleeper", maxJobs: 1, ownStore: true);
+
+        await farm.PushAndWaitForCheckAsync("frozen", "main");
+        await WaitForRunningAttemptAsync("sleeper");
+        var frozen = ProcessTree(sleeper.Id);
+        Signal(frozen, "STOP");
+        try
+        {
+            await farm.StartBuilderAsync("awake", maxJobs: 1, ownStore: true);
+            var build = await WaitForBuildAsync("frozen");
+            Assert.Equal(BuildStatus.Succeeded, build.BuildStatus);
+            var output = await farm.QueryAsync(db => db.BuildOutputs.Where(o => o.BuildId == build.Id).Select(o => o.Path).SingleAsync());
+            var narinfoUrl = $"/cache/{Path.GetFileName(output)[..32]}.narinfo";
+            var published = await farm.Client.GetStringAsync(narinfoUrl);
+
+            Signal(frozen, "CONT");
+            await WaitForOutputAsync("lost its lease", TimeSpan.FromSeconds(60));
+
+            Assert.Equal(published, await farm.Client.GetStringAsync(narinfoUrl));
+            Assert.Equal([("sleeper", AttemptState.Aborted), ("awake", AttemptState.Succeeded)], await AttemptsAsync("frozen"));
+            Assert.Equal(BuildStatus.Succeeded, (await WaitForBuildAsync("frozen")).BuildStatus);
+        }
+        finally
+        {
+            Signal(frozen, "CONT");
+        }
+    }
+
+    private Task WaitForRunningAttemptAsync(string worker) =>
+        farm.WaitUntilAsync(db => db.StepAttempts.AnyAsync(a => a.Worker!.Name == worker && a.State == AttemptState.Running), TimeSpan.FromMinutes(2));
+
+    private async Task<Build> WaitForBuildAsync(string project)
+    {
+        await farm.WaitUntilAsync(db => db.Builds.AnyAsync(b => b.Jobset!.Project!.Name == project && b.Finished), TimeSpan.FromMinutes(2));
+        return await farm.QueryAsync(db => db.Builds.SingleAsync(b => b.Jobset!.Project!.Name == project));
+    }
+
+    /// <summary>Workers and states of the attempts at the project's steps, oldest first.</summary>
+    private async Task<List<(string Worker, AttemptState State)>> AttemptsAsync(string project)
+    {
+        var rows = await farm.QueryAsync(db => db.StepAttempts
+            .Where(a => db.BuildSteps.Any(bs => bs.StepId == a.StepId && db.Builds.Any(b => b.Id == bs.BuildId && b.Jobset!.Project!.Name == project)))
+            .OrderBy(a => a.Id)
+            .Select(a => new { a.Worker!.Name, a.State })
+            .ToListAsync());
+        return rows.Select(r => (r.Name, r.State)).ToList();
+    }
+
+    private async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!farm.BuilderOutputContains(text))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"No builder said '{text}' within {timeout}:\n{farm.BuilderOutputText()}");
+            }
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The process and all its descendants (found through /proc).</summary>
+    private static List<int> ProcessTree(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so parse after the last ')'.
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    // Exited while we looked.
+                }
+            }
+        }
+        var tree = new List<int> { root };
+        for (var i = 0; i < tree.Count; i++)
+        {
+            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
+        }
+        return tree;
+    }
+
+    private static void Signal(IEnumerable<int> pids, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", .. pids.Select(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        kill.WaitForExit();
+    }
+}
