@@ -166,9 +166,17 @@ public class Farm : IAsyncLifetime
         {
             start.ArgumentList.Add(argument);
         }
+        // The nixbld uids are the machine's, but a store of its own has its own pool of them, and Nix kills every
+        // process of a build user before building as it: builders with separate stores would kill each other's
+        // (and every other test's) builds. So those build as root, with no build users.
+        List<string> nixConfig = [NixTestEnvironment.Config, .. ownStore ? ["build-users-group ="] : Array.Empty<string>()];
         if (extraNixConfig is not null)
         {
-            start.Environment["NIX_CONFIG"] = NixTestEnvironment.Config + "\n" + extraNixConfig;
+            nixConfig.Add(extraNixConfig);
+        }
+        if (nixConfig.Count > 1)
+        {
+            start.Environment["NIX_CONFIG"] = string.Join('\n', nixConfig);
         }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (BuilderOutput) { BuilderOutput.Add(e.Data); } } };
