@@ -20,6 +20,8 @@ public static class HydraQueueExtensions
     {
         builder.Services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section))
             .Validate(o => o.LeaseDuration > o.HeartbeatInterval, "Hydra:Queue:LeaseDuration must be longer than HeartbeatInterval.")
+            .Validate(o => o.BuildTimeout >= TimeSpan.Zero && o.MaxSilentTime >= TimeSpan.Zero && o.MaxLogSize >= 0 && o.MaxOutputSize >= 0,
+                "Hydra:Queue limits (BuildTimeout, MaxSilentTime, MaxLogSize, MaxOutputSize) must not be negative; zero means none.")
             .ValidateOnStart();
         builder.Services.AddSingleton<QueueSignal>();
         builder.Services.AddSingleton<StepClaimer>();
@@ -28,6 +30,8 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<StepResults>();
         builder.Services.AddSingleton<QueueMaintenance>();
         builder.Services.AddSingleton<StepLogWriter>();
+        builder.Services.AddSingleton<StepLogStore>();
+        builder.Services.AddSingleton<FailureCache>();
         builder.Services.AddSingleton<WorkerTokens>();
         builder.Services.AddSingleton<WorkerAuthFilter>();
         // Claims wake on NOTIFY in every process that serves the worker API.

@@ -25,6 +25,18 @@ public sealed class QueueOptions
 
     public double RetryBackoff { get; set; } = 3.0;
 
+    /// <summary>Time limit of a build when its job's <c>meta.timeout</c> is unset (Hydra's 10 h). Zero: none.</summary>
+    public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromHours(10);
+
+    /// <summary>Longest a build may print nothing when its job's <c>meta.maxSilent</c> is unset (Hydra's 1 h). Zero: none.</summary>
+    public TimeSpan MaxSilentTime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Largest log of one attempt (Hydra's 64 MiB): the worker stops the build past it (status 10). Zero: none.</summary>
+    public long MaxLogSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest total NAR size of a step's outputs (4 GiB, as hydra.nixos.org): above it, status 11. Zero: none.</summary>
+    public long MaxOutputSize { get; set; } = 4L * 1024 * 1024 * 1024;
+
     /// <summary>Retry delay after <paramref name="tries"/> attempts: 60 s x 3^(tries-1) by default.</summary>
     public TimeSpan RetryDelay(int tries) =>
         TimeSpan.FromSeconds(RetryInterval.TotalSeconds * Math.Pow(RetryBackoff, Math.Max(0, tries - 1)));

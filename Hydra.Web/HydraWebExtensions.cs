@@ -1,5 +1,6 @@
 using Hydra.Core;
 using Hydra.Web.Api;
+using Hydra.Web.Api.Admin;
 using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Evals;
 using Hydra.Web.Api.Jobsets;
@@ -52,6 +53,7 @@ public static class HydraWebExtensions
         routes.MapPushEndpoints();
         routes.MapLogEndpoints();
         routes.MapStatusEndpoints();
+        routes.MapAdminEndpoints();
         return app;
     }
 }

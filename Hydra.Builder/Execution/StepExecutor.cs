@@ -1,6 +1,7 @@
 using Hydra.Core.Processes;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Nix;
+using Hydra.Builder.NixSupport;
 using Hydra.Builder.Transport;
 using Hydra.Builder.Worker;
 using Hydra.Core.Protocol;
@@ -99,11 +100,23 @@ public sealed class StepExecutor(
     private async Task<FinishRequest> BuildAsync(
         ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, string rootDirectory, CancellationToken cancellationToken)
     {
+        var limits = claim.Limits ?? StepLimits.None;
         var tail = new LogTail();
+        var budget = new LogBudget(limits.MaxLogBytes);
+        using var overLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         void OnLine(OutputLine line)
         {
-            streamer.WriteLine(line.Text);
-            tail.Add(line.Text);
+            if (budget.TryConsume(line.Text))
+            {
+                streamer.WriteLine(line.Text);
+                tail.Add(line.Text);
+            }
+            else if (!overLimit.IsCancellationRequested)
+            {
+                streamer.WriteLine($"[hydra-builder: the log passed its limit of {budget.MaxBytes} bytes; stopping the build]");
+                // Asynchronously: this runs on the process runner's output pump, which the kill then waits for.
+                _ = overLimit.CancelAsync();
+            }
         }
 
         var info = session.Info;
@@ -124,16 +137,47 @@ public sealed class StepExecutor(
         state.Phase = "building";
         Directory.CreateDirectory(rootDirectory);
         var gcRoot = Path.Combine(rootDirectory, "result");
-        var exitCode = await nix.RealiseAsync(claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, OnLine, cancellationToken);
+        int exitCode;
+        try
+        {
+            exitCode = await nix.RealiseAsync(
+                claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, OnLine, overLimit.Token);
+        }
+        catch (OperationCanceledException) when (budget.Exceeded && !cancellationToken.IsCancellationRequested)
+        {
+            exitCode = -1;
+        }
+
+        if (budget.Exceeded)
+        {
+            return new FinishRequest(StepOutcome.LogLimitExceeded, exitCode, $"The build wrote more than {budget.MaxBytes} bytes of log and was stopped.", []);
+        }
+
         var outcome = ExitCodeClassifier.Classify(exitCode);
         if (outcome != StepOutcome.Succeeded)
         {
             return new FinishRequest(outcome, exitCode, tail.ToString(), []);
         }
 
-        state.Phase = "uploading";
+        state.Phase = "checking outputs";
         var outputNames = await nix.DerivationOutputsAsync(claim.DrvPath, OnLine, cancellationToken);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
+        var outputs = (await nix.PathInfoAsync(paths, OnLine, cancellationToken))
+            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, p.NarHash, p.NarSize))
+            .ToList();
+        var narSize = outputs.Sum(o => o.NarSize ?? 0);
+        if (limits.MaxOutputBytes > 0 && narSize > limits.MaxOutputBytes)
+        {
+            // Not uploaded: the cache never holds what the farm refused.
+            var message = $"The outputs are {narSize} bytes (NAR size), more than the limit of {limits.MaxOutputBytes} bytes.";
+            streamer.WriteLine($"[hydra-builder: {message}]");
+            return new FinishRequest(StepOutcome.OutputLimitExceeded, exitCode, message, outputs);
+        }
+
+        var support = await NixSupportReader.ReadAsync(
+            outputs.DistinctBy(o => o.Name).ToDictionary(o => o.Name, o => o.Path), cancellationToken);
+
+        state.Phase = "uploading";
         var backoff = Backoff.Default();
         for (var attempt = 1; ; attempt++)
         {
@@ -152,11 +196,15 @@ public sealed class StepExecutor(
             await Task.Delay(backoff.NextDelay(), timeProvider, cancellationToken);
         }
 
-        var infos = await nix.PathInfoAsync(paths, OnLine, cancellationToken);
-        var outputs = infos
-            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, p.NarHash, p.NarSize))
-            .ToList();
-        return new FinishRequest(StepOutcome.Succeeded, exitCode, null, outputs);
+        // Nix succeeded; a build that wrote nix-support/failed still keeps (and ships) its outputs, as in Hydra.
+        return new FinishRequest(
+            support.Failed ? StepOutcome.FailedWithOutput : StepOutcome.Succeeded,
+            exitCode,
+            support.Failed ? $"The build marked itself failed (nix-support/failed).\n{tail}" : null,
+            outputs,
+            support.Products,
+            support.Metrics,
+            support.ReleaseName);
     }
 
     private async Task HeartbeatLoopAsync(

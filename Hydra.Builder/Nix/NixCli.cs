@@ -1,4 +1,5 @@
 using Hydra.Core.Processes;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -15,15 +16,21 @@ public sealed class NixCli(INixProcessRunner runner)
             onLine,
             cancellationToken);
 
-    /// <summary><c>nix-store --realise</c> with the farm cache as the only substituter; <paramref name="gcRoot"/> keeps the outputs alive until pushed.</summary>
+    /// <summary>
+    /// <c>nix-store --realise</c> with the farm cache as the only substituter; <paramref name="gcRoot"/> keeps the outputs
+    /// alive until pushed. Nix enforces the time limits (0 = none) and exits with 101 when one is hit.
+    /// </summary>
     public Task<int> RealiseAsync(
-        string drvPath, string cacheUrl, string publicKey, string gcRoot, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
+        string drvPath, string cacheUrl, string publicKey, string gcRoot, int timeoutSeconds, int maxSilentSeconds,
+        Action<OutputLine> onLine, CancellationToken cancellationToken) =>
         runner.RunAsync(
             Request("nix-store",
             [
                 "--realise", drvPath, "--add-root", gcRoot,
                 "--option", "substituters", cacheUrl,
                 "--option", "trusted-public-keys", publicKey,
+                "--option", "timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
+                "--option", "max-silent-time", maxSilentSeconds.ToString(CultureInfo.InvariantCulture),
             ]),
             onLine,
             cancellationToken);

@@ -21,6 +21,8 @@ public sealed class HydraDbContext(DbContextOptions<HydraDbContext> options) : D
     public DbSet<EvaluationMember> EvaluationMembers => Set<EvaluationMember>();
     public DbSet<Build> Builds => Set<Build>();
     public DbSet<BuildOutput> BuildOutputs => Set<BuildOutput>();
+    public DbSet<BuildProduct> BuildProducts => Set<BuildProduct>();
+    public DbSet<BuildMetric> BuildMetrics => Set<BuildMetric>();
     public DbSet<BuildStep> BuildSteps => Set<BuildStep>();
     public DbSet<Step> Steps => Set<Step>();
     public DbSet<StepDependency> StepDependencies => Set<StepDependency>();
@@ -41,6 +43,8 @@ public sealed class HydraDbContext(DbContextOptions<HydraDbContext> options) : D
         modelBuilder.Entity<EvaluationMember>().HasKey(m => new { m.EvaluationId, m.BuildId });
         modelBuilder.Entity<Build>().HasMany(b => b.Outputs).WithOne().HasForeignKey(o => o.BuildId);
         modelBuilder.Entity<BuildOutput>().HasKey(o => new { o.BuildId, o.Name });
+        modelBuilder.Entity<BuildProduct>().HasKey(p => new { p.BuildId, p.ProductNr });
+        modelBuilder.Entity<BuildMetric>().HasKey(m => new { m.BuildId, m.Name });
         modelBuilder.Entity<BuildStep>().HasKey(s => new { s.BuildId, s.StepId });
         modelBuilder.Entity<StepDependency>().HasKey(d => new { d.StepId, d.DependsOnId });
         modelBuilder.Entity<AggregateConstituent>().HasKey(a => new { a.AggregateId, a.ConstituentId });

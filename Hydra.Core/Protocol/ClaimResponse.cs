@@ -1,6 +1,9 @@
 namespace Hydra.Core.Protocol;
 
-/// <summary>A claimed step: build <see cref="DrvPath"/> and report under <see cref="AttemptId"/> before the lease runs out.</summary>
+/// <summary>
+/// A claimed step: build <see cref="DrvPath"/> within <see cref="Limits"/> and report under
+/// <see cref="AttemptId"/> before the lease runs out. A server that sends no limits means none.
+/// </summary>
 public sealed record ClaimResponse(
     long StepId,
     long AttemptId,
@@ -8,4 +11,5 @@ public sealed record ClaimResponse(
     string System,
     IReadOnlyList<string> OutputPaths,
     int LeaseSeconds,
-    int HeartbeatSeconds);
+    int HeartbeatSeconds,
+    StepLimits? Limits = null);

@@ -54,6 +54,10 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
             }
             foreach (var chunk in neededSteps.Order().Chunk(rows))
             {
+                await sql.FailCachedAsync(chunk, now, cancellationToken);
+            }
+            foreach (var chunk in neededSteps.Order().Chunk(rows))
+            {
                 await sql.PromoteRunnableAsync(chunk, cancellationToken);
             }
             if (neededSteps.Count > 0)

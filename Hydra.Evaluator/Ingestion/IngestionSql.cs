@@ -1,3 +1,4 @@
+using Hydra.Core;
 using Hydra.Evaluator.Nix;
 using Npgsql;
 
@@ -139,6 +140,33 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
     public Task InsertConstituentsAsync(long[] aggregates, long[] constituents, CancellationToken cancellationToken) =>
         ExecuteAsync("INSERT INTO aggregate_constituents (aggregate_id, constituent_id) SELECT * FROM unnest(@a, @c) ON CONFLICT DO NOTHING",
             cancellationToken, ("a", aggregates), ("c", constituents));
+
+    /// <summary>
+    /// Pending steps whose derivation is in the failure cache are not built: they fail at once as cached failures
+    /// (step status 8), their dependents as dependency failed, and the builds waiting on them finish as cached
+    /// builds with Hydra's codes: failed (1) for the derivation's own builds, dependency failed (2) for the rest.
+    /// </summary>
+    public Task FailCachedAsync(long[] steps, DateTimeOffset now, CancellationToken cancellationToken) => ExecuteAsync(
+        $"""
+        WITH RECURSIVE cached AS (
+            UPDATE steps s SET state = 4, status = {BuildStatus.CachedFailure}, finished_at = @now,
+                error_message = 'cached failure: this derivation failed before; clear the failure cache to build it again'
+            FROM failed_derivations f
+            WHERE s.id = ANY(@ids) AND s.state = 0 AND f.drv_path = s.drv_path
+            RETURNING s.id
+        ), dependents(id) AS (
+            SELECT e.step_id FROM step_dependencies e JOIN cached c ON e.depends_on_id = c.id
+            UNION
+            SELECT e.step_id FROM step_dependencies e JOIN dependents x ON e.depends_on_id = x.id
+        ), dependency_failed AS (
+            UPDATE steps SET state = 4, status = {BuildStatus.DependencyFailed}, finished_at = @now
+            WHERE id IN (SELECT id FROM dependents) AND state < 3
+        )
+        UPDATE builds b
+        SET finished = true, is_cached_build = true, start_time = @now, stop_time = @now,
+            build_status = CASE WHEN b.top_step_id IN (SELECT id FROM cached) THEN {BuildStatus.Failed} ELSE {BuildStatus.DependencyFailed} END
+        WHERE NOT b.finished AND (b.top_step_id IN (SELECT id FROM cached) OR b.top_step_id IN (SELECT id FROM dependents))
+        """, cancellationToken, ("ids", steps), ("now", now));
 
     /// <summary>New steps whose dependencies have all succeeded become runnable.</summary>
     public Task PromoteRunnableAsync(long[] steps, CancellationToken cancellationToken) => ExecuteAsync(

@@ -61,7 +61,7 @@ public sealed class QueueMaintenance(NpgsqlDataSource dataSource, IOptions<Queue
                 SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
                 WHERE e.step_id = d.id AND x.state IN (4, 5));
             UPDATE builds b SET finished = true, stop_time = @now, start_time = COALESCE(b.start_time, @now),
-                build_status = CASE WHEN s.state = 3 THEN 0 ELSE COALESCE(s.status, {BuildStatus.Aborted}) END
+                build_status = CASE WHEN s.state = 3 THEN COALESCE(s.status, 0) ELSE COALESCE(s.status, {BuildStatus.Aborted}) END
             FROM steps s
             WHERE NOT b.finished AND s.id = b.top_step_id AND s.state >= 3;
             """, connection, transaction))

@@ -1,6 +1,7 @@
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Protocol;
+using Hydra.Queue.Logs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -16,6 +17,7 @@ public sealed partial class StepResults(
     NpgsqlDataSource dataSource,
     IOptions<QueueOptions> options,
     IOptions<HydraOptions> hydraOptions,
+    StepLogStore logs,
     TimeProvider clock,
     ILogger<StepResults> logger)
 {
@@ -61,17 +63,9 @@ public sealed partial class StepResults(
 
         var outcome = report.Outcome;
         var message = report.ErrorMessage;
-        if (outcome == StepOutcome.Succeeded)
+        if (outcome is StepOutcome.Succeeded or StepOutcome.FailedWithOutput)
         {
-            // A success counts only once every output is in the farm's cache: otherwise dependents
-            // on other machines could not fetch it. Treat it as an infrastructure failure instead.
-            var missing = outputPaths.Where(p => !CacheHasPath(p)).ToList();
-            if (missing.Count > 0)
-            {
-                outcome = StepOutcome.Aborted;
-                message = $"worker reported success but the binary cache lacks: {string.Join(", ", missing)}";
-                LogOutputsMissing(stepId, attemptId, message);
-            }
+            (outcome, message) = CheckOutputs(stepId, attemptId, outputPaths, report, outcome, message);
         }
 
         await using (var update = new NpgsqlCommand(
@@ -86,25 +80,77 @@ public sealed partial class StepResults(
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var ended = true;
         switch (outcome)
         {
-            case StepOutcome.Succeeded:
-                await StepTransitions.SucceedAsync(connection, transaction, stepId, now, cancellationToken);
+            case StepOutcome.Succeeded or StepOutcome.FailedWithOutput:
+                IReadOnlyCollection<string> outputs = outputPaths.Length > 0 ? outputPaths : [.. report.Outputs.Select(o => o.Path)];
+                await BuildResultWriter.RecordAsync(connection, transaction, stepId,
+                    NixSupportRules.ValidProducts(report.Products, outputs), NixSupportRules.ValidMetrics(report.Metrics),
+                    NixSupportRules.ValidReleaseName(report.ReleaseName), cancellationToken);
+                var failedWithOutput = outcome == StepOutcome.FailedWithOutput;
+                await StepTransitions.SucceedAsync(connection, transaction, stepId,
+                    failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded, failedWithOutput ? message : null, now, cancellationToken);
                 break;
-            case StepOutcome.Failed:
-                await StepTransitions.FailAsync(connection, transaction, stepId, BuildStatus.Failed, message, now, cancellationToken);
-                break;
-            case StepOutcome.TimedOut:
-                await StepTransitions.FailAsync(connection, transaction, stepId, BuildStatus.TimedOut, message, now, cancellationToken);
+            case StepOutcome.Aborted:
+                ended = await StepTransitions.AbortAsync(connection, transaction, stepId, tries, message, options.Value, now, cancellationToken);
                 break;
             default:
-                await StepTransitions.AbortAsync(connection, transaction, stepId, tries, message, options.Value, now, cancellationToken);
+                await StepTransitions.FailAsync(connection, transaction, stepId, FailureStatus(outcome), message, now, cancellationToken);
                 break;
         }
         await transaction.CommitAsync(cancellationToken);
         LogStepFinished(stepId, attemptId, outcome);
+        if (ended)
+        {
+            // The result is committed: finish the (bounded) compression even if the worker hangs up meanwhile.
+            await CompressLogAsync(stepId, CancellationToken.None);
+        }
         return FinishResult.Accepted;
     }
+
+    /// <summary>
+    /// A success counts only once every output is in the farm's cache: otherwise dependents on other machines
+    /// could not fetch it, so it becomes an infrastructure failure. Outputs above the size limit fail the step
+    /// even when the worker did not check.
+    /// </summary>
+    private (StepOutcome, string?) CheckOutputs(long stepId, long attemptId, string[] outputPaths, FinishRequest report, StepOutcome outcome, string? message)
+    {
+        var missing = outputPaths.Where(p => !CacheHasPath(p)).ToList();
+        if (missing.Count > 0)
+        {
+            var problem = $"worker reported success but the binary cache lacks: {string.Join(", ", missing)}";
+            LogOutputsMissing(stepId, attemptId, problem);
+            return (StepOutcome.Aborted, problem);
+        }
+        var limit = options.Value.MaxOutputSize;
+        var narSize = report.Outputs.Sum(o => o.NarSize ?? 0);
+        return limit > 0 && narSize > limit
+            ? (StepOutcome.OutputLimitExceeded, $"The outputs are {narSize} bytes (NAR size), more than the limit of {limit} bytes.")
+            : (outcome, message);
+    }
+
+    /// <summary>The step has ended for good: no worker appends to its log any more, so it is compressed.</summary>
+    private async Task CompressLogAsync(long stepId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await logs.CompressAsync(stepId, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The plain log stays readable; only disk space is lost.
+            LogCompressionFailed(e, stepId);
+        }
+    }
+
+    private static int FailureStatus(StepOutcome outcome) => outcome switch
+    {
+        StepOutcome.TimedOut => BuildStatus.TimedOut,
+        StepOutcome.LogLimitExceeded => BuildStatus.LogLimitExceeded,
+        StepOutcome.OutputLimitExceeded => BuildStatus.OutputLimitExceeded,
+        _ => BuildStatus.Failed,
+    };
 
     private bool CacheHasPath(string storePath)
     {
@@ -114,9 +160,9 @@ public sealed partial class StepResults(
 
     private static AttemptState ToAttemptState(StepOutcome outcome) => outcome switch
     {
-        StepOutcome.Succeeded => AttemptState.Succeeded,
-        StepOutcome.Failed or StepOutcome.TimedOut => AttemptState.Failed,
-        _ => AttemptState.Aborted,
+        StepOutcome.Succeeded or StepOutcome.FailedWithOutput => AttemptState.Succeeded,
+        StepOutcome.Aborted => AttemptState.Aborted,
+        _ => AttemptState.Failed,
     };
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Step {StepId} attempt {AttemptId} finished: {Outcome}")]
@@ -124,4 +170,7 @@ public sealed partial class StepResults(
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Step {StepId} attempt {AttemptId}: {Problem}")]
     private partial void LogOutputsMissing(long stepId, long attemptId, string problem);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Compressing the log of step {StepId} failed; it stays uncompressed")]
+    private partial void LogCompressionFailed(Exception exception, long stepId);
 }

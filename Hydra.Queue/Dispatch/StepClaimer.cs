@@ -36,7 +36,10 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
             FROM claimed c, build_steps bs
             WHERE bs.step_id = c.id AND b.id = bs.build_id AND b.start_time IS NULL AND NOT b.finished
         )
-        SELECT id, attempt_id, drv_path, system, output_paths, tries FROM claimed
+        SELECT id, attempt_id, drv_path, system, output_paths, tries,
+            (SELECT max(COALESCE(b.timeout, @timeout)) FROM build_steps bs JOIN builds b ON b.id = bs.build_id WHERE bs.step_id = claimed.id),
+            (SELECT max(COALESCE(b.max_silent, @maxSilent)) FROM build_steps bs JOIN builds b ON b.id = bs.build_id WHERE bs.step_id = claimed.id)
+        FROM claimed
         """;
 
     /// <summary>Claims one step, or returns null when nothing runnable matches.</summary>
@@ -65,6 +68,8 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("lease", now + queue.LeaseDuration);
+        command.Parameters.AddWithValue("timeout", (int)queue.BuildTimeout.TotalSeconds);
+        command.Parameters.AddWithValue("maxSilent", (int)queue.MaxSilentTime.TotalSeconds);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -77,7 +82,13 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
             System: reader.GetString(3),
             OutputPaths: reader.GetFieldValue<string[]>(4),
             LeaseSeconds: (int)queue.LeaseDuration.TotalSeconds,
-            HeartbeatSeconds: Math.Max(1, (int)queue.HeartbeatInterval.TotalSeconds));
+            HeartbeatSeconds: Math.Max(1, (int)queue.HeartbeatInterval.TotalSeconds),
+            // The longest limits any build of the step asks for (meta.timeout / meta.maxSilent, else the defaults).
+            Limits: new StepLimits(
+                reader.IsDBNull(6) ? (int)queue.BuildTimeout.TotalSeconds : reader.GetInt32(6),
+                reader.IsDBNull(7) ? (int)queue.MaxSilentTime.TotalSeconds : reader.GetInt32(7),
+                queue.MaxLogSize,
+                queue.MaxOutputSize));
         return (claim, reader.GetInt32(5));
     }
 

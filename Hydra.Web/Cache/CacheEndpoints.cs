@@ -1,6 +1,10 @@
+using Hydra.Core.Data;
+using Hydra.Core.Nix;
 using Hydra.Core.Protocol;
 using Hydra.Queue.Leases;
+using Hydra.Queue.Logs;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Cache;
 
@@ -12,6 +16,7 @@ public static class CacheEndpoints
 {
     private const string NarInfoType = "text/x-nix-narinfo";
     private const string NarType = "application/x-nix-nar";
+    private const string LogType = "text/plain; charset=utf-8";
 
     public static IEndpointRouteBuilder MapCacheEndpoints(this IEndpointRouteBuilder app)
     {
@@ -20,7 +25,7 @@ public static class CacheEndpoints
         cache.MapGet("/nix-cache-info", (CacheStore store) => Results.Text(store.CacheInfo, "text/x-nix-cache-info"));
         cache.MapMethods("/{hash}.narinfo", [HttpMethods.Get, HttpMethods.Head], GetNarInfo);
         cache.MapMethods("/nar/{file}", [HttpMethods.Get, HttpMethods.Head], GetNar);
-        cache.MapMethods("/log/{drv}", [HttpMethods.Get, HttpMethods.Head], GetLog);
+        cache.MapMethods("/log/{drv}", [HttpMethods.Get, HttpMethods.Head], GetLogAsync);
 
         var uploads = cache.MapGroup("").AddEndpointFilter<CacheUploadAuthFilter>();
 
@@ -67,11 +72,28 @@ public static class CacheEndpoints
         return Results.File(path, NarType, enableRangeProcessing: true);
     }
 
-    private static IResult GetLog(string drv, CacheStore store)
+    /// <summary>
+    /// <c>nix log</c> against this cache: a log uploaded to <c>log/&lt;drv&gt;</c>, else the durable log of the
+    /// newest step that built this derivation on the farm (decompressed).
+    /// </summary>
+    private static async Task<IResult> GetLogAsync(string drv, CacheStore store, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
     {
-        var path = CacheNames.IsLogName(drv) ? store.LogPath(drv) : null;
-        return path is not null && File.Exists(path)
-            ? Results.File(path, "text/plain; charset=utf-8", enableRangeProcessing: true)
+        if (!CacheNames.IsLogName(drv))
+        {
+            return NotFound();
+        }
+
+        var path = store.LogPath(drv);
+        if (File.Exists(path))
+        {
+            return Results.File(path, LogType, enableRangeProcessing: true);
+        }
+
+        var drvPath = $"{StorePath.StoreDir}/{drv}";
+        var steps = await db.Steps.AsNoTracking().Where(s => s.DrvPath == drvPath && s.StartedAt != null)
+            .OrderByDescending(s => s.Id).Select(s => s.Id).Take(10).ToListAsync(cancellationToken);
+        return steps.Select(logs.OpenRead).FirstOrDefault(s => s is not null) is { } log
+            ? Results.Stream(log, LogType)
             : NotFound();
     }
 

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using Hydra.Core.Data;
+using Hydra.Queue.Completion;
 using Hydra.Queue.Workers;
 using Hydra.Web.Auth;
 
 namespace Hydra.Web.Hosting;
 
 /// <summary>
-/// <c>hydra-server [serve] | migrate | create-user | create-worker</c>. Configuration comes from
+/// <c>hydra-server [serve] | migrate | create-user | create-worker | clear-failed-cache</c>. Configuration comes from
 /// appsettings, environment (<c>ConnectionStrings__Hydra</c>, <c>Hydra__DataDir</c>, ...) and these flags.
 /// </summary>
 internal static class ServerCommandLine
@@ -82,9 +83,19 @@ internal static class ServerCommandLine
             return 0;
         });
 
+        var clearFailedCache = new Command("clear-failed-cache", "Forget every cached build failure, so failed derivations are built again when next needed.");
+        clearFailedCache.SetAction(async (_, cancellationToken) =>
+        {
+            await using var app = BuildTool();
+            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            var cleared = await app.Services.GetRequiredService<FailureCache>().ClearAsync(cancellationToken);
+            Console.Error.WriteLine($"Cleared {cleared} cached failure(s).");
+            return 0;
+        });
+
         var root = new RootCommand("hydra-server: the build farm's web UI, API, binary cache, evaluator and queue.")
         {
-            serve, migrate, createUser, createWorker,
+            serve, migrate, createUser, createWorker, clearFailedCache,
         };
         return root.Parse(args).InvokeAsync();
     }

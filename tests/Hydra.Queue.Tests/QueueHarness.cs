@@ -20,9 +20,12 @@ internal sealed class QueueHarness : IAsyncDisposable
         var queue = Options.Create(QueueOptions);
         var hydra = Options.Create(new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-queue-test").FullName });
         HydraOptions = hydra.Value;
-        Claimer = new StepClaimer(DataSource, queue, new StepLogWriter(hydra), Clock);
+        Logs = new StepLogWriter(hydra, queue);
+        LogStore = new StepLogStore(hydra);
+        Claimer = new StepClaimer(DataSource, queue, Logs, Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
-        Results = new StepResults(DataSource, queue, hydra, Clock, NullLogger<StepResults>.Instance);
+        Results = new StepResults(DataSource, queue, hydra, LogStore, Clock, NullLogger<StepResults>.Instance);
+        FailureCache = new FailureCache(DataSource);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);
     }
 
@@ -30,6 +33,9 @@ internal sealed class QueueHarness : IAsyncDisposable
     public ManualClock Clock { get; } = new();
     public QueueOptions QueueOptions { get; } = new();
     public HydraOptions HydraOptions { get; }
+    public StepLogWriter Logs { get; }
+    public StepLogStore LogStore { get; }
+    public FailureCache FailureCache { get; }
     public StepClaimer Claimer { get; }
     public LeaseService Leases { get; }
     public StepResults Results { get; }
@@ -83,6 +89,15 @@ internal sealed class QueueHarness : IAsyncDisposable
         }
         return id;
     }
+
+    /// <summary>Pretends the farm's cache holds <paramref name="storePath"/> (a narinfo is all the success check looks at).</summary>
+    public void FakeInCache(string storePath)
+    {
+        Directory.CreateDirectory(HydraOptions.CacheDir);
+        File.WriteAllText(Path.Combine(HydraOptions.CacheDir, Path.GetFileName(storePath)[..32] + ".narinfo"), "StorePath: " + storePath + "\n");
+    }
+
+    public Task<List<object[]>> RowsAsync(string sql) => DataSource.RowsAsync(sql);
 
     public async Task ExecuteAsync(string sql)
     {

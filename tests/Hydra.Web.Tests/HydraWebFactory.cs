@@ -20,6 +20,9 @@ public sealed class HydraWebFactory : WebApplicationFactory<Program>, IAsyncLife
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), $"hydra-web-test-{Guid.NewGuid():N}");
 
+    /// <summary>The test database, for commands run as separate processes.</summary>
+    public string ConnectionString => _connectionString;
+
     public async Task InitializeAsync()
     {
         _connectionString = await TestDatabase.CreateAsync();

@@ -34,5 +34,7 @@ public sealed class Build
     public bool IsChannel { get; set; }
     /// <summary>Whether this build belongs to the jobset's latest evaluation.</summary>
     public bool IsCurrent { get; set; }
+    /// <summary>From <c>nix-support/hydra-release-name</c>; shown instead of the Nix name when set.</summary>
+    public string? ReleaseName { get; set; }
     public List<BuildOutput> Outputs { get; set; } = [];
 }

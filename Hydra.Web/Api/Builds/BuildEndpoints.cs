@@ -1,8 +1,8 @@
 using Hydra.Core.Data;
+using Hydra.Queue.Logs;
 using Hydra.Web.Pages;
 using Hydra.Web.Pages.Builds;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Api.Builds;
 
@@ -16,14 +16,14 @@ internal static class BuildEndpoints
     }
 
     private static async Task<IResult> GetAsync(
-        long id, HttpContext http, HydraDbContext db, IOptions<Core.HydraOptions> options, CancellationToken cancellationToken)
+        long id, HttpContext http, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
     {
         if (Negotiation.WantsJson(http.Request))
         {
             var builds = await BuildQueries.LoadAsync(db, [id], cancellationToken);
             return builds.Count == 0 ? HydraJson.NotFound($"Build {id} doesn't exist.") : HydraJson.Ok(builds[0]);
         }
-        var model = await BuildPageQuery.LoadAsync(db, options.Value, id, cancellationToken);
+        var model = await BuildPageQuery.LoadAsync(db, logs, id, cancellationToken);
         return model is null
             ? NotFoundPage.Result($"Build {id} doesn't exist.")
             : new RazorComponentResult<BuildPage>(new { Model = model });

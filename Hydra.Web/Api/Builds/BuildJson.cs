@@ -3,7 +3,8 @@ namespace Hydra.Web.Api.Builds;
 /// <summary>
 /// Hydra's Build JSON. Quirks kept for existing clients: <c>finished</c> and <c>iscachedbuild</c> are
 /// 0/1 integers, <c>buildstatus</c> is null while queued, times are Unix seconds
-/// (<c>timestamp</c> is when the build was queued).
+/// (<c>timestamp</c> is when the build was queued), <c>buildproducts</c> is keyed by product number
+/// ("1", "2", ...) and <c>buildmetrics</c> by metric name.
 /// </summary>
 internal sealed record BuildJson(
     long Id,
@@ -24,5 +25,5 @@ internal sealed record BuildJson(
     string? ReleaseName,
     IReadOnlyDictionary<string, BuildOutputJson> BuildOutputs,
     IReadOnlyList<long> JobsetEvals,
-    IReadOnlyDictionary<string, object> BuildMetrics,
-    IReadOnlyDictionary<string, object> BuildProducts);
+    IReadOnlyDictionary<string, BuildMetricJson> BuildMetrics,
+    IReadOnlyDictionary<string, BuildProductJson> BuildProducts);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Hydra.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,8 +7,6 @@ namespace Hydra.Web.Api.Builds;
 /// <summary>Reads builds in their JSON shape.</summary>
 internal static class BuildQueries
 {
-    private static readonly IReadOnlyDictionary<string, object> Empty = new Dictionary<string, object>();
-
     /// <summary>The builds with these ids, in the order given (missing ids are skipped).</summary>
     public static async Task<List<BuildJson>> LoadAsync(HydraDbContext db, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
     {
@@ -24,6 +23,11 @@ internal static class BuildQueries
                 .OrderBy(m => m.EvaluationId).Select(m => new { m.BuildId, m.EvaluationId }).ToListAsync(cancellationToken))
             .ToLookup(m => m.BuildId, m => m.EvaluationId);
 
+        var products = (await db.BuildProducts.AsNoTracking().Where(p => ids.Contains(p.BuildId)).OrderBy(p => p.ProductNr).ToListAsync(cancellationToken))
+            .ToLookup(p => p.BuildId);
+        var metrics = (await db.BuildMetrics.AsNoTracking().Where(m => ids.Contains(m.BuildId)).OrderBy(m => m.Name).ToListAsync(cancellationToken))
+            .ToLookup(m => m.BuildId);
+
         return ids.Where(builds.ContainsKey).Select(id =>
         {
             var row = builds[id];
@@ -37,11 +41,13 @@ internal static class BuildQueries
                 Timestamp: HydraJson.Unix(b.QueuedAt),
                 Priority: b.Priority,
                 IsCachedBuild: b.IsCachedBuild ? 1 : 0,
-                ReleaseName: null,
+                ReleaseName: b.ReleaseName,
                 BuildOutputs: row.Outputs.ToDictionary(o => o.Name, o => new BuildOutputJson(o.Path)),
                 JobsetEvals: evals[id].ToList(),
-                BuildMetrics: Empty,
-                BuildProducts: Empty);
+                BuildMetrics: metrics[id].ToDictionary(m => m.Name, m => new BuildMetricJson(m.Name, m.Value, m.Unit)),
+                BuildProducts: products[id].ToDictionary(
+                    p => p.ProductNr.ToString(CultureInfo.InvariantCulture),
+                    p => new BuildProductJson(p.Type, p.Subtype, p.Name, p.FileSize, p.Sha256hash, p.Path, p.DefaultPath)));
         }).ToList();
     }
 }

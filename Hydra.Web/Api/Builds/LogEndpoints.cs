@@ -1,26 +1,37 @@
-using Hydra.Core;
 using Hydra.Core.Data;
+using Hydra.Queue.Logs;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Api.Builds;
 
 /// <summary>
-/// Raw logs as text/plain: <c>/build/{id}/log</c> (the build's own step, or the failed dependency
-/// for "dependency failed") and <c>/build/{id}/step/{stepId}/log</c> for any step of the build.
+/// Logs as text/plain, decompressed: <c>/build/{id}/log</c> (the build's own step, or the failed dependency for
+/// "dependency failed") and <c>/build/{id}/step/{stepId}/log</c> for any step of the build, each also as
+/// <c>.../log/raw</c> (the same) and <c>.../log/tail?lines=N</c> (the last N lines, 50 by default). A running
+/// step's log grows between requests.
 /// </summary>
 internal static class LogEndpoints
 {
     private const string TextPlain = "text/plain; charset=utf-8";
+    private const int DefaultTailLines = 50;
+    private const int MaxTailLines = 10_000;
 
     public static RouteGroupBuilder MapLogEndpoints(this RouteGroupBuilder routes)
     {
         routes.MapGet("/build/{id:long}/log", BuildLogAsync);
+        routes.MapGet("/build/{id:long}/log/raw", BuildLogAsync);
+        routes.MapGet("/build/{id:long}/log/tail", (long id, int? lines, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken) =>
+            BuildLogAsync(id, db, logs, cancellationToken, lines ?? DefaultTailLines));
         routes.MapGet("/build/{id:long}/step/{stepId:long}/log", StepLogAsync);
+        routes.MapGet("/build/{id:long}/step/{stepId:long}/log/raw", StepLogAsync);
+        routes.MapGet("/build/{id:long}/step/{stepId:long}/log/tail",
+            (long id, long stepId, int? lines, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken) =>
+                StepLogAsync(id, stepId, db, logs, cancellationToken, lines ?? DefaultTailLines));
         return routes;
     }
 
-    private static async Task<IResult> BuildLogAsync(long id, HydraDbContext db, IOptions<HydraOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> BuildLogAsync(
+        long id, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken, int? tailLines = null)
     {
         var build = await db.Builds.AsNoTracking().Where(b => b.Id == id)
             .Select(b => new { b.TopStepId, b.BuildStatus }).SingleOrDefaultAsync(cancellationToken);
@@ -29,22 +40,28 @@ internal static class LogEndpoints
             return Results.Text($"Build {id} doesn't exist.\n", TextPlain, statusCode: StatusCodes.Status404NotFound);
         }
         var stepId = await LogStep.FindAsync(db, id, build.TopStepId, build.BuildStatus, cancellationToken);
-        return Serve(options.Value, stepId);
+        return await ServeAsync(logs, stepId, tailLines, cancellationToken);
     }
 
-    private static async Task<IResult> StepLogAsync(long id, long stepId, HydraDbContext db, IOptions<HydraOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> StepLogAsync(
+        long id, long stepId, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken, int? tailLines = null)
     {
         var belongs = await db.BuildSteps.AnyAsync(s => s.BuildId == id && s.StepId == stepId, cancellationToken);
         return belongs
-            ? Serve(options.Value, stepId)
+            ? await ServeAsync(logs, stepId, tailLines, cancellationToken)
             : Results.Text($"Step {stepId} is not part of build {id}.\n", TextPlain, statusCode: StatusCodes.Status404NotFound);
     }
 
-    private static IResult Serve(HydraOptions options, long? stepId)
+    private static async Task<IResult> ServeAsync(StepLogStore logs, long? stepId, int? tailLines, CancellationToken cancellationToken)
     {
-        var path = stepId is null ? null : Path.GetFullPath(options.StepLogPath(stepId.Value));
-        return path is not null && File.Exists(path)
-            ? Results.File(path, TextPlain, enableRangeProcessing: true)
-            : Results.Text("No log yet.\n", TextPlain, statusCode: StatusCodes.Status404NotFound);
+        if (tailLines is { } lines)
+        {
+            var tail = stepId is null ? null : await logs.ReadTailAsync(stepId.Value, Math.Clamp(lines, 1, MaxTailLines), cancellationToken);
+            return tail is null ? NoLog() : Results.Text(tail.Length == 0 ? tail : tail + "\n", TextPlain);
+        }
+        var stream = stepId is null ? null : logs.OpenRead(stepId.Value);
+        return stream is null ? NoLog() : Results.Stream(stream, TextPlain);
     }
+
+    private static IResult NoLog() => Results.Text("No log yet.\n", TextPlain, statusCode: StatusCodes.Status404NotFound);
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Components;
 
 namespace Hydra.Web.Pages.Builds;
 
-/// <summary><c>GET /build/{id}</c>: summary, outputs, steps and the tail of the log.</summary>
+/// <summary><c>GET /build/{id}</c>: summary, outputs, products, metrics, steps and the tail of the log.</summary>
 public sealed class BuildPage : PageComponent
 {
     [Parameter, EditorRequired] public BuildPageModel Model { get; set; } = null!;
@@ -29,7 +29,12 @@ public sealed class BuildPage : PageComponent
             .Element("dt", "Job").Element("dd", Model.Job)
             .Element("dt", "Project / jobset").Open("dd").Link($"/project/{Model.Project}", Model.Project).Text(" / ")
                 .Link($"/jobset/{Model.Project}/{Model.Jobset}", Model.Jobset).Close()
-            .Element("dt", "Nix name").Element("dd", Model.NixName)
+            .Element("dt", "Nix name").Element("dd", Model.NixName);
+        if (Model.ReleaseName is not null)
+        {
+            html.Element("dt", "Release name").Element("dd", Model.ReleaseName);
+        }
+        html
             .Element("dt", "System").Open("dd").Element("tt", Model.System).Close()
             .Element("dt", "Derivation").Open("dd").StorePath(Model.DrvPath).Close()
             .Element("dt", "Queued").Open("dd").Time(Model.QueuedAt, Now).Close()
@@ -49,6 +54,31 @@ public sealed class BuildPage : PageComponent
         html.Element("h2", "Outputs");
         html.Table(Model.Outputs, "No outputs recorded.", ["Output", "Store path"], output =>
             html.Element("td", output.Name).Open("td").StorePath(output.Path).Close());
+
+        if (Model.Products.Count > 0)
+        {
+            html.Element("h2", "Build products");
+            html.Table(Model.Products, "", ["#", "Type", "Name", "Path", "Size", "SHA-256"], product =>
+            {
+                html.Element("td", Widgets.Number(product.Number));
+                html.Element("td", product.Subtype.Length == 0 ? product.Type : $"{product.Type} ({product.Subtype})");
+                html.Element("td", product.Name);
+                html.Open("td").StorePath(product.Path).Close();
+                html.Element("td", product.FileSize is { } size ? Formatting.Bytes(size) : "", "num");
+                html.Open("td").Element("tt", product.Sha256 ?? "").Close();
+            }, ["Size"]);
+        }
+
+        if (Model.Metrics.Count > 0)
+        {
+            html.Element("h2", "Metrics");
+            html.Table(Model.Metrics, "", ["Name", "Value", "Unit"], metric =>
+            {
+                html.Element("td", metric.Name);
+                html.Element("td", metric.Value.ToString("G", System.Globalization.CultureInfo.InvariantCulture), "num");
+                html.Element("td", metric.Unit);
+            }, ["Value"]);
+        }
 
         html.Open("div").Attr("id", "tabs-buildsteps");
         html.Element("h2", "Build steps");

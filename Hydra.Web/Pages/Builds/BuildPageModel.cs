@@ -2,7 +2,7 @@ using Hydra.Core.Data.Entities;
 
 namespace Hydra.Web.Pages.Builds;
 
-/// <summary>A build, its outputs, the steps of its graph and the tail of the log that explains it.</summary>
+/// <summary>A build, its outputs, products and metrics, the steps of its graph and the tail of the log that explains it.</summary>
 public sealed record BuildPageModel(
     long Id,
     string Project,
@@ -23,11 +23,19 @@ public sealed record BuildPageModel(
     IReadOnlyList<long> Evals,
     IReadOnlyList<BuildPageModel.StepRow> Steps,
     long? LogStepId,
-    string? LogTail)
+    string? LogTail,
+    string? ReleaseName,
+    IReadOnlyList<BuildPageModel.ProductRow> Products,
+    IReadOnlyList<BuildPageModel.MetricRow> Metrics)
 {
     public const int LogTailLines = 200;
 
     public sealed record OutputRow(string Name, string Path);
+
+    /// <summary>A build product; size and SHA-256 only for regular files.</summary>
+    public sealed record ProductRow(int Number, string Type, string Subtype, string Name, string Path, long? FileSize, string? Sha256);
+
+    public sealed record MetricRow(string Name, double Value, string Unit);
 
     /// <summary><paramref name="Machine"/> is the worker of the latest attempt.</summary>
     public sealed record StepRow(

@@ -1,5 +1,5 @@
-using Hydra.Core;
 using Hydra.Core.Data;
+using Hydra.Queue.Logs;
 using Hydra.Web.Api.Builds;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +8,7 @@ namespace Hydra.Web.Pages.Builds;
 /// <summary>Loads <see cref="BuildPageModel"/>, including the last lines of the explaining step's log.</summary>
 internal static class BuildPageQuery
 {
-    public static async Task<BuildPageModel?> LoadAsync(HydraDbContext db, HydraOptions options, long id, CancellationToken cancellationToken)
+    public static async Task<BuildPageModel?> LoadAsync(HydraDbContext db, StepLogStore logs, long id, CancellationToken cancellationToken)
     {
         var row = await db.Builds.AsNoTracking().Where(b => b.Id == id)
             .Select(b => new
@@ -39,12 +39,18 @@ internal static class BuildPageQuery
 
         var logStepId = await LogStep.FindAsync(db, id, b.TopStepId, b.Finished ? b.BuildStatus : null, cancellationToken);
         var logTail = logStepId is { } stepId
-            ? await LogFiles.ReadTailAsync(options.StepLogPath(stepId), BuildPageModel.LogTailLines, cancellationToken)
+            ? await logs.ReadTailAsync(stepId, BuildPageModel.LogTailLines, cancellationToken)
             : null;
+        var products = await db.BuildProducts.AsNoTracking().Where(p => p.BuildId == id).OrderBy(p => p.ProductNr)
+            .Select(p => new BuildPageModel.ProductRow(p.ProductNr, p.Type, p.Subtype, p.Name, p.Path, p.FileSize, p.Sha256hash))
+            .ToListAsync(cancellationToken);
+        var metrics = await db.BuildMetrics.AsNoTracking().Where(m => m.BuildId == id).OrderBy(m => m.Name)
+            .Select(m => new BuildPageModel.MetricRow(m.Name, m.Value, m.Unit))
+            .ToListAsync(cancellationToken);
 
         return new BuildPageModel(
             b.Id, row.Project, row.Jobset, b.Job, b.NixName, b.Description, b.System, b.DrvPath, b.Finished,
             b.Finished ? b.BuildStatus : null, b.IsCachedBuild, b.Priority, b.QueuedAt, b.StartTime, b.StopTime,
-            row.Outputs, evals, steps, logStepId, logTail);
+            row.Outputs, evals, steps, logStepId, logTail, b.ReleaseName, products, metrics);
     }
 }

@@ -58,6 +58,22 @@ public static class Formatting
 
     public static string Seconds(double seconds) => Duration(TimeSpan.FromSeconds(seconds));
 
+    /// <summary>"512 B", "3.2 KiB", "1.5 GiB".</summary>
+    public static string Bytes(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        var value = (double)bytes;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.#} {units[unit]}");
+    }
+
     /// <summary>A git revision shortened to 12 characters, as people quote them.</summary>
     public static string ShortRevision(string revision) => revision.Length > 12 ? revision[..12] : revision;
 

@@ -41,6 +41,9 @@ public sealed class FakeHydraServer : IAsyncDisposable
     /// <summary>Attempts whose heartbeats answer 409, as if the lease had expired.</summary>
     public ConcurrentDictionary<long, bool> RevokedAttempts { get; } = new();
 
+    /// <summary>Attempts whose heartbeats answer <c>Cancel</c>, as for a cancelled step.</summary>
+    public ConcurrentDictionary<long, bool> CancelledAttempts { get; } = new();
+
     /// <summary>Authorization headers of every PUT to the cache, by path.</summary>
     public ConcurrentDictionary<string, string?> CacheUploads { get; } = new();
 
@@ -111,7 +114,7 @@ public sealed class FakeHydraServer : IAsyncDisposable
         api.MapPost("/attempts/{attemptId:long}/heartbeat", (long attemptId, HeartbeatRequest request) =>
             RevokedAttempts.ContainsKey(attemptId)
                 ? Results.Conflict()
-                : Results.Json(new HeartbeatResponse(DateTimeOffset.UtcNow.AddMinutes(1), Cancel: false)));
+                : Results.Json(new HeartbeatResponse(DateTimeOffset.UtcNow.AddMinutes(1), Cancel: CancelledAttempts.ContainsKey(attemptId))));
 
         api.MapPost("/attempts/{attemptId:long}/log", async (long attemptId, HttpRequest request) =>
         {

@@ -1,10 +1,6 @@
 using System.Text;
-using Hydra.Builder.Configuration;
-using Hydra.Builder.Hosting;
-using Hydra.Builder.Nix;
 using Hydra.Builder.Tests.Fakes;
 using Hydra.Core.Protocol;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Hydra.Builder.Tests.Worker;
@@ -13,41 +9,18 @@ namespace Hydra.Builder.Tests.Worker;
 public sealed class WorkerEndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-    private readonly DirectoryInfo _workDir = Directory.CreateTempSubdirectory("hydra-builder-work-");
+    private readonly TestWorker _worker = new();
     private FakeHydraServer _server = null!;
-    private IHost? _worker;
 
     public async Task InitializeAsync() => _server = await FakeHydraServer.StartAsync();
 
     public async Task DisposeAsync()
     {
-        if (_worker is not null)
-        {
-            await _worker.StopAsync();
-            _worker.Dispose();
-        }
-
+        await _worker.DisposeAsync();
         await _server.DisposeAsync();
-        _workDir.Delete(recursive: true);
     }
 
-    private async Task<IHost> StartWorkerAsync(TimeSpan? drainTimeout = null)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddHydraBuilder(new BuilderOptions
-        {
-            Server = _server.BaseUrl,
-            Token = FakeHydraServer.Token,
-            Systems = [NixSystem.Current()],
-            Name = "test-worker",
-            WorkDir = _workDir.FullName,
-            DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5),
-            ClaimWait = TimeSpan.FromSeconds(1),
-        });
-        _worker = builder.Build();
-        await _worker.StartAsync();
-        return _worker;
-    }
+    private Task<IHost> StartWorkerAsync(TimeSpan? drainTimeout = null) => _worker.StartAsync(_server, drainTimeout);
 
     [Fact]
     public async Task Builds_a_step_streams_its_log_and_pushes_the_output_with_the_token()
@@ -93,12 +66,14 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         Assert.False(_server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"));
     }
 
-    [Fact]
-    public async Task A_lost_lease_kills_the_build_and_reports_nothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_lost_lease_or_a_cancelled_step_kills_the_build_and_reports_nothing(bool cancelled)
     {
         var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
         var quick = await TestNix.InstantiateAsync("echo ok > $out");
-        _server.RevokedAttempts[31] = true;
+        (cancelled ? _server.CancelledAttempts : _server.RevokedAttempts)[31] = true;
         await StartWorkerAsync();
 
         _server.Enqueue(Claim(attemptId: 31, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
@@ -136,6 +111,5 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         }
     }
 
-    private static ClaimResponse Claim(long attemptId, string drvPath, string output) =>
-        new(StepId: attemptId * 10, attemptId, drvPath, NixSystem.Current(), [output], LeaseSeconds: 30, HeartbeatSeconds: 1);
+    private static ClaimResponse Claim(long attemptId, string drvPath, string output) => TestWorker.Claim(attemptId, drvPath, output);
 }

@@ -3,6 +3,7 @@ using Hydra.Core.Nix;
 using Hydra.Core.Processes;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Nix;
+using Hydra.Testing;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -54,23 +55,7 @@ internal sealed class IngestionHarness : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    public async Task<List<object[]>> RowsAsync(string sql, params (string Name, object Value)[] parameters)
-    {
-        await using var command = DataSource.CreateCommand(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    public Task<List<object[]>> RowsAsync(string sql, params (string Name, object Value)[] parameters) => DataSource.RowsAsync(sql, parameters);
 
     public ValueTask DisposeAsync() => DataSource.DisposeAsync();
 }
