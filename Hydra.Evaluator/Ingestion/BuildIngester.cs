@@ -92,7 +92,7 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
             jobsetId, record(completion), completion.Errors, members, writer.NeededSteps, now, cancellationToken);
         progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted");
 
-        await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, evaluationId, members.Select(m => m.BuildId), cancellationToken);
+        await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, members.Select(m => m.BuildId), cancellationToken);
         progress?.Report("is_current updated");
         return new IngestResult(evaluationId, newBuilds, members.Count - newBuilds, writer.CreatedSteps.Count, completion.Errors.Count);
     }

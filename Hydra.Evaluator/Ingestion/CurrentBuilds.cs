@@ -8,21 +8,19 @@ namespace Hydra.Evaluator.Ingestion;
 /// </summary>
 internal sealed class CurrentBuilds(IngestionSql sql, IngestionOptions options)
 {
-    public async Task MoveToAsync(long jobsetId, long evaluationId, IEnumerable<long> memberBuilds, CancellationToken cancellationToken)
+    public async Task MoveToAsync(long jobsetId, IEnumerable<long> memberBuilds, CancellationToken cancellationToken)
     {
         var rows = Math.Max(1, options.StatementRows);
-        foreach (var chunk in memberBuilds.Distinct().Order().Chunk(rows))
+        var members = memberBuilds.ToHashSet();
+        foreach (var chunk in members.Order().Chunk(rows))
         {
             await Deadlocks.RetryAsync(options.MaxTries, () => sql.ExecuteAsync(
                 "UPDATE builds SET is_current = true WHERE id = ANY(@ids) AND NOT is_current", cancellationToken, ("ids", chunk)));
         }
-        var stale = await sql.ReadIdsAsync(
-            """
-            SELECT b.id FROM builds b
-            WHERE b.jobset_id = @j AND b.is_current
-              AND NOT EXISTS (SELECT 1 FROM evaluation_members m WHERE m.evaluation_id = @e AND m.build_id = b.id)
-            ORDER BY b.id
-            """, cancellationToken, ("j", jobsetId), ("e", evaluationId));
+        // The difference is taken here rather than with NOT EXISTS in SQL: right after ingestion the
+        // planner's statistics still describe an empty evaluation, and its nested loop took seconds.
+        var current = await sql.ReadIdsAsync("SELECT id FROM builds WHERE jobset_id = @j AND is_current ORDER BY id", cancellationToken, ("j", jobsetId));
+        var stale = current.Where(id => !members.Contains(id)).ToList();
         foreach (var chunk in stale.Chunk(rows))
         {
             await Deadlocks.RetryAsync(options.MaxTries, () => sql.ExecuteAsync(

@@ -161,11 +161,14 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
         ), dependency_failed AS (
             UPDATE steps SET state = 4, status = {BuildStatus.DependencyFailed}, finished_at = @now
             WHERE id IN (SELECT id FROM dependents) AND state < 3
+        ), failing(id, own) AS (
+            SELECT id, bool_or(own) FROM (SELECT id, true AS own FROM cached UNION ALL SELECT id, false FROM dependents) f GROUP BY id
         )
         UPDATE builds b
         SET finished = true, is_cached_build = true, start_time = @now, stop_time = @now,
-            build_status = CASE WHEN b.top_step_id IN (SELECT id FROM cached) THEN {BuildStatus.Failed} ELSE {BuildStatus.DependencyFailed} END
-        WHERE NOT b.finished AND (b.top_step_id IN (SELECT id FROM cached) OR b.top_step_id IN (SELECT id FROM dependents))
+            build_status = CASE WHEN f.own THEN {BuildStatus.Failed} ELSE {BuildStatus.DependencyFailed} END
+        FROM failing f
+        WHERE b.top_step_id = f.id AND NOT b.finished
         """, cancellationToken, ("ids", steps), ("now", now));
 
     /// <summary>New steps whose dependencies have all succeeded become runnable.</summary>

@@ -154,8 +154,14 @@ internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
             _written++;
             _lastWritten = clock.Elapsed;
         }
+        else
+        {
+            _phases.Add($"{value} at {clock.Elapsed.TotalSeconds:F2} s");
+        }
     }
 
+    private readonly List<string> _phases = [];
+
     public override string ToString() =>
-        $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s)";
+        $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s); {string.Join("; ", _phases)}";
 }
