@@ -20,20 +20,30 @@ public static class HydraQueueExtensions
     {
         builder.Services.AddOptions<QueueOptions>().Bind(builder.Configuration.GetSection(QueueOptions.Section))
             .Validate(o => o.LeaseDuration > o.HeartbeatInterval, "Hydra:Queue:LeaseDuration must be longer than HeartbeatInterval.")
+            .Validate(o => o.MaxUnsupportedTime >= TimeSpan.Zero, "Hydra:Queue:MaxUnsupportedTime must not be negative.")
+            .Validate(o => o.ShareWindow > TimeSpan.Zero && o.DispatchMaintenanceInterval > TimeSpan.Zero && o.ClaimPollInterval > TimeSpan.Zero,
+                "Hydra:Queue:ShareWindow, DispatchMaintenanceInterval and ClaimPollInterval must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<QueueSignal>();
         builder.Services.AddSingleton<StepClaimer>();
+        builder.Services.AddSingleton<CachedSteps>();
+        builder.Services.AddSingleton<ClaimDispatcher>();
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<FairShares>();
+        builder.Services.AddSingleton<BuildBumps>();
         builder.Services.AddSingleton<LeaseService>();
         builder.Services.AddSingleton<StepResults>();
         builder.Services.AddSingleton<QueueMaintenance>();
         builder.Services.AddSingleton<StepLogWriter>();
         builder.Services.AddSingleton<WorkerTokens>();
         builder.Services.AddSingleton<WorkerAuthFilter>();
-        // Claims wake on NOTIFY in every process that serves the worker API.
+        // Claims wake on NOTIFY in every process that serves the worker API, and wait in its dispatcher.
         builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ClaimDispatcher>());
         if (runBackgroundServices)
         {
             builder.Services.AddHostedService<LeaseReaper>();
+            builder.Services.AddHostedService<DispatchMaintenance>();
         }
         return builder;
     }

@@ -20,7 +20,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         var queue = Options.Create(QueueOptions);
         var hydra = Options.Create(new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-queue-test").FullName });
         HydraOptions = hydra.Value;
-        Claimer = new StepClaimer(DataSource, queue, new StepLogWriter(hydra), Clock);
+        Claimer = new StepClaimer(DataSource, queue, new StepLogWriter(hydra), new CachedSteps(DataSource, hydra, Clock, NullLogger<CachedSteps>.Instance), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
         Results = new StepResults(DataSource, queue, hydra, Clock, NullLogger<StepResults>.Instance);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);
