@@ -44,13 +44,16 @@ FROM build_steps bs JOIN builds b ON b.id = bs.build_id JOIN steps s ON s.id = b
 WHERE s.state < 3 OR s.finished_at > now() - interval '1 day';
 
 -- Each jobset's step time in the fair-share window (24 h) and that time per scheduling share.
--- share_bucket = floor(log base 1.1 of (1 + share_used)): usage compared in 10 % steps, so a
--- refresh rewrites a jobset's steps only when its usage moved by about a tenth.
+-- share_bucket = floor(log base 1.25 of (1 + share_used)): usage is compared in steps of 25 %, so a
+-- jobset's steps are rewritten only when its usage moved by a quarter, not on every refresh of a
+-- sliding window (a jobset with 100 shares crosses about 30 buckets in a day of one busy builder).
+-- applied_bucket is the bucket its steps were last rewritten to.
 CREATE TABLE jobset_shares (
     jobset_id       bigint PRIMARY KEY REFERENCES jobsets(id) ON DELETE CASCADE,
     seconds         double precision NOT NULL,
     share_used      double precision NOT NULL,
     share_bucket    integer NOT NULL,
+    applied_bucket  integer NOT NULL DEFAULT 0,
     refreshed_at    timestamptz NOT NULL
 );
 

@@ -114,6 +114,25 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
     }
 
     [Fact]
+    public async Task A_share_refresh_that_stopped_half_way_is_finished_by_the_next_one()
+    {
+        await using var queue = new QueueHarness(database.ConnectionString);
+        var jobset = await queue.AddJobsetAsync();
+        await queue.ChargeAsync(jobset, TimeSpan.FromHours(1));
+        var step = await queue.AddRunnableAsync(_system);
+        await queue.LinkAsync(step, jobset);
+        await queue.Shares().RefreshAsync(CancellationToken.None);
+        var bucket = await queue.StepColumnAsync<int>(step, "share_bucket");
+
+        // As if the process died after recording the jobset's new bucket but before rewriting its steps.
+        await queue.ExecuteAsync($"UPDATE steps SET share_bucket = 0 WHERE id = {step}; UPDATE jobset_shares SET applied_bucket = 0 WHERE jobset_id = {jobset}");
+        await queue.Shares().RefreshAsync(CancellationToken.None);
+
+        Assert.True(bucket > 0);
+        Assert.Equal(bucket, await queue.StepColumnAsync<int>(step, "share_bucket"));
+    }
+
+    [Fact]
     public async Task A_bumped_build_goes_before_everything_else()
     {
         await using var queue = new QueueHarness(database.ConnectionString);
