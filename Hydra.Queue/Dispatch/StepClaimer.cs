@@ -114,6 +114,9 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("lease", now + queue.LeaseDuration);
+        // Planning this statement costs about as much as running it. Npgsql keeps prepared statements
+        // per physical connection, so after the first claim on a pooled connection this is a look-up.
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

@@ -23,6 +23,10 @@ using Npgsql;
 var claims = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
 var backlog = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300_000;
 var claimers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
+if (backlog < 10_000 || claimers < 4)
+{
+    throw new ArgumentException("The backlog needs at least 10,000 steps and at least 4 claimers (the last phases use four workers).");
+}
 var admin = Environment.GetEnvironmentVariable("HYDRA_BENCH_DATABASE") ?? Environment.GetEnvironmentVariable("HYDRA_TEST_DATABASE")
     ?? throw new InvalidOperationException("Set HYDRA_BENCH_DATABASE (or HYDRA_TEST_DATABASE) to a PostgreSQL server and a role that may create databases.");
 
@@ -94,15 +98,15 @@ try
     await seeder.BacklogAsync("big", backlogJobsets, backlog);
     Console.WriteLine($"backlog: {await seeder.CountAsync("SELECT count(*) FROM steps WHERE state < 3")} unfinished steps, " +
         $"{await seeder.CountAsync("SELECT count(*) FROM steps WHERE state = 1")} runnable");
-    var big = await RoundsAsync(claimer, workers[0], 1_000);
+    var big = await RoundsAsync(claimer, workers[0], Math.Min(1_000, backlog / 100));
     Console.WriteLine($"dispatch round, x86_64+i686 worker: median {big.Median:F2} ms, p99 {big.P99:F2} ms with {backlog} queued (target <= 100 ms); " +
         $"with 2,000 queued: median {small.Median:F2} ms, p99 {small.P99:F2} ms; ratio of medians {big.Median / small.Median:F2}");
     var before = await PreviousPickAsync(dataSource, 50);
     Console.WriteLine($"baseline, the pick as it was before this dispatch work (system = ANY(...), sorted): median {before.Median:F2} ms, p99 {before.P99:F2} ms; " +
         $"ratio of medians now/before {big.Median / before.Median:F3}");
-    var arm = await RoundsAsync(claimer, workers[1], 300, new ClaimRequest([QueueSeeder.Arm], [], 0));
+    var arm = await RoundsAsync(claimer, workers[1], Math.Min(300, backlog / 200), new ClaimRequest([QueueSeeder.Arm], [], 0));
     Console.WriteLine($"dispatch round, aarch64 worker (8 % of the queue): median {arm.Median:F2} ms, p99 {arm.P99:F2} ms");
-    var kvm = await RoundsAsync(claimer, workers[2], 50, new ClaimRequest([QueueSeeder.X86], [], 0, MandatoryFeatures: ["kvm"]));
+    var kvm = await RoundsAsync(claimer, workers[2], Math.Clamp(backlog / 1_000, 1, 50), new ClaimRequest([QueueSeeder.X86], [], 0, MandatoryFeatures: ["kvm"]));
     Console.WriteLine($"dispatch round, worker with mandatory kvm (1 % of the queue): median {kvm.Median:F2} ms, p99 {kvm.P99:F2} ms");
 
     // The periodic work that keeps claims cheap, at the same size.
@@ -113,7 +117,7 @@ try
         $"SELECT s.id, {workers[3]}, 1, now(), now() - (s.id % 600) * interval '1 second', now() FROM steps s WHERE s.state = 0 AND s.id % 10 = 0");
     stopwatch.Restart();
     var moved = await shares.RefreshAsync(CancellationToken.None);
-    Console.WriteLine($"fair-share refresh after usage moved every jobset: {stopwatch.Elapsed.TotalMilliseconds:F0} ms, {moved} steps changed bucket");
+    Console.WriteLine($"fair-share refresh after a day of history appeared: {stopwatch.Elapsed.TotalMilliseconds:F0} ms, {moved} steps changed bucket");
     stopwatch.Restart();
     moved = await shares.RefreshAsync(CancellationToken.None);
     Console.WriteLine($"fair-share refresh with nothing changed: {stopwatch.Elapsed.TotalMilliseconds:F0} ms, {moved} steps changed bucket");
