@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Hydra.Bench;
 using Hydra.Bench.Queue;
 using Hydra.Core;
-using Hydra.Core.Data;
 using Hydra.Core.Protocol;
 using Hydra.Queue;
 using Hydra.Queue.Completion;
@@ -27,17 +27,12 @@ if (backlog < 10_000 || claimers < 4)
 {
     throw new ArgumentException("The backlog needs at least 10,000 steps and at least 4 claimers (the last phases use four workers).");
 }
-var admin = Environment.GetEnvironmentVariable("HYDRA_BENCH_DATABASE") ?? Environment.GetEnvironmentVariable("HYDRA_TEST_DATABASE")
-    ?? throw new InvalidOperationException("Set HYDRA_BENCH_DATABASE (or HYDRA_TEST_DATABASE) to a PostgreSQL server and a role that may create databases.");
 
 var work = Directory.CreateTempSubdirectory("hydra-bench-queue-").FullName;
-var database = $"hydra_bench_{Guid.NewGuid():N}";
-await AdminAsync($"CREATE DATABASE {database}");
+await using var database = await BenchDatabase.CreateAsync(maxPoolSize: claimers + 8);
 try
 {
-    var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = claimers + 8 }.ConnectionString;
-    await using var dataSource = NpgsqlDataSource.Create(connectionString);
-    await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+    var dataSource = database.DataSource;
     var hydra = Options.Create(new HydraOptions { DataDir = Path.Combine(work, "data") });
     var queueOptions = Options.Create(new QueueOptions());
     var clock = TimeProvider.System;
@@ -129,8 +124,6 @@ try
 }
 finally
 {
-    NpgsqlConnection.ClearAllPools();
-    await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     Directory.Delete(work, recursive: true);
 }
 
@@ -227,14 +220,4 @@ static async Task<T> ScalarAsync<T>(NpgsqlDataSource dataSource, string sql)
 {
     await using var command = dataSource.CreateCommand(sql);
     return (T)(await command.ExecuteScalarAsync())!;
-}
-
-async Task AdminAsync(string sql)
-{
-    var builder = new NpgsqlConnectionStringBuilder(admin) { Pooling = false };
-    builder.Database ??= "postgres";
-    await using var connection = new NpgsqlConnection(builder.ConnectionString);
-    await connection.OpenAsync();
-    await using var command = new NpgsqlCommand(sql, connection);
-    await command.ExecuteNonQueryAsync();
 }

@@ -18,8 +18,7 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
         var first = await queue.AddRunnableAsync(_system);
         var second = await queue.AddRunnableAsync(_system);
 
-        Assert.Equal(first, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(second, (await queue.ClaimAsync(worker, Request))?.StepId);
+        await queue.AssertClaimsInOrderAsync(worker, Request, first, second);
     }
 
     [Fact]
@@ -30,8 +29,7 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
         var ordinary = await queue.AddRunnableAsync(_system, "local_priority = 100, critical_path = 9");
         var urgent = await queue.AddRunnableAsync(_system, "local_priority = 200");
 
-        Assert.Equal(urgent, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(ordinary, (await queue.ClaimAsync(worker, Request))?.StepId);
+        await queue.AssertClaimsInOrderAsync(worker, Request, urgent, ordinary);
     }
 
     [Fact]
@@ -43,9 +41,7 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
         var deep = await queue.AddRunnableAsync(_system, "critical_path = 3");
         var deeper = await queue.AddRunnableAsync(_system, "critical_path = 7");
 
-        Assert.Equal(deeper, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(deep, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(old, (await queue.ClaimAsync(worker, Request))?.StepId);
+        await queue.AssertClaimsInOrderAsync(worker, Request, deeper, deep, old);
     }
 
     [Fact]
@@ -64,8 +60,7 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
         Assert.True(await queue.Shares().RefreshAsync(CancellationToken.None) >= 1);
 
         Assert.True(await queue.StepColumnAsync<int>(busyStep, "share_bucket") > await queue.StepColumnAsync<int>(idleStep, "share_bucket"));
-        Assert.Equal(idleStep, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(busyStep, (await queue.ClaimAsync(worker, Request))?.StepId);
+        await queue.AssertClaimsInOrderAsync(worker, Request, idleStep, busyStep);
     }
 
     [Fact]
@@ -90,9 +85,7 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
         // 7200 s / 10000 shares is far less used than 3600 s / 100 shares.
         Assert.True(await queue.ScalarAsync<double>($"SELECT share_used FROM jobset_shares WHERE jobset_id = {big}") < 1);
         Assert.Equal(36.0, await queue.ScalarAsync<double>($"SELECT share_used FROM jobset_shares WHERE jobset_id = {small}"), 3);
-        Assert.Equal(bigStep, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(sharedStep, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(smallStep, (await queue.ClaimAsync(worker, Request))?.StepId);
+        await queue.AssertClaimsInOrderAsync(worker, Request, bigStep, sharedStep, smallStep);
     }
 
     [Fact]
@@ -150,8 +143,7 @@ public sealed class ClaimOrderTests(DatabaseFixture database) : IClassFixture<Da
         Assert.True(await queue.Bumps().BumpAsync(build, CancellationToken.None));
 
         Assert.Equal(queue.Clock.GetUtcNow().ToUnixTimeSeconds(), await queue.BuildColumnAsync<int>(build, "global_priority"));
-        Assert.Equal(dependency, (await queue.ClaimAsync(worker, Request))?.StepId);
-        Assert.Equal(favourite, (await queue.ClaimAsync(worker, Request))?.StepId);
+        await queue.AssertClaimsInOrderAsync(worker, Request, dependency, favourite);
         Assert.Equal(queue.Clock.GetUtcNow().ToUnixTimeSeconds(), await queue.StepColumnAsync<int>(laggard, "global_priority"));
     }
 

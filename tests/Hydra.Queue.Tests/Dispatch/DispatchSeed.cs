@@ -21,6 +21,17 @@ internal static class DispatchSeed
     public static Task<ClaimResponse?> ClaimAsync(this QueueHarness queue, long worker, ClaimRequest request) =>
         queue.Claimer.TryClaimAsync(worker, $"worker-{worker}", request, CancellationToken.None);
 
+    /// <summary>Claims once per expected step and checks each claim got the next one, in order.</summary>
+    public static async Task AssertClaimsInOrderAsync(this QueueHarness queue, long worker, ClaimRequest request, params long[] expected)
+    {
+        var claimed = new List<long?>();
+        foreach (var _ in expected)
+        {
+            claimed.Add((await queue.ClaimAsync(worker, request))?.StepId);
+        }
+        Assert.Equal(expected.Cast<long?>(), claimed);
+    }
+
     /// <summary>A runnable step with the given dispatch columns (as ingestion, a bump or the share refresh would set them).</summary>
     public static async Task<long> AddRunnableAsync(this QueueHarness queue, string system, string columns = "")
     {
