@@ -24,7 +24,7 @@ namespace Hydra.Queue.Dispatch;
 /// each orders its own.
 /// </remarks>
 public sealed partial class ClaimDispatcher(
-    StepClaimer claimer, QueueSignal signal, NpgsqlDataSource dataSource, IOptions<QueueOptions> options, ILogger<ClaimDispatcher> logger)
+    StepClaimer claimer, QueueSignal signal, NpgsqlDataSource dataSource, IOptions<QueueOptions> options, TimeProvider clock, ILogger<ClaimDispatcher> logger)
     : BackgroundService
 {
     private readonly Lock _lock = new();
@@ -159,8 +159,9 @@ public sealed partial class ClaimDispatcher(
     private async Task<Dictionary<long, int>> RunningStepsAsync(long[] workers, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT worker_id, count(*)::int FROM step_attempts WHERE state = 0 AND worker_id = ANY(@workers) GROUP BY worker_id");
+            "SELECT worker_id, count(*)::int FROM step_attempts WHERE state = 0 AND worker_id = ANY(@workers) AND lease_expires_at > @now GROUP BY worker_id");
         command.Parameters.AddWithValue("workers", workers);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
         var running = new Dictionary<long, int>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

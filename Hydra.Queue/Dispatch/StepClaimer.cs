@@ -34,7 +34,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED
             ) c
-            WHERE (SELECT count(*) FROM step_attempts WHERE worker_id = @worker AND state = 0) < @max_jobs
+            WHERE (SELECT count(*) FROM step_attempts WHERE worker_id = @worker AND state = 0 AND lease_expires_at > @now) < @max_jobs
             ORDER BY c.global_priority DESC, c.share_bucket, c.local_priority DESC, c.critical_path DESC, c.id
             LIMIT 1
         ), attempt AS (

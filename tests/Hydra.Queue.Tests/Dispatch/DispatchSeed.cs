@@ -16,7 +16,7 @@ internal static class DispatchSeed
     public static BuildBumps Bumps(this QueueHarness queue) => new(queue.DataSource, queue.Clock);
 
     public static ClaimDispatcher Dispatcher(this QueueHarness queue) =>
-        new(queue.Claimer, new QueueSignal(), queue.DataSource, Options.Create(queue.QueueOptions), NullLogger<ClaimDispatcher>.Instance);
+        new(queue.Claimer, new QueueSignal(), queue.DataSource, Options.Create(queue.QueueOptions), queue.Clock, NullLogger<ClaimDispatcher>.Instance);
 
     public static Task<ClaimResponse?> ClaimAsync(this QueueHarness queue, long worker, ClaimRequest request) =>
         queue.Claimer.TryClaimAsync(worker, $"worker-{worker}", request, CancellationToken.None);

@@ -69,9 +69,10 @@ public sealed class MatchingTests(DatabaseFixture database) : IClassFixture<Data
     {
         await using var queue = new QueueHarness(database.ConnectionString);
         var worker = await queue.AddWorkerAsync("two-slots");
-        await queue.AddRunnableAsync(_system);
-        await queue.AddRunnableAsync(_system);
-        await queue.AddRunnableAsync(_system);
+        for (var i = 0; i < 4; i++)
+        {
+            await queue.AddRunnableAsync(_system);
+        }
         var request = new ClaimRequest([_system], [], 0, MaxJobs: 2);
 
         var first = await queue.ClaimAsync(worker, request);
@@ -79,6 +80,11 @@ public sealed class MatchingTests(DatabaseFixture database) : IClassFixture<Data
         Assert.Null(await queue.ClaimAsync(worker, request));
 
         await queue.Results.FinishAsync(first!.AttemptId, worker, new FinishRequest(StepOutcome.Succeeded, 0, null, []), CancellationToken.None);
+        Assert.NotNull(await queue.ClaimAsync(worker, request));
+        Assert.Null(await queue.ClaimAsync(worker, request));
+
+        // A lease that ran out (a builder that died and came back under the same token) no longer holds a slot.
+        queue.Clock.Advance(queue.QueueOptions.LeaseDuration + TimeSpan.FromSeconds(1));
         Assert.NotNull(await queue.ClaimAsync(worker, request));
     }
 
