@@ -3,7 +3,6 @@ using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
 using Hydra.Queue.Completion;
-using Hydra.Queue.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
