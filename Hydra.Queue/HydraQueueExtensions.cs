@@ -22,9 +22,17 @@ public static class HydraQueueExtensions
             .Validate(o => o.LeaseDuration > o.HeartbeatInterval, "Hydra:Queue:LeaseDuration must be longer than HeartbeatInterval.")
             .Validate(o => o.BuildTimeout >= TimeSpan.Zero && o.MaxSilentTime >= TimeSpan.Zero && o.MaxLogSize >= 0 && o.MaxOutputSize >= 0,
                 "Hydra:Queue limits (BuildTimeout, MaxSilentTime, MaxLogSize, MaxOutputSize) must not be negative; zero means none.")
+            .Validate(o => o.MaxUnsupportedTime >= TimeSpan.Zero, "Hydra:Queue:MaxUnsupportedTime must not be negative.")
+            .Validate(o => o.ShareWindow > TimeSpan.Zero && o.DispatchMaintenanceInterval > TimeSpan.Zero && o.ClaimPollInterval > TimeSpan.Zero,
+                "Hydra:Queue:ShareWindow, DispatchMaintenanceInterval and ClaimPollInterval must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<QueueSignal>();
         builder.Services.AddSingleton<StepClaimer>();
+        builder.Services.AddSingleton<CachedSteps>();
+        builder.Services.AddSingleton<ClaimDispatcher>();
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<FairShares>();
+        builder.Services.AddSingleton<BuildBumps>();
         builder.Services.AddSingleton<LeaseService>();
         builder.Services.AddSingleton<UploadGrants>();
         builder.Services.AddSingleton<StepResults>();
@@ -34,11 +42,13 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<FailureCache>();
         builder.Services.AddSingleton<WorkerTokens>();
         builder.Services.AddSingleton<WorkerAuthFilter>();
-        // Claims wake on NOTIFY in every process that serves the worker API.
+        // Claims wake on NOTIFY in every process that serves the worker API, and wait in its dispatcher.
         builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ClaimDispatcher>());
         if (runBackgroundServices)
         {
             builder.Services.AddHostedService<LeaseReaper>();
+            builder.Services.AddHostedService<DispatchMaintenance>();
         }
         return builder;
     }

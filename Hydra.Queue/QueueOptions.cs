@@ -36,6 +36,25 @@ public sealed class QueueOptions
 
     /// <summary>Largest total NAR size of a step's outputs (4 GiB, as hydra.nixos.org): above it, status 11. Zero: none.</summary>
     public long MaxOutputSize { get; set; } = 4L * 1024 * 1024 * 1024;
+    /// <summary>
+    /// How long a runnable step may wait with no recently seen worker able to build it before it fails
+    /// as "unsupported system" (status 9). Hydra's C++ runner uses 0 and its Rust runner 120 s;
+    /// hydra.nixos.org raised it to a day because builder restarts briefly hid a system. One hour
+    /// survives restarts and still tells a user within the hour that nothing builds their system.
+    /// </summary>
+    public TimeSpan MaxUnsupportedTime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A worker counts as present for the unsupported-system check if it called within this time.</summary>
+    public TimeSpan WorkerSeenWithin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Step time older than this no longer counts against a jobset's fair share (Hydra: 24 h).</summary>
+    public TimeSpan ShareWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often jobset share usage is recomputed and unsupported steps are looked for.</summary>
+    public TimeSpan DispatchMaintenanceInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often waiting claims look for work when no notification arrived.</summary>
+    public TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Retry delay after <paramref name="tries"/> attempts: 60 s x 3^(tries-1) by default.</summary>
     public TimeSpan RetryDelay(int tries) =>

@@ -49,7 +49,7 @@ public sealed class WorkerService(
 
     private async Task RunSlotAsync(int slot, WorkerSession session, CancellationToken stoppingToken, CancellationToken abortToken)
     {
-        var request = new ClaimRequest(options.Systems, options.Features, (int)options.ClaimWait.TotalSeconds);
+        var request = new ClaimRequest(options.Systems, options.Features, (int)options.ClaimWait.TotalSeconds, MaxJobs: options.MaxJobs);
         while (!stoppingToken.IsCancellationRequested)
         {
             // A claim cut short by shutdown may have been granted without us hearing the answer; that attempt's

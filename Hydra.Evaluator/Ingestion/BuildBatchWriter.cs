@@ -4,9 +4,9 @@ using Npgsql;
 namespace Hydra.Evaluator.Ingestion;
 
 /// <summary>
-/// Writes one batch of new builds in one short transaction: the steps first needed by the batch,
-/// dependencies among the steps this evaluation created, the builds, their outputs and their
-/// <c>build_steps</c>. Steps are written pending; only the evaluation's last transaction promotes them.
+/// Writes one batch of new builds in one short transaction: the steps first needed by the batch (linked
+/// to the jobset, for fair shares), dependencies among the steps this evaluation created, the builds,
+/// their outputs and their <c>build_steps</c>. Steps are written pending; only the evaluation's last transaction promotes them.
 /// </summary>
 internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connection, long jobsetId, DateTimeOffset now, int maxTries)
 {
@@ -41,8 +41,9 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
     private async Task<(Dictionary<string, (long Id, bool Created)>, List<(EvaluatedJob, long)>)> WriteOnceAsync(BatchPlan plan, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var ids = await sql.UpsertStepsAsync(plan.Steps, now, cancellationToken);
+        var ids = await sql.UpsertStepsAsync(jobsetId, plan.Steps, now, cancellationToken);
         long IdOf(string drvPath) => ids.TryGetValue(drvPath, out var step) ? step.Id : _stepIds[drvPath];
+        await sql.LinkJobsetAsync(jobsetId, ids.Values.Select(v => v.Id).ToArray(), cancellationToken);
 
         // A step found unfinished already has its dependencies recorded by whoever created it.
         List<long> from = [], to = [];
@@ -60,7 +61,8 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
         await sql.InsertDependenciesAsync(from, to, cancellationToken);
         if (plan.Raised.Count > 0)
         {
-            await sql.RaisePrioritiesAsync(plan.Raised.Keys.Select(IdOf).ToArray(), plan.Raised.Values.ToArray(), cancellationToken);
+            await sql.RaiseStepsAsync(plan.Raised.Keys.Select(IdOf).ToArray(), plan.Raised.Values.Select(v => v.Priority).ToArray(),
+                plan.Raised.Values.Select(v => v.CriticalPath).ToArray(), cancellationToken);
         }
 
         var buildIds = await sql.AllocateBuildIdsAsync(plan.Jobs.Count, cancellationToken);

@@ -15,12 +15,15 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
     /// Inserts the steps that have no unfinished row yet and returns the id of every given
     /// derivation with whether this call created it. A concurrent evaluation may insert the same
     /// derivation first: the unique index on unfinished steps makes ours a no-op and the look-up
-    /// finds theirs. If theirs finished in between, the next round inserts a fresh one.
+    /// finds theirs. If theirs finished in between, the next round inserts a fresh one. A new step
+    /// starts in the jobset's fair-share bucket; a shared one keeps the lowest bucket and the highest
+    /// priority and critical path of everyone needing it.
     /// </summary>
     public async Task<Dictionary<string, (long Id, bool Created)>> UpsertStepsAsync(
-        IReadOnlyList<PlannedStep> steps, DateTimeOffset now, CancellationToken cancellationToken)
+        long jobsetId, IReadOnlyList<PlannedStep> steps, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, (long, bool)>(steps.Count, StringComparer.Ordinal);
+        var bucket = await ScalarAsync<int?>("SELECT share_bucket FROM jobset_shares WHERE jobset_id = @j", cancellationToken, ("j", jobsetId)) ?? 0;
         // Sorted, so concurrent evaluations take the unique-index entries in the same order.
         var pending = steps.OrderBy(s => s.DrvPath, StringComparer.Ordinal).ToList();
         for (var round = 0; pending.Count > 0; round++)
@@ -31,16 +34,20 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             }
             await using (var insert = Command(
                 """
-                INSERT INTO steps (drv_path, system, output_paths, required_features, local_priority, state, created_at)
-                SELECT v.drv, v.system, string_to_array(v.outputs, ' '), string_to_array(v.features, ' '), v.priority, 0, @now
-                FROM unnest(@drv, @system, @outputs, @features, @priority) AS v(drv, system, outputs, features, priority)
+                INSERT INTO steps (drv_path, system, output_paths, required_features, prefer_local_build, local_priority, critical_path,
+                                   share_bucket, state, created_at)
+                SELECT v.drv, v.system, string_to_array(v.outputs, ' '), string_to_array(v.features, ' '), v.local, v.priority, v.depth,
+                       @bucket, 0, @now
+                FROM unnest(@drv, @system, @outputs, @features, @local, @priority, @depth)
+                    AS v(drv, system, outputs, features, local, priority, depth)
                 ON CONFLICT (drv_path) WHERE state < 3 DO NOTHING
                 RETURNING drv_path, id
                 """,
-                ("now", now), ("drv", pending.Select(s => s.DrvPath).ToArray()), ("system", pending.Select(s => s.System).ToArray()),
+                ("now", now), ("bucket", bucket), ("drv", pending.Select(s => s.DrvPath).ToArray()), ("system", pending.Select(s => s.System).ToArray()),
                 ("outputs", pending.Select(s => string.Join(' ', s.OutputPaths)).ToArray()),
                 ("features", pending.Select(s => string.Join(' ', s.RequiredFeatures)).ToArray()),
-                ("priority", pending.Select(s => s.Priority).ToArray())))
+                ("local", pending.Select(s => s.PreferLocalBuild).ToArray()),
+                ("priority", pending.Select(s => s.Priority).ToArray()), ("depth", pending.Select(s => s.CriticalPath).ToArray())))
             {
                 await ReadPairsAsync(insert, (drv, id) => result[drv] = (id, true), cancellationToken);
             }
@@ -49,18 +56,23 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             {
                 break;
             }
-            // Shared steps: raise their priority to ours, in id order (row locks in a stable order).
+            // Shared steps: raise their priority and critical path to ours, lower their share bucket to
+            // ours, in id order (row locks in a stable order).
             await using (var existing = Command(
                 """
-                WITH v AS (SELECT * FROM unnest(@drv, @priority) AS v(drv, priority)),
-                     found AS (SELECT s.id, s.drv_path, v.priority FROM steps s JOIN v ON s.drv_path = v.drv WHERE s.state < 3),
+                WITH v AS (SELECT * FROM unnest(@drv, @priority, @depth) AS v(drv, priority, depth)),
+                     found AS (SELECT s.id, s.drv_path, v.priority, v.depth FROM steps s JOIN v ON s.drv_path = v.drv WHERE s.state < 3),
                      raised AS (
-                         UPDATE steps s SET local_priority = f.priority
+                         UPDATE steps s SET local_priority = GREATEST(s.local_priority, f.priority),
+                                            critical_path = GREATEST(s.critical_path, f.depth),
+                                            share_bucket = LEAST(s.share_bucket, @bucket)
                          FROM (SELECT * FROM found ORDER BY id) f
-                         WHERE s.id = f.id AND s.local_priority < f.priority AND s.state < 3)
+                         WHERE s.id = f.id AND s.state < 3
+                           AND (s.local_priority < f.priority OR s.critical_path < f.depth OR s.share_bucket > @bucket))
                 SELECT drv_path, id FROM found
                 """,
-                ("drv", missing.Select(s => s.DrvPath).ToArray()), ("priority", missing.Select(s => s.Priority).ToArray())))
+                ("bucket", bucket), ("drv", missing.Select(s => s.DrvPath).ToArray()), ("priority", missing.Select(s => s.Priority).ToArray()),
+                ("depth", missing.Select(s => s.CriticalPath).ToArray())))
             {
                 await ReadPairsAsync(existing, (drv, id) => result[drv] = (id, false), cancellationToken);
             }
@@ -69,6 +81,11 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
         return result;
     }
 
+    /// <summary>Records that the jobset needs these steps: their time counts against its fair share.</summary>
+    public Task LinkJobsetAsync(long jobsetId, long[] steps, CancellationToken cancellationToken) =>
+        ExecuteAsync("INSERT INTO step_jobsets (step_id, jobset_id) SELECT unnest(@s), @j ON CONFLICT DO NOTHING",
+            cancellationToken, ("s", steps), ("j", jobsetId));
+
     public Task InsertDependenciesAsync(List<long> steps, List<long> dependencies, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
@@ -76,14 +93,14 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             SELECT * FROM unnest(@s, @d) ON CONFLICT DO NOTHING
             """, cancellationToken, ("s", steps.ToArray()), ("d", dependencies.ToArray()));
 
-    /// <summary>Raises unfinished steps to the given priorities (never lowers one), in id order.</summary>
-    public Task RaisePrioritiesAsync(long[] steps, int[] priorities, CancellationToken cancellationToken) =>
+    /// <summary>Raises unfinished steps to the given priorities and critical paths (never lowers either), in id order.</summary>
+    public Task RaiseStepsAsync(long[] steps, int[] priorities, int[] criticalPaths, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
-            UPDATE steps s SET local_priority = v.priority
-            FROM (SELECT * FROM unnest(@s, @p) AS v(id, priority) ORDER BY id) v
-            WHERE s.id = v.id AND s.local_priority < v.priority AND s.state < 3
-            """, cancellationToken, ("s", steps), ("p", priorities));
+            UPDATE steps s SET local_priority = GREATEST(s.local_priority, v.priority), critical_path = GREATEST(s.critical_path, v.depth)
+            FROM (SELECT * FROM unnest(@s, @p, @c) AS v(id, priority, depth) ORDER BY id) v
+            WHERE s.id = v.id AND (s.local_priority < v.priority OR s.critical_path < v.depth) AND s.state < 3
+            """, cancellationToken, ("s", steps), ("p", priorities), ("c", criticalPaths));
 
     /// <summary>Takes <paramref name="count"/> build ids up front, so outputs and links can be written without a read-back.</summary>
     public async Task<long[]> AllocateBuildIdsAsync(int count, CancellationToken cancellationToken)

@@ -3,7 +3,6 @@ using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
 using Hydra.Queue.Completion;
-using Hydra.Queue.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,11 +24,11 @@ public static class WorkerEndpoints
     }
 
     /// <summary>
-    /// Long-poll: try to claim; if nothing matches, wait for a NOTIFY-driven pulse (or a short poll
-    /// interval, in case a notification was lost) and try again until the wait runs out.
+    /// Long-poll: try to claim at once; if nothing matches, wait in the <see cref="ClaimDispatcher"/>, whose
+    /// rounds (on NOTIFY, or a short poll in case one was lost) serve waiting workers fastest first.
     /// </summary>
-    private static async Task<IResult> ClaimAsync(ClaimRequest request, HttpContext http, StepClaimer claimer, QueueSignal signal,
-        WorkerTokens tokens, IOptions<QueueOptions> options, TimeProvider clock)
+    private static async Task<IResult> ClaimAsync(ClaimRequest request, HttpContext http, ClaimDispatcher dispatcher, WorkerRegistry registry,
+        IOptions<QueueOptions> options)
     {
         if (request.Systems is not { Count: > 0 })
         {
@@ -37,27 +36,11 @@ public static class WorkerEndpoints
         }
         var worker = WorkerAuthFilter.Worker(http);
         var cancellationToken = http.RequestAborted;
-        await tokens.RecordCapabilitiesAsync(worker.Id, request.Systems, cancellationToken);
-        var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, options.Value.MaxClaimWait.TotalSeconds));
-        var deadline = clock.GetTimestamp() + (long)(wait.TotalSeconds * clock.TimestampFrequency);
         request = request with { Features = request.Features ?? [] };
-        while (true)
-        {
-            var pulse = signal.Current;
-            var claim = await claimer.TryClaimAsync(worker.Id, worker.Name, request, cancellationToken);
-            if (claim is not null)
-            {
-                return Results.Ok(claim);
-            }
-            var remaining = TimeSpan.FromSeconds((deadline - clock.GetTimestamp()) / (double)clock.TimestampFrequency);
-            if (remaining <= TimeSpan.Zero)
-            {
-                return Results.NoContent();
-            }
-            var poll = remaining < TimeSpan.FromSeconds(2) ? remaining : TimeSpan.FromSeconds(2);
-            await Task.WhenAny(pulse, Task.Delay(poll, clock, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested();
-        }
+        await registry.RecordAsync(worker.Id, request, cancellationToken);
+        var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, options.Value.MaxClaimWait.TotalSeconds));
+        var claim = await dispatcher.ClaimAsync(worker, request, wait, cancellationToken);
+        return claim is null ? Results.NoContent() : Results.Ok(claim);
     }
 
     private static async Task<IResult> HeartbeatAsync(long attemptId, HeartbeatRequest? request, HttpContext http, LeaseService leases)

@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace Hydra.Queue.Completion;
 
-/// <summary>Lease expiry and the repair sweep, callable from the reaper and from tests.</summary>
+/// <summary>Lease expiry, the repair sweep and the unsupported-system timeout, callable from the background loops and from tests.</summary>
 public sealed class QueueMaintenance(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, TimeProvider clock)
 {
     /// <summary>Aborts attempts whose lease ran out and returns their steps to the queue. Returns how many.</summary>
@@ -73,5 +73,66 @@ public sealed class QueueMaintenance(NpgsqlDataSource dataSource, IOptions<Queue
             }
         }
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Hydra's unsupported-system rule. A runnable step that no enabled worker seen within
+    /// <see cref="QueueOptions.WorkerSeenWithin"/> can build (system, supported and mandatory features,
+    /// as in the claim) is marked with the time this was first noticed; a worker that can build it
+    /// clears the mark. Once marked for <see cref="QueueOptions.MaxUnsupportedTime"/>, the step fails as
+    /// "unsupported system" (status 9) with its builds, and its dependents as "dependency failed".
+    /// Returns how many steps failed.
+    /// </summary>
+    public async Task<int> FailUnsupportedStepsAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var queue = options.Value;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var mark = new NpgsqlCommand(
+            """
+            WITH live AS (
+                SELECT systems || '{builtin}'::text[] AS systems, features || mandatory_features AS supported, mandatory_features AS mandatory
+                FROM workers WHERE enabled AND last_seen_at >= @seen
+            ), verdict AS (
+                SELECT s.id, EXISTS (
+                    SELECT 1 FROM live w
+                    WHERE s.system = ANY(w.systems) AND s.required_features <@ w.supported AND w.mandatory <@ s.claim_features) AS supported
+                FROM steps s WHERE s.state = 1
+            )
+            UPDATE steps s SET unsupported_since = CASE WHEN v.supported THEN NULL ELSE @now END
+            FROM verdict v
+            WHERE s.id = v.id AND s.state = 1 AND v.supported = (s.unsupported_since IS NOT NULL)
+            """, connection, transaction))
+        {
+            mark.Parameters.AddWithValue("seen", now - queue.WorkerSeenWithin);
+            mark.Parameters.AddWithValue("now", now);
+            await mark.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var expired = new List<(long Step, string System, string[] Features)>();
+        await using (var select = new NpgsqlCommand(
+            """
+            SELECT id, system, required_features FROM steps
+            WHERE state = 1 AND unsupported_since <= @deadline
+            ORDER BY id
+            FOR UPDATE SKIP LOCKED
+            """, connection, transaction))
+        {
+            select.Parameters.AddWithValue("deadline", now - queue.MaxUnsupportedTime);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                expired.Add((reader.GetInt64(0), reader.GetString(1), reader.GetFieldValue<string[]>(2)));
+            }
+        }
+        foreach (var (step, system, features) in expired)
+        {
+            var wanted = features.Length == 0 ? system : $"{system} with features {string.Join(", ", features)}";
+            var message = $"no worker seen in the last {queue.WorkerSeenWithin} can build {wanted}; waited {queue.MaxUnsupportedTime}";
+            await StepTransitions.FailAsync(connection, transaction, step, BuildStatus.UnsupportedSystem, message, now, cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return expired.Count;
     }
 }

@@ -6,29 +6,44 @@ using Npgsql;
 namespace Hydra.Queue.Dispatch;
 
 /// <summary>
-/// Hands runnable steps to workers. One statement picks the best runnable step for the worker's
-/// systems with <c>FOR UPDATE SKIP LOCKED</c>, records an attempt with a lease, and marks the step
-/// running, so concurrent claimers never get the same step.
+/// Hands runnable steps to workers. One statement picks the best runnable step the worker can build
+/// with <c>FOR UPDATE SKIP LOCKED</c>, records an attempt with a lease, and marks the step running, so
+/// concurrent claimers never get the same step.
 /// </summary>
-public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, StepLogWriter logs, TimeProvider clock)
+/// <remarks>
+/// The order is bump (global priority) first, then fair share (the step's lowest jobset share bucket),
+/// local priority, critical path, and age (id). <c>steps_dispatch</c> holds exactly that order per
+/// system, so each of the worker's systems costs one short index walk (skipping only steps whose
+/// features do not fit or whose retry time has not come), whatever the length of the queue.
+/// </remarks>
+public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, StepLogWriter logs, CachedSteps cache, TimeProvider clock)
 {
     private const string ClaimSql =
         """
         WITH candidate AS (
-            SELECT id FROM steps
-            WHERE state = 1 AND system = ANY(@systems)
-              AND (runnable_after IS NULL OR runnable_after <= @now)
-              AND required_features <@ @features
-            ORDER BY global_priority DESC, local_priority DESC, id
+            SELECT c.id
+            FROM unnest(@systems) AS wanted(system)
+            CROSS JOIN LATERAL (
+                SELECT s.id, s.global_priority, s.share_bucket, s.local_priority, s.critical_path
+                FROM steps s
+                WHERE s.state = 1 AND s.system = wanted.system
+                  AND (s.runnable_after IS NULL OR s.runnable_after <= @now)
+                  AND s.required_features <@ @supported
+                  AND @mandatory <@ s.claim_features
+                ORDER BY s.global_priority DESC, s.share_bucket, s.local_priority DESC, s.critical_path DESC, s.id
+                LIMIT 1
+                FOR UPDATE SKIP LOCKED
+            ) c
+            WHERE (SELECT count(*) FROM step_attempts WHERE worker_id = @worker AND state = 0 AND lease_expires_at > @now) < @max_jobs
+            ORDER BY c.global_priority DESC, c.share_bucket, c.local_priority DESC, c.critical_path DESC, c.id
             LIMIT 1
-            FOR UPDATE SKIP LOCKED
         ), attempt AS (
             INSERT INTO step_attempts (step_id, worker_id, state, lease_expires_at, started_at)
             SELECT id, @worker, 0, @lease, @now FROM candidate
             RETURNING id, step_id
         ), claimed AS (
             UPDATE steps s
-            SET state = 2, tries = s.tries + 1, current_attempt_id = a.id, started_at = COALESCE(s.started_at, @now)
+            SET state = 2, tries = s.tries + 1, current_attempt_id = a.id, started_at = COALESCE(s.started_at, @now), unsupported_since = NULL
             FROM attempt a WHERE s.id = a.step_id
             RETURNING s.id, a.id AS attempt_id, s.drv_path, s.system, s.output_paths, s.tries
         ), started_builds AS (
@@ -42,34 +57,71 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
         FROM claimed
         """;
 
-    /// <summary>Claims one step, or returns null when nothing runnable matches.</summary>
+    /// <summary>
+    /// Claims one step, or returns null when nothing runnable matches. Steps whose outputs turn out to be
+    /// in the cache already are finished on the spot (<see cref="CachedSteps"/>) and the claim goes on.
+    /// </summary>
     public async Task<ClaimResponse?> TryClaimAsync(long workerId, string workerName, ClaimRequest request, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var claimed = await ClaimRowAsync(workerId, request, now, cancellationToken);
-        if (claimed is not { } row)
+        var capabilities = WorkerCapabilities.From(request);
+        while (true)
         {
-            return null;
+            var now = clock.GetUtcNow();
+            var claimed = await ClaimRowAsync(workerId, capabilities, now, cancellationToken);
+            if (claimed is not { } row)
+            {
+                return null;
+            }
+            if (cache.AllInCache(row.Claim.OutputPaths))
+            {
+                await cache.FinishAsync(row.Claim.StepId, row.Claim.AttemptId, cancellationToken);
+                continue;
+            }
+            await WriteAttemptHeaderAsync(row.Claim, row.Tries, workerName, now, cancellationToken);
+            return row.Claim;
         }
-        await WriteAttemptHeaderAsync(row.Claim, row.Tries, workerName, now, cancellationToken);
-        return row.Claim;
+    }
+
+    /// <summary>
+    /// Gives back a claim that never reached its worker (it had gone by the time the claim was made):
+    /// the attempt ends as aborted and the step is runnable again at once, without counting a try.
+    /// </summary>
+    public async Task ReleaseAsync(ClaimResponse claim, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH released AS (
+                UPDATE step_attempts SET state = 3, finished_at = @now, error_message = 'claim not delivered: the worker had stopped waiting'
+                WHERE id = @attempt AND state = 0
+                RETURNING step_id)
+            UPDATE steps SET state = 1, tries = tries - 1, current_attempt_id = NULL
+            WHERE id IN (SELECT step_id FROM released) AND current_attempt_id = @attempt AND state = 2
+            """);
+        command.Parameters.AddWithValue("attempt", claim.AttemptId);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     // The reader and its pooled connection are released when this method returns, before any
     // other I/O: disposing a data-source command after its connection went back to the pool
     // would close a connection another caller is already using.
-    private async Task<(ClaimResponse Claim, int Tries)?> ClaimRowAsync(long workerId, ClaimRequest request, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(ClaimResponse Claim, int Tries)?> ClaimRowAsync(long workerId, WorkerCapabilities capabilities, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var queue = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(ClaimSql, connection);
-        command.Parameters.AddWithValue("systems", request.Systems.ToArray());
-        command.Parameters.AddWithValue("features", request.Features.ToArray());
+        command.Parameters.AddWithValue("systems", capabilities.Systems);
+        command.Parameters.AddWithValue("supported", capabilities.Supported);
+        command.Parameters.AddWithValue("mandatory", capabilities.Mandatory);
+        command.Parameters.AddWithValue("max_jobs", (long)capabilities.MaxJobs);
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("now", now);
         command.Parameters.AddWithValue("lease", now + queue.LeaseDuration);
         command.Parameters.AddWithValue("timeout", (int)queue.BuildTimeout.TotalSeconds);
         command.Parameters.AddWithValue("maxSilent", (int)queue.MaxSilentTime.TotalSeconds);
+        // Planning this statement costs about as much as running it. Npgsql keeps prepared statements
+        // per physical connection, so after the first claim on a pooled connection this is a look-up.
+        await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {

@@ -66,13 +66,4 @@ public sealed class WorkerTokens(NpgsqlDataSource dataSource, TimeProvider clock
 
     /// <summary>How stale <c>workers.last_seen_at</c> may get before a call refreshes it.</summary>
     public static readonly TimeSpan LastSeenResolution = TimeSpan.FromSeconds(10);
-
-    /// <summary>Records what the worker says it can build, for the workers page.</summary>
-    public async Task RecordCapabilitiesAsync(long workerId, IReadOnlyList<string> systems, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("UPDATE workers SET systems = @systems WHERE id = @id");
-        command.Parameters.AddWithValue("systems", systems.ToArray());
-        command.Parameters.AddWithValue("id", workerId);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -1,13 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using Hydra.Bench;
 using Hydra.Bench.Ingest;
 using Hydra.Core;
-using Hydra.Core.Data;
 using Hydra.Core.Processes;
 using Hydra.Evaluator;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Nix;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -16,18 +15,13 @@ using Npgsql;
 // (every step is new and every .drv is pushed), then a second N-job jobset to show memory stays flat.
 var jobs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var bases = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
-var admin = Environment.GetEnvironmentVariable("HYDRA_BENCH_DATABASE") ?? Environment.GetEnvironmentVariable("HYDRA_TEST_DATABASE")
-    ?? throw new InvalidOperationException("Set HYDRA_BENCH_DATABASE (or HYDRA_TEST_DATABASE) to a PostgreSQL server and a role that may create databases.");
 Environment.SetEnvironmentVariable("NIX_REMOTE", Environment.GetEnvironmentVariable("NIX_REMOTE") ?? "local");
 
 var work = Directory.CreateTempSubdirectory("hydra-bench-ingest-").FullName;
-var database = $"hydra_bench_{Guid.NewGuid():N}";
-await AdminAsync($"CREATE DATABASE {database}");
+await using var database = await BenchDatabase.CreateAsync(maxPoolSize: 20);
 try
 {
-    var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = 20 }.ConnectionString;
-    await using var dataSource = NpgsqlDataSource.Create(connectionString);
-    await new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance).MigrateAsync(CancellationToken.None);
+    var dataSource = database.DataSource;
 
     var hydra = new HydraOptions { DataDir = Path.Combine(work, "data") };
     Directory.CreateDirectory(hydra.CacheDir);
@@ -88,8 +82,6 @@ try
 }
 finally
 {
-    NpgsqlConnection.ClearAllPools();
-    await AdminAsync($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
     Directory.Delete(work, recursive: true);
 }
 
@@ -116,16 +108,6 @@ static async Task<long> CreateJobsetAsync(NpgsqlDataSource dataSource, string na
          INSERT INTO jobsets (project_id, name, nix_expr_input, nix_expr_path, created_at) SELECT id, 'main', 'src', 'release.nix', now() FROM p RETURNING id
          """);
     return (long)(await command.ExecuteScalarAsync())!;
-}
-
-async Task AdminAsync(string sql)
-{
-    var builder = new NpgsqlConnectionStringBuilder(admin) { Pooling = false };
-    builder.Database ??= "postgres";
-    await using var connection = new NpgsqlConnection(builder.ConnectionString);
-    await connection.OpenAsync();
-    await using var command = new NpgsqlCommand(sql, connection);
-    await command.ExecuteNonQueryAsync();
 }
 
 /// <summary>Prints each ingestion phase with the time since ingestion started.</summary>

@@ -22,7 +22,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         HydraOptions = hydra.Value;
         Logs = new StepLogWriter(hydra, queue);
         LogStore = new StepLogStore(hydra);
-        Claimer = new StepClaimer(DataSource, queue, Logs, Clock);
+        Claimer = new StepClaimer(DataSource, queue, Logs, new CachedSteps(DataSource, hydra, Clock, NullLogger<CachedSteps>.Instance), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
         Results = new StepResults(DataSource, queue, hydra, LogStore, Clock, NullLogger<StepResults>.Instance);
         FailureCache = new FailureCache(DataSource);

@@ -7,7 +7,10 @@ public sealed class Worker
     public required string Name { get; set; }
     public required string TokenHash { get; set; }
     public string[] Systems { get; set; } = [];
+    public string[] Features { get; set; } = [];
+    public string[] MandatoryFeatures { get; set; } = [];
     public int MaxJobs { get; set; } = 1;
+    public double SpeedFactor { get; set; } = 1;
     public bool Enabled { get; set; } = true;
     public DateTimeOffset? LastSeenAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -1,0 +1,189 @@
+using Hydra.Core.Notifications;
+using Hydra.Core.Protocol;
+using Hydra.Queue.Workers;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Hydra.Queue.Dispatch;
+
+/// <summary>
+/// Serves long-polling claims. A claim first tries at once; if nothing fits it waits here, and on every
+/// wake-up (a NOTIFY through <see cref="QueueSignal"/>, or the poll interval in case one was lost) a
+/// round offers work to the waiting workers one after the other in Hydra's machine order: least busy
+/// for its speed first (running steps / speed factor, rounded), then the faster, then the busier. So
+/// when several workers wait, the fastest free one gets the best step; a worker at its slot limit gets
+/// nothing.
+/// </summary>
+/// <remarks>
+/// The round claims on behalf of a waiting request and hands the claim over through the request's
+/// completion source. Whoever completes that source first wins: if the request timed out or went away
+/// first, the claim is released at once (<see cref="StepClaimer.ReleaseAsync"/>) rather than left to
+/// expire. The order holds among the workers waiting on this process; with several web processes
+/// each orders its own.
+/// </remarks>
+public sealed partial class ClaimDispatcher(
+    StepClaimer claimer, QueueSignal signal, NpgsqlDataSource dataSource, IOptions<QueueOptions> options, TimeProvider clock, ILogger<ClaimDispatcher> logger)
+    : BackgroundService
+{
+    private readonly Lock _lock = new();
+    private readonly List<WaitingClaim> _waiting = [];
+    private readonly AsyncSignal _wake = new();
+
+    /// <summary>Claims a step for <paramref name="worker"/>, waiting up to <paramref name="wait"/>; null when nothing came.</summary>
+    public async Task<ClaimResponse?> ClaimAsync(WorkerIdentity worker, ClaimRequest request, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var pulse = signal.Current;
+        var claim = await claimer.TryClaimAsync(worker.Id, worker.Name, request, cancellationToken);
+        if (claim is not null || wait <= TimeSpan.Zero)
+        {
+            return claim;
+        }
+        var waiting = new WaitingClaim(worker, request);
+        lock (_lock)
+        {
+            _waiting.Add(waiting);
+        }
+        if (pulse.IsCompleted)
+        {
+            // Something became runnable between the first try and joining the queue: don't sit out a poll interval.
+            _wake.Pulse();
+        }
+        try
+        {
+            return await waiting.Result.WaitAsync(wait, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return waiting.TryComplete(null) ? null : await waiting.Result;
+        }
+        catch (OperationCanceledException) when (!waiting.TryComplete(null))
+        {
+            if (await waiting.Result is { } orphan)
+            {
+                await claimer.ReleaseAsync(orphan, CancellationToken.None);
+            }
+            throw;
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _waiting.Remove(waiting);
+            }
+        }
+    }
+
+    /// <summary>Workers waiting on this process right now.</summary>
+    public int WaitingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
+    /// <summary>One dispatch round over the waiting claims (the loop runs it on every wake-up; tests call it directly).</summary>
+    public async Task RunRoundAsync(CancellationToken cancellationToken)
+    {
+        WaitingClaim[] waiting;
+        lock (_lock)
+        {
+            waiting = _waiting.Where(w => !w.Result.IsCompleted).ToArray();
+        }
+        if (waiting.Length == 0)
+        {
+            return;
+        }
+        var running = await RunningStepsAsync(waiting.Select(w => w.Worker.Id).Distinct().ToArray(), cancellationToken);
+        int Running(WaitingClaim w) => running.GetValueOrDefault(w.Worker.Id);
+        var order = waiting
+            .OrderBy(w => Math.Round(Running(w) / w.Capabilities.SpeedFactor))
+            .ThenByDescending(w => w.Capabilities.SpeedFactor)
+            .ThenByDescending(Running)
+            .ToList();
+        // Workers with the same capabilities see the same steps: once one found nothing, the others would too.
+        var exhausted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var next in order)
+        {
+            if (next.Result.IsCompleted || Running(next) >= next.Capabilities.MaxJobs || exhausted.Contains(next.Capabilities.Key))
+            {
+                continue;
+            }
+            var claim = await claimer.TryClaimAsync(next.Worker.Id, next.Worker.Name, next.Request, cancellationToken);
+            if (claim is null)
+            {
+                exhausted.Add(next.Capabilities.Key);
+                continue;
+            }
+            running[next.Worker.Id] = Running(next) + 1;
+            if (!next.TryComplete(claim))
+            {
+                await claimer.ReleaseAsync(claim, cancellationToken);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var pulse = signal.Current;
+            var wake = _wake.Current;
+            try
+            {
+                await RunRoundAsync(stoppingToken);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException or IOException)
+            {
+                failures++;
+                var backoff = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures)) * (0.5 + Random.Shared.NextDouble() / 2));
+                LogRoundFailed(exception, backoff);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+            await Task.WhenAny(pulse, wake, Task.Delay(options.Value.ClaimPollInterval, stoppingToken));
+        }
+    }
+
+    private async Task<Dictionary<long, int>> RunningStepsAsync(long[] workers, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT worker_id, count(*)::int FROM step_attempts WHERE state = 0 AND worker_id = ANY(@workers) AND lease_expires_at > @now GROUP BY worker_id");
+        command.Parameters.AddWithValue("workers", workers);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        var running = new Dictionary<long, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            running[reader.GetInt64(0)] = reader.GetInt32(1);
+        }
+        return running;
+    }
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Dispatch round failed; next round in {Delay}")]
+    private partial void LogRoundFailed(Exception exception, TimeSpan delay);
+
+    /// <summary>A claim request waiting for work; its result is completed exactly once, by the round or by the request.</summary>
+    private sealed class WaitingClaim(WorkerIdentity worker, ClaimRequest request)
+    {
+        private readonly TaskCompletionSource<ClaimResponse?> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public WorkerIdentity Worker { get; } = worker;
+        public ClaimRequest Request { get; } = request;
+        public WorkerCapabilities Capabilities { get; } = WorkerCapabilities.From(request);
+        public Task<ClaimResponse?> Result => _result.Task;
+
+        public bool TryComplete(ClaimResponse? claim) => _result.TrySetResult(claim);
+    }
+}

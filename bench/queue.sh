@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Queue benchmarks (bench/queue): claim+complete throughput and a dispatch round with a 300,000-step
+# backlog, in-process against a private PostgreSQL (or HYDRA_BENCH_DATABASE when set).
+#
+# Usage: bash bench/queue.sh [CLAIMS] [BACKLOG] [CLAIMERS]   (defaults 20000, 300000, 16)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../scripts/pg.sh
+source "$ROOT/scripts/pg.sh"
+
+if [[ -z "${HYDRA_BENCH_DATABASE:-}" ]]; then
+  PG_DIR="$ROOT/.data/bench-queue/pg"
+  trap 'pg_stop "$PG_DIR" || true' EXIT
+  port="$(pg_start "$PG_DIR")"
+  export HYDRA_BENCH_DATABASE="Host=127.0.0.1;Port=$port;Username=postgres"
+fi
+log "queue benchmark (bench/queue)"
+dotnet run -c Release --project "$ROOT/bench/queue" -- "$@"
