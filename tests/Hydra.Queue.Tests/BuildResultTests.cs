@@ -17,13 +17,14 @@ public sealed class BuildResultTests(DatabaseFixture database) : IClassFixture<D
         var step = await queue.AddStepAsync("release", _system);
         var output = $"/nix/store/{new string('a', 32)}-release-{Guid.NewGuid():N}";
         await queue.ExecuteAsync($"UPDATE steps SET output_paths = ARRAY['{output}'] WHERE id = {step}");
-        queue.FakeInCache(output);
         var dependent = await queue.AddStepAsync("uses-release", _system, step);
         var first = await queue.AddBuildAsync(step);
         var second = await queue.AddBuildAsync(step);
         var downstream = await queue.AddBuildAsync(dependent, step);
 
         var claim = (await queue.Claimer.TryClaimAsync(worker, "w", new ClaimRequest([_system], [], 0), CancellationToken.None))!;
+        // The worker uploads the output after the claim (one already in the cache would never be claimed).
+        queue.FakeInCache(output);
         var report = new FinishRequest(StepOutcome.Succeeded, 0, null, [new StepOutputInfo("out", output, "sha256:x", 100)],
             Products:
             [
