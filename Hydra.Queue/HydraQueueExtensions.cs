@@ -3,13 +3,14 @@ using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
 using Hydra.Queue.Completion;
+using Hydra.Queue.Operations;
 using Hydra.Queue.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Hydra.Queue;
 
-/// <summary>Entry point of the queue: claiming, leases, results, logs, worker tokens.</summary>
+/// <summary>Entry point of the queue: claiming, leases, results, logs, build operations, worker tokens and health.</summary>
 public static class HydraQueueExtensions
 {
     /// <summary>
@@ -25,6 +26,8 @@ public static class HydraQueueExtensions
             .Validate(o => o.MaxUnsupportedTime >= TimeSpan.Zero, "Hydra:Queue:MaxUnsupportedTime must not be negative.")
             .Validate(o => o.ShareWindow > TimeSpan.Zero && o.DispatchMaintenanceInterval > TimeSpan.Zero && o.ClaimPollInterval > TimeSpan.Zero,
                 "Hydra:Queue:ShareWindow, DispatchMaintenanceInterval and ClaimPollInterval must be positive.")
+            .Validate(o => o.QuarantineAfter >= 0 && o.QuarantineDuration > TimeSpan.Zero && o.MaxQuarantineDuration >= o.QuarantineDuration,
+                "Hydra:Queue:QuarantineAfter must not be negative, QuarantineDuration must be positive and MaxQuarantineDuration at least as long.")
             .ValidateOnStart();
         builder.Services.AddSingleton<QueueSignal>();
         builder.Services.AddSingleton<StepClaimer>();
@@ -33,6 +36,8 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.AddSingleton<FairShares>();
         builder.Services.AddSingleton<BuildBumps>();
+        builder.Services.AddSingleton<BuildOperations>();
+        builder.Services.AddSingleton<BuildRestarts>();
         builder.Services.AddSingleton<LeaseService>();
         builder.Services.AddSingleton<UploadGrants>();
         builder.Services.AddSingleton<StepResults>();
@@ -42,6 +47,9 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<FailureCache>();
         builder.Services.AddSingleton<WorkerTokens>();
         builder.Services.AddSingleton<WorkerAuthFilter>();
+        builder.Services.AddSingleton<WorkerHealth>();
+        builder.Services.AddSingleton<WorkerRelease>();
+        builder.Services.AddSingleton<WorkerDirectory>();
         // Claims wake on NOTIFY in every process that serves the worker API, and wait in its dispatcher.
         builder.Services.AddHostedService<QueueListener>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ClaimDispatcher>());

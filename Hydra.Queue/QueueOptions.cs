@@ -56,6 +56,23 @@ public sealed class QueueOptions
     /// <summary>How often waiting claims look for work when no notification arrived.</summary>
     public TimeSpan ClaimPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Attempts on this many different steps ending aborted in a row (no success in between) quarantine a
+    /// worker: it gets no claims for <see cref="QuarantineDuration"/>, doubled for each further quarantine
+    /// before its next success, up to <see cref="MaxQuarantineDuration"/>. Zero turns quarantine off.
+    /// </summary>
+    public int QuarantineAfter { get; set; } = 3;
+
+    /// <summary>Length of a worker's first quarantine (Hydra's C++ runner disables a failing machine for 60 s first).</summary>
+    public TimeSpan QuarantineDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest quarantine, however often a worker failed.</summary>
+    public TimeSpan MaxQuarantineDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Quarantine number <paramref name="level"/> (1 for the first): 1 min, 2 min, 4 min, ... up to 1 h by default.</summary>
+    public TimeSpan QuarantineFor(int level) =>
+        TimeSpan.FromSeconds(Math.Min(MaxQuarantineDuration.TotalSeconds, QuarantineDuration.TotalSeconds * Math.Pow(2, Math.Clamp(level - 1, 0, 30))));
+
     /// <summary>Retry delay after <paramref name="tries"/> attempts: 60 s x 3^(tries-1) by default.</summary>
     public TimeSpan RetryDelay(int tries) =>
         TimeSpan.FromSeconds(RetryInterval.TotalSeconds * Math.Pow(RetryBackoff, Math.Max(0, tries - 1)));

@@ -12,6 +12,12 @@ public static class WorkerProtocol
     /// <summary>POST <see cref="ClaimRequest"/>: 200 with <see cref="ClaimResponse"/>, or 204 when nothing came within the wait.</summary>
     public const string Claim = "/api/worker/claim";
 
+    /// <summary>
+    /// POST (no body) at start-up: the attempts this worker still holds from a previous run end as aborted and
+    /// their steps are runnable at once. Answers <see cref="ReleaseResponse"/>.
+    /// </summary>
+    public const string Release = "/api/worker/release";
+
     /// <summary>POST <see cref="HeartbeatRequest"/> to renew the lease; 409 when the lease is lost (stop the build).</summary>
     public const string Heartbeat = "/api/worker/attempts/{attemptId}/heartbeat";
 

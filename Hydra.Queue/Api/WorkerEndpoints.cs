@@ -3,6 +3,7 @@ using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
 using Hydra.Queue.Completion;
+using Hydra.Queue.Workers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,6 +17,7 @@ public static class WorkerEndpoints
     public static IEndpointRouteBuilder MapHydraWorkerApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("").AddEndpointFilter<WorkerAuthFilter>().DisableAntiforgery();
+        group.MapPost(WorkerProtocol.Release, ReleaseAsync);
         group.MapPost(WorkerProtocol.Claim, ClaimAsync);
         group.MapPost(WorkerProtocol.Heartbeat, HeartbeatAsync);
         group.MapPost(WorkerProtocol.Log, AppendLogAsync);
@@ -23,12 +25,18 @@ public static class WorkerEndpoints
         return app;
     }
 
+    /// <summary>A (re)started builder gives back what its previous run held, so those steps need not wait for the lease.</summary>
+    private static async Task<IResult> ReleaseAsync(HttpContext http, WorkerRelease release) =>
+        Results.Ok(new ReleaseResponse(await release.ReleaseAllAsync(WorkerAuthFilter.Worker(http), http.RequestAborted)));
+
     /// <summary>
     /// Long-poll: try to claim at once; if nothing matches, wait in the <see cref="ClaimDispatcher"/>, whose
-    /// rounds (on NOTIFY, or a short poll in case one was lost) serve waiting workers fastest first.
+    /// rounds (on NOTIFY, or a short poll in case one was lost) serve waiting workers fastest first. A disabled or
+    /// quarantined worker is held for the wait (or until its quarantine ends) and gets nothing, so it polls
+    /// slowly and its steps go to others.
     /// </summary>
     private static async Task<IResult> ClaimAsync(ClaimRequest request, HttpContext http, ClaimDispatcher dispatcher, WorkerRegistry registry,
-        IOptions<QueueOptions> options)
+        IOptions<QueueOptions> options, TimeProvider clock)
     {
         if (request.Systems is not { Count: > 0 })
         {
@@ -39,6 +47,13 @@ public static class WorkerEndpoints
         request = request with { Features = request.Features ?? [] };
         await registry.RecordAsync(worker.Id, request, cancellationToken);
         var wait = TimeSpan.FromSeconds(Math.Clamp(request.WaitSeconds, 0, options.Value.MaxClaimWait.TotalSeconds));
+        var now = clock.GetUtcNow();
+        if (worker.IsBlocked(now))
+        {
+            var blocked = worker.Enabled && worker.QuarantinedUntil - now is { } left && left < wait ? left : wait;
+            await Task.Delay(blocked, clock, cancellationToken);
+            return Results.NoContent();
+        }
         var claim = await dispatcher.ClaimAsync(worker, request, wait, cancellationToken);
         return claim is null ? Results.NoContent() : Results.Ok(claim);
     }
@@ -60,9 +75,15 @@ public static class WorkerEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> FinishAsync(long attemptId, FinishRequest report, HttpContext http, StepResults results)
+    private static async Task<IResult> FinishAsync(long attemptId, FinishRequest report, HttpContext http, StepResults results, WorkerHealth health)
     {
-        var result = await results.FinishAsync(attemptId, WorkerAuthFilter.Worker(http).Id, report, http.RequestAborted);
+        var worker = WorkerAuthFilter.Worker(http).Id;
+        var result = await results.FinishAsync(attemptId, worker, report, http.RequestAborted);
+        if (result == FinishResult.Accepted)
+        {
+            // The result is committed; count it for or against the worker even if it hangs up now.
+            await health.RecordAsync(attemptId, worker, CancellationToken.None);
+        }
         return result == FinishResult.Stale ? LeaseLost(attemptId) : Results.Ok(new { result = result.ToString() });
     }
 

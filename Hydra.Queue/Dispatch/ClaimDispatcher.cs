@@ -99,9 +99,15 @@ public sealed partial class ClaimDispatcher(
         {
             return;
         }
-        var running = await RunningStepsAsync(waiting.Select(w => w.Worker.Id).Distinct().ToArray(), cancellationToken);
+        var (running, blocked) = await RunningStepsAsync(waiting.Select(w => w.Worker.Id).Distinct().ToArray(), cancellationToken);
         int Running(WaitingClaim w) => running.GetValueOrDefault(w.Worker.Id);
-        var order = waiting
+        // Disabled or quarantined since they started waiting: answer them empty now. Left in the round, their
+        // empty claims would mark their capabilities exhausted and starve healthy workers like them.
+        foreach (var gone in waiting.Where(w => blocked.Contains(w.Worker.Id)))
+        {
+            gone.TryComplete(null);
+        }
+        var order = waiting.Where(w => !blocked.Contains(w.Worker.Id))
             .OrderBy(w => Math.Round(Running(w) / w.Capabilities.SpeedFactor))
             .ThenByDescending(w => w.Capabilities.SpeedFactor)
             .ThenByDescending(Running)
@@ -156,19 +162,29 @@ public sealed partial class ClaimDispatcher(
         }
     }
 
-    private async Task<Dictionary<long, int>> RunningStepsAsync(long[] workers, CancellationToken cancellationToken)
+    /// <summary>Running attempts per waiting worker, and which of them may not claim now (disabled or quarantined).</summary>
+    private async Task<(Dictionary<long, int> Running, HashSet<long> Blocked)> RunningStepsAsync(long[] workers, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT worker_id, count(*)::int FROM step_attempts WHERE state = 0 AND worker_id = ANY(@workers) AND lease_expires_at > @now GROUP BY worker_id");
+            """
+            SELECT w.id, (SELECT count(*)::int FROM step_attempts a WHERE a.state = 0 AND a.worker_id = w.id AND a.lease_expires_at > @now),
+                   NOT w.enabled OR COALESCE(w.quarantined_until > @now, false)
+            FROM workers w WHERE w.id = ANY(@workers)
+            """);
         command.Parameters.AddWithValue("workers", workers);
         command.Parameters.AddWithValue("now", clock.GetUtcNow());
         var running = new Dictionary<long, int>();
+        var blocked = new HashSet<long>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             running[reader.GetInt64(0)] = reader.GetInt32(1);
+            if (reader.GetBoolean(2))
+            {
+                blocked.Add(reader.GetInt64(0));
+            }
         }
-        return running;
+        return (running, blocked);
     }
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Dispatch round failed; next round in {Delay}")]

@@ -35,6 +35,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
                 FOR UPDATE SKIP LOCKED
             ) c
             WHERE (SELECT count(*) FROM step_attempts WHERE worker_id = @worker AND state = 0 AND lease_expires_at > @now) < @max_jobs
+              AND NOT EXISTS (SELECT 1 FROM workers WHERE id = @worker AND (NOT enabled OR quarantined_until > @now))
             ORDER BY c.global_priority DESC, c.share_bucket, c.local_priority DESC, c.critical_path DESC, c.id
             LIMIT 1
         ), attempt AS (
@@ -58,7 +59,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
         """;
 
     /// <summary>
-    /// Claims one step, or returns null when nothing runnable matches. Steps whose outputs turn out to be
+    /// Claims one step, or returns null when nothing runnable matches (or the worker is disabled or quarantined). Steps whose outputs turn out to be
     /// in the cache already are finished on the spot (<see cref="CachedSteps"/>) and the claim goes on.
     /// </summary>
     public async Task<ClaimResponse?> TryClaimAsync(long workerId, string workerName, ClaimRequest request, CancellationToken cancellationToken)

@@ -29,10 +29,11 @@ public sealed class WorkerTokens(NpgsqlDataSource dataSource, TimeProvider clock
         return token;
     }
 
-    /// <summary>The enabled worker holding <paramref name="token"/>, or null.</summary>
+    /// <summary>The worker holding <paramref name="token"/>, or null.</summary>
     /// <remarks>
     /// Every worker call (log batches several times a second) comes through here, so it only reads;
-    /// <c>last_seen_at</c> is written at most once per <see cref="LastSeenResolution"/>.
+    /// <c>last_seen_at</c> is written at most once per <see cref="LastSeenResolution"/>. A disabled worker
+    /// is still authenticated, so that the steps it holds can finish; its claims answer empty.
     /// </remarks>
     public async Task<WorkerIdentity?> AuthenticateAsync(string? token, CancellationToken cancellationToken)
     {
@@ -43,7 +44,7 @@ public sealed class WorkerTokens(NpgsqlDataSource dataSource, TimeProvider clock
         var now = clock.GetUtcNow();
         WorkerIdentity worker;
         bool stale;
-        await using (var select = dataSource.CreateCommand("SELECT id, name, last_seen_at FROM workers WHERE token_hash = @hash AND enabled"))
+        await using (var select = dataSource.CreateCommand("SELECT id, name, last_seen_at, enabled, quarantined_until FROM workers WHERE token_hash = @hash"))
         {
             select.Parameters.AddWithValue("hash", Hash(token));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
@@ -51,7 +52,8 @@ public sealed class WorkerTokens(NpgsqlDataSource dataSource, TimeProvider clock
             {
                 return null;
             }
-            worker = new WorkerIdentity(reader.GetInt64(0), reader.GetString(1));
+            worker = new WorkerIdentity(reader.GetInt64(0), reader.GetString(1), reader.GetBoolean(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4));
             stale = reader.IsDBNull(2) || reader.GetFieldValue<DateTimeOffset>(2) < now - LastSeenResolution;
         }
         if (stale)

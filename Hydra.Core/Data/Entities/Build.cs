@@ -36,5 +36,7 @@ public sealed class Build
     public bool IsCurrent { get; set; }
     /// <summary>From <c>nix-support/hydra-release-name</c>; shown instead of the Nix name when set.</summary>
     public string? ReleaseName { get; set; }
+    /// <summary>Hydra's keep flag: garbage collection keeps the outputs.</summary>
+    public bool Keep { get; set; }
     public List<BuildOutput> Outputs { get; set; } = [];
 }

@@ -14,4 +14,11 @@ public sealed class Worker
     public bool Enabled { get; set; } = true;
     public DateTimeOffset? LastSeenAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Steps whose attempts here ended aborted since the worker's last success (one entry per step).</summary>
+    public long[] FailedSteps { get; set; } = [];
+    /// <summary>How many quarantines in a row; each doubles the next one.</summary>
+    public int QuarantineLevel { get; set; }
+    /// <summary>The worker gets no claims before this time.</summary>
+    public DateTimeOffset? QuarantinedUntil { get; set; }
+    public string? LastFailure { get; set; }
 }
