@@ -6,8 +6,9 @@ namespace Hydra.Builder;
 /// <summary>Source-generated log messages of the builder. Event ids are stable: dashboards and alerts key on them.</summary>
 internal static partial class BuilderLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Worker {Worker} starting: server {Server}, systems {Systems}, features {Features}, {MaxJobs} job slot(s)")]
-    public static partial void Starting(ILogger logger, string worker, Uri server, string systems, string features, int maxJobs);
+    [LoggerMessage(1, LogLevel.Information,
+        "Worker {Worker} starting: server {Server}, systems {Systems}, features {Features}, mandatory features {MandatoryFeatures}, speed factor {SpeedFactor}, {MaxJobs} job slot(s)")]
+    public static partial void Starting(ILogger logger, string worker, Uri server, string systems, string features, string mandatoryFeatures, double speedFactor, int maxJobs);
 
     // The reason, not the exception: an unreachable server is expected, and a stack trace per outage is noise.
     [LoggerMessage(2, LogLevel.Warning, "Server unreachable ({Operation}): {Reason}; retrying with backoff until it answers")]
@@ -27,6 +28,15 @@ internal static partial class BuilderLog
 
     [LoggerMessage(7, LogLevel.Error, "Job slot {Slot} failed unexpectedly; continuing")]
     public static partial void SlotIterationFailed(ILogger logger, int slot, Exception exception);
+
+    [LoggerMessage(8, LogLevel.Warning, "Low disk space: {StoreDir} has {FreeMiB} MiB free, less than --min-free-disk {MinFreeMiB} MiB; not claiming steps until space returns")]
+    public static partial void DiskSpaceLow(ILogger logger, string storeDir, long freeMiB, long minFreeMiB);
+
+    [LoggerMessage(9, LogLevel.Information, "Disk space is back: {StoreDir} has {FreeMiB} MiB free; claiming steps again")]
+    public static partial void DiskSpaceBack(ILogger logger, string storeDir, long freeMiB);
+
+    [LoggerMessage(24, LogLevel.Information, "Released {Count} attempt(s) left running by a previous run of this worker; the server queues their steps again")]
+    public static partial void ReleasedPreviousAttempts(ILogger logger, int count);
 
     [LoggerMessage(10, LogLevel.Information, "Claimed step {StepId} (attempt {AttemptId}): {DrvPath} for {System}")]
     public static partial void StepClaimed(ILogger logger, long stepId, long attemptId, string drvPath, string system);

@@ -9,6 +9,9 @@ public sealed record BuilderCommandLineValues
     public string? Systems { get; init; }
     public string? Features { get; init; }
     public int? MaxJobs { get; init; }
+    public string? MandatoryFeatures { get; init; }
+    public double? SpeedFactor { get; init; }
+    public long? MinFreeDiskMiB { get; init; }
     public string? Name { get; init; }
     public string? WorkDir { get; init; }
     public string? ConfigFile { get; init; }

@@ -9,6 +9,9 @@ public sealed record BuilderConfigFile
     public IReadOnlyList<string>? Systems { get; init; }
     public IReadOnlyList<string>? Features { get; init; }
     public int? MaxJobs { get; init; }
+    public IReadOnlyList<string>? MandatoryFeatures { get; init; }
+    public double? SpeedFactor { get; init; }
+    public long? MinFreeDiskMiB { get; init; }
     public string? Name { get; init; }
     public string? WorkDir { get; init; }
     public int? DrainTimeoutSeconds { get; init; }

@@ -9,6 +9,12 @@ public sealed class BuilderOptions
     /// <summary>Default for <see cref="DrainTimeout"/>: how long running builds may finish after SIGTERM.</summary>
     public static readonly TimeSpan DefaultDrainTimeout = TimeSpan.FromSeconds(600);
 
+    /// <summary>Default for <see cref="MinFreeDiskMiB"/>.</summary>
+    public const long DefaultMinFreeDiskMiB = 1024;
+
+    /// <summary>Nix's default store directory; <c>NIX_STORE_DIR</c> overrides it, as for Nix itself.</summary>
+    public const string DefaultStoreDir = "/nix/store";
+
     /// <summary>Base URL of the Hydra server (the worker protocol and the cache live under it).</summary>
     public required Uri Server { get; init; }
 
@@ -20,6 +26,24 @@ public sealed class BuilderOptions
 
     /// <summary>Nix system features this worker offers (<c>kvm</c>, <c>big-parallel</c>, ...).</summary>
     public IReadOnlyList<string> Features { get; init; } = [];
+
+    /// <summary>
+    /// Features every step given to this worker must require (Nix's mandatory features; they count as supported).
+    /// A worker whose mandatory features are <c>local</c> also takes steps with <c>preferLocalBuild</c>.
+    /// </summary>
+    public IReadOnlyList<string> MandatoryFeatures { get; init; } = [];
+
+    /// <summary>Relative speed: when several workers wait for work, faster ones get it first (Nix's speed factor).</summary>
+    public double SpeedFactor { get; init; } = 1;
+
+    /// <summary>No new steps are claimed while the store's file system has less free space than this (MiB). Zero: never checked.</summary>
+    public long MinFreeDiskMiB { get; init; } = DefaultMinFreeDiskMiB;
+
+    /// <summary>The Nix store whose file system <see cref="MinFreeDiskMiB"/> watches.</summary>
+    public string StoreDir { get; init; } = DefaultStoreDir;
+
+    /// <summary>How often free space is looked at again while it is low.</summary>
+    public TimeSpan DiskCheckInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How many steps run at once.</summary>
     public int MaxJobs { get; init; } = 1;

@@ -42,6 +42,18 @@ public static class BuilderOptionsLoader
             errors.Add($"--drain-timeout must not be negative, not {drainSeconds}.");
         }
 
+        var speedFactor = flags.SpeedFactor ?? file.SpeedFactor ?? 1;
+        if (!(speedFactor > 0) || double.IsInfinity(speedFactor))
+        {
+            errors.Add($"--speed-factor must be a positive number, not {speedFactor}.");
+        }
+
+        var minFreeDisk = flags.MinFreeDiskMiB ?? file.MinFreeDiskMiB ?? BuilderOptions.DefaultMinFreeDiskMiB;
+        if (minFreeDisk < 0)
+        {
+            errors.Add($"--min-free-disk must not be negative, not {minFreeDisk}.");
+        }
+
         var systems = SplitList(flags.Systems) ?? file.Systems ?? [currentSystem];
         if (systems.Count == 0)
         {
@@ -59,6 +71,10 @@ public static class BuilderOptionsLoader
             Token = token,
             Systems = systems,
             Features = SplitList(flags.Features) ?? file.Features ?? [],
+            MandatoryFeatures = SplitList(flags.MandatoryFeatures) ?? file.MandatoryFeatures ?? [],
+            SpeedFactor = speedFactor,
+            MinFreeDiskMiB = minFreeDisk,
+            StoreDir = getEnvironmentVariable("NIX_STORE_DIR") is { Length: > 0 } storeDir ? storeDir : BuilderOptions.DefaultStoreDir,
             MaxJobs = maxJobs,
             Name = flags.Name ?? file.Name ?? Environment.MachineName,
             WorkDir = Path.GetFullPath(flags.WorkDir ?? file.WorkDir ?? ".hydra-builder"),

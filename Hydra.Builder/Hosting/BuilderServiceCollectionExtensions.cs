@@ -17,7 +17,10 @@ public static class BuilderServiceCollectionExtensions
     /// <summary>Time for the finish report (and log flush) after the drain timeout killed the last build.</summary>
     public static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(150);
 
-    /// <summary>Registers the worker loop and its collaborators. Register another <see cref="INixProcessRunner"/> first to replace it.</summary>
+    /// <summary>
+    /// Registers the worker loop and its collaborators. Register another <see cref="INixProcessRunner"/> or
+    /// <see cref="IFreeDiskSpace"/> first to replace it.
+    /// </summary>
     public static IServiceCollection AddHydraBuilder(this IServiceCollection services, BuilderOptions options)
     {
         services.AddSingleton(options);
@@ -25,6 +28,8 @@ public static class BuilderServiceCollectionExtensions
         services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
         services.AddSingleton<NixCli>();
         services.AddSingleton<StepExecutor>();
+        services.TryAddSingleton<IFreeDiskSpace, FreeDiskSpace>();
+        services.AddSingleton<DiskSpaceGate>();
         services.AddHttpClient<WorkerClient>(http =>
         {
             http.BaseAddress = options.Server;

@@ -13,5 +13,6 @@ namespace Hydra.Builder.Transport;
 [JsonSerializable(typeof(HeartbeatRequest))]
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(FinishRequest))]
+[JsonSerializable(typeof(ReleaseResponse))]
 [JsonSerializable(typeof(BuilderConfigFile))]
 internal sealed partial class BuilderJsonContext : JsonSerializerContext;

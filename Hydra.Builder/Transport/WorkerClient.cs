@@ -21,6 +21,22 @@ public sealed class WorkerClient(HttpClient http)
             ?? throw new HttpRequestException("The server sent an empty worker info.");
     }
 
+    /// <summary>
+    /// At start-up: gives back the attempts a previous run of this worker left running, so the server queues
+    /// their steps at once instead of after their leases. A server without the endpoint (404) had nothing to give back.
+    /// </summary>
+    public async Task<ReleaseResponse> ReleaseAsync(CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsync(WorkerProtocol.Release, content: null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new ReleaseResponse(0);
+        }
+
+        EnsureSuccess(response);
+        return await response.Content.ReadFromJsonAsync(BuilderJsonContext.Default.ReleaseResponse, cancellationToken) ?? new ReleaseResponse(0);
+    }
+
     /// <summary>Long-polls for a step; <c>null</c> when none came within the wait.</summary>
     public async Task<ClaimResponse?> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken)
     {

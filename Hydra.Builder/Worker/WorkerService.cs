@@ -9,24 +9,39 @@ using Microsoft.Extensions.Logging;
 namespace Hydra.Builder.Worker;
 
 /// <summary>
-/// The worker loop: fetch the server's info, then run <see cref="BuilderOptions.MaxJobs"/> slots, each
-/// long-polling for a step and running it. On shutdown (SIGTERM) slots stop claiming and running steps get
-/// <see cref="BuilderOptions.DrainTimeout"/> to finish before Nix is killed and they are reported Aborted.
+/// The worker loop: fetch the server's info, give back what a previous run of this worker held, then run
+/// <see cref="BuilderOptions.MaxJobs"/> slots, each long-polling for a step and running it. Slots do not claim
+/// while the store's disk is nearly full (<see cref="DiskSpaceGate"/>). On shutdown (SIGTERM) slots stop
+/// claiming and running steps get <see cref="BuilderOptions.DrainTimeout"/> to finish before Nix is killed
+/// and they are reported Aborted.
 /// </summary>
 public sealed class WorkerService(
     WorkerClient client,
     StepExecutor executor,
+    DiskSpaceGate diskSpace,
     BuilderOptions options,
     TimeProvider timeProvider,
     ILogger<WorkerService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        BuilderLog.Starting(logger, options.Name, options.Server, string.Join(',', options.Systems), string.Join(',', options.Features), options.MaxJobs);
+        BuilderLog.Starting(logger, options.Name, options.Server, string.Join(',', options.Systems), string.Join(',', options.Features),
+            string.Join(',', options.MandatoryFeatures), options.SpeedFactor, options.MaxJobs);
         var info = await RetryWhileUnreachableAsync<WorkerInfo>("worker info", async ct => await client.GetInfoAsync(ct), stoppingToken);
         if (info is null)
         {
             return;
+        }
+
+        // Steps a crashed or killed previous run held would otherwise wait out their leases.
+        var released = await RetryWhileUnreachableAsync<ReleaseResponse>("release", async ct => await client.ReleaseAsync(ct), stoppingToken);
+        if (released is null)
+        {
+            return;
+        }
+        if (released.Released > 0)
+        {
+            BuilderLog.ReleasedPreviousAttempts(logger, released.Released);
         }
 
         BuilderLog.Connected(logger, info.WorkerName, info.CacheUrl, info.HeartbeatSeconds);
@@ -49,9 +64,15 @@ public sealed class WorkerService(
 
     private async Task RunSlotAsync(int slot, WorkerSession session, CancellationToken stoppingToken, CancellationToken abortToken)
     {
-        var request = new ClaimRequest(options.Systems, options.Features, (int)options.ClaimWait.TotalSeconds, MaxJobs: options.MaxJobs);
+        var request = new ClaimRequest(options.Systems, options.Features, (int)options.ClaimWait.TotalSeconds,
+            MandatoryFeatures: options.MandatoryFeatures, MaxJobs: options.MaxJobs, SpeedFactor: options.SpeedFactor);
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (!await diskSpace.WaitForSpaceAsync(stoppingToken))
+            {
+                break;
+            }
+
             // A claim cut short by shutdown may have been granted without us hearing the answer; that attempt's
             // lease simply expires and the server's reaper hands the step out again.
             var claim = await RetryWhileUnreachableAsync("claim", ct => client.ClaimAsync(request, ct), stoppingToken);
@@ -73,7 +94,7 @@ public sealed class WorkerService(
 
     /// <summary>
     /// Calls the server until it answers, backing off with jitter (1 s doubling to 30 s) and logging once per
-    /// failure streak. Returns <c>null</c> when stopping (or when the call itself returned null).
+    /// failure streak. This is how the worker reconnects after the server or the network went away. Returns <c>null</c> when stopping (or when the call itself returned null).
     /// </summary>
     private async Task<T?> RetryWhileUnreachableAsync<T>(
         string operation, Func<CancellationToken, Task<T?>> call, CancellationToken stoppingToken)

@@ -23,6 +23,10 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
         Assert.Equal(1, options.MaxJobs);
         Assert.Equal(Path.GetFullPath(".hydra-builder"), options.WorkDir);
         Assert.Equal(TimeSpan.FromSeconds(600), options.DrainTimeout);
+        Assert.Empty(options.MandatoryFeatures);
+        Assert.Equal(1, options.SpeedFactor);
+        Assert.Equal(1024, options.MinFreeDiskMiB);
+        Assert.Equal("/nix/store", options.StoreDir);
     }
 
     [Fact]
@@ -37,7 +41,10 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
               "maxJobs": 4,
               "name": "file-name",
               "workDir": "/var/lib/hydra-builder",
-              "drainTimeoutSeconds": 30
+              "drainTimeoutSeconds": 30,
+              "mandatoryFeatures": ["benchmark"],
+              "speedFactor": 4,
+              "minFreeDiskMiB": 2048
             }
             """);
 
@@ -47,6 +54,7 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
             Server = "http://flag.example",
             Systems = "x86_64-linux, aarch64-linux",
             MaxJobs = 2,
+            SpeedFactor = 2.5,
         });
 
         Assert.True(result.IsValid, string.Join("; ", result.Errors));
@@ -59,6 +67,17 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
         Assert.Equal("file-name", options.Name);
         Assert.Equal("/var/lib/hydra-builder", options.WorkDir);
         Assert.Equal(TimeSpan.FromSeconds(30), options.DrainTimeout);
+        Assert.Equal(["benchmark"], options.MandatoryFeatures);
+        Assert.Equal(2.5, options.SpeedFactor);
+        Assert.Equal(2048, options.MinFreeDiskMiB);
+    }
+
+    [Fact]
+    public void The_store_directory_follows_NIX_STORE_DIR()
+    {
+        _environment["NIX_STORE_DIR"] = "/srv/nix/store";
+
+        Assert.Equal("/srv/nix/store", Load(new BuilderCommandLineValues { Server = "http://h", Token = "t" }).Options!.StoreDir);
     }
 
     [Fact]
@@ -121,9 +140,13 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
             TokenFile = Path.Combine(_directory.FullName, "missing"),
             MaxJobs = 0,
             DrainTimeoutSeconds = -1,
+            SpeedFactor = 0,
+            MinFreeDiskMiB = -5,
         });
 
-        Assert.Equal(3, result.Errors.Count);
+        Assert.Equal(5, result.Errors.Count);
+        Assert.Contains(result.Errors, e => e.Contains("--speed-factor", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.Contains("--min-free-disk", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("Cannot read token file", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("--max-jobs", StringComparison.Ordinal));
         Assert.Contains(result.Errors, e => e.Contains("--drain-timeout", StringComparison.Ordinal));
@@ -151,7 +174,8 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
 
         var exitCode = await root.Parse(
             ["--server", "http://h", "--token-file", "/t", "--systems", "x86_64-linux,aarch64-linux", "--features", "kvm",
-             "--max-jobs", "3", "--name", "n", "--work-dir", "/w", "--config", "/c.json", "--drain-timeout", "60"]).InvokeAsync();
+             "--max-jobs", "3", "--name", "n", "--work-dir", "/w", "--config", "/c.json", "--drain-timeout", "60",
+             "--mandatory-features", "local,benchmark", "--speed-factor", "1.5", "--min-free-disk", "512"]).InvokeAsync();
 
         Assert.Equal(0, exitCode);
         Assert.Equal(
@@ -159,6 +183,7 @@ public sealed class BuilderOptionsLoaderTests : IDisposable
             {
                 Server = "http://h", TokenFile = "/t", Systems = "x86_64-linux,aarch64-linux", Features = "kvm",
                 MaxJobs = 3, Name = "n", WorkDir = "/w", ConfigFile = "/c.json", DrainTimeoutSeconds = 60,
+                MandatoryFeatures = "local,benchmark", SpeedFactor = 1.5, MinFreeDiskMiB = 512,
             },
             seen);
     }

@@ -47,6 +47,20 @@ public sealed class FakeHydraServer : IAsyncDisposable
     /// <summary>Authorization headers of every PUT to the cache, by path.</summary>
     public ConcurrentDictionary<string, string?> CacheUploads { get; } = new();
 
+    /// <summary>Worker-protocol calls in the order they arrived: "info", "release", "claim".</summary>
+    public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>Every claim request as the worker sent it.</summary>
+    public ConcurrentQueue<ClaimRequest> ClaimRequests { get; } = new();
+
+    /// <summary>What the release call answers: attempts of the worker's previous run given back.</summary>
+    public int ReleasedAttempts { get; set; }
+
+    private int _failingClaims;
+
+    /// <summary>The next <paramref name="count"/> claims answer 503, as a server that is down or restarting.</summary>
+    public void FailClaims(int count) => Interlocked.Exchange(ref _failingClaims, count);
+
     public static async Task<FakeHydraServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -94,10 +108,27 @@ public sealed class FakeHydraServer : IAsyncDisposable
         var api = _app.MapGroup("/api/worker").AddEndpointFilter(async (context, next) =>
             context.HttpContext.Request.Headers.Authorization == $"Bearer {Token}" ? await next(context) : Results.Unauthorized());
 
-        api.MapGet("/info", () => new WorkerInfo("fake-worker", new Uri(BaseUrl, WorkerProtocol.CachePath).ToString(), PublicKey, 1));
+        api.MapGet("/info", () =>
+        {
+            Calls.Enqueue("info");
+            return new WorkerInfo("fake-worker", new Uri(BaseUrl, WorkerProtocol.CachePath).ToString(), PublicKey, 1);
+        });
+
+        api.MapPost("/release", () =>
+        {
+            Calls.Enqueue("release");
+            return new ReleaseResponse(ReleasedAttempts);
+        });
 
         api.MapPost("/claim", async (ClaimRequest request, CancellationToken cancellationToken) =>
         {
+            Calls.Enqueue("claim");
+            ClaimRequests.Enqueue(request);
+            if (Interlocked.Decrement(ref _failingClaims) >= 0)
+            {
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
+
             // Hold the poll briefly, like the real server, so an idle worker does not spin.
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             wait.CancelAfter(TimeSpan.FromMilliseconds(200));

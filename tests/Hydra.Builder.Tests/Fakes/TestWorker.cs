@@ -1,9 +1,11 @@
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Hosting;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Worker;
 using Hydra.Core.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Hydra.Builder.Tests.Fakes;
 
@@ -15,18 +17,33 @@ internal sealed class TestWorker : IAsyncDisposable
 
     public IHost Host => _host ?? throw new InvalidOperationException("Start the worker first.");
 
-    public async Task<IHost> StartAsync(FakeHydraServer server, TimeSpan? drainTimeout = null)
+    /// <summary>What the worker logged.</summary>
+    public CapturedLog Log { get; } = new();
+
+    /// <param name="disk">Replaces the real free-space probe of the store.</param>
+    /// <param name="mandatoryFeatures">The worker's <c>--mandatory-features</c>.</param>
+    /// <param name="speedFactor">The worker's <c>--speed-factor</c>.</param>
+    public async Task<IHost> StartAsync(FakeHydraServer server, TimeSpan? drainTimeout = null, IFreeDiskSpace? disk = null,
+        IReadOnlyList<string>? mandatoryFeatures = null, double speedFactor = 1)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddProvider(Log);
+        if (disk is not null)
+        {
+            builder.Services.AddSingleton(disk);
+        }
         builder.Services.AddHydraBuilder(new BuilderOptions
         {
             Server = server.BaseUrl,
             Token = FakeHydraServer.Token,
             Systems = [NixSystem.Current()],
+            MandatoryFeatures = mandatoryFeatures ?? [],
+            SpeedFactor = speedFactor,
             Name = "test-worker",
             WorkDir = _workDir.FullName,
             DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5),
             ClaimWait = TimeSpan.FromSeconds(1),
+            DiskCheckInterval = TimeSpan.FromMilliseconds(20),
         });
         _host = builder.Build();
         await _host.StartAsync();
