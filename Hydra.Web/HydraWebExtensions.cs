@@ -49,7 +49,9 @@ public static class HydraWebExtensions
         routes.MapJobsetEndpoints();
         routes.MapEvalEndpoints();
         routes.MapEvaluateEndpoints();
+        routes.MapEvalActionEndpoints();
         routes.MapBuildEndpoints();
+        routes.MapBuildActionEndpoints();
         routes.MapPushEndpoints();
         routes.MapLogEndpoints();
         routes.MapStatusEndpoints();

@@ -7,7 +7,7 @@ using Hydra.Web.Auth;
 namespace Hydra.Web.Hosting;
 
 /// <summary>
-/// <c>hydra-server [serve] | migrate | create-user | create-worker | clear-failed-cache</c>. Configuration comes from
+/// <c>hydra-server [serve] | migrate | create-user | create-worker | list-workers | disable-worker | enable-worker | clear-failed-cache</c>. Configuration comes from
 /// appsettings, environment (<c>ConnectionStrings__Hydra</c>, <c>Hydra__DataDir</c>, ...) and these flags.
 /// </summary>
 internal static class ServerCommandLine
@@ -83,6 +83,19 @@ internal static class ServerCommandLine
             return 0;
         });
 
+        var listWorkers = new Command("list-workers", "List the builder workers: systems, running jobs, last seen, and whether they may claim (disabled, quarantined).");
+        listWorkers.SetAction(async (_, cancellationToken) =>
+        {
+            await using var app = BuildTool();
+            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            var workers = await app.Services.GetRequiredService<WorkerDirectory>().ListAsync(cancellationToken);
+            Console.Out.Write(WorkerListing.Format(workers, app.Services.GetRequiredService<TimeProvider>().GetUtcNow()));
+            return 0;
+        });
+
+        var disableWorker = WorkerSwitch("disable-worker", "Stop giving a worker new steps; what it runs now finishes. Its token stays valid.", enabled: false);
+        var enableWorker = WorkerSwitch("enable-worker", "Give a disabled or quarantined worker steps again (this also lifts a quarantine).", enabled: true);
+
         var clearFailedCache = new Command("clear-failed-cache", "Forget every cached build failure, so failed derivations are built again when next needed.");
         clearFailedCache.SetAction(async (_, cancellationToken) =>
         {
@@ -95,9 +108,29 @@ internal static class ServerCommandLine
 
         var root = new RootCommand("hydra-server: the build farm's web UI, API, binary cache, evaluator and queue.")
         {
-            serve, migrate, createUser, createWorker, clearFailedCache,
+            serve, migrate, createUser, createWorker, listWorkers, disableWorker, enableWorker, clearFailedCache,
         };
         return root.Parse(args).InvokeAsync();
+    }
+
+    private static Command WorkerSwitch(string name, string description, bool enabled)
+    {
+        var workerName = new Argument<string>("name") { Description = "Worker name, as given to create-worker." };
+        var command = new Command(name, description) { workerName };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var app = BuildTool();
+            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            var worker = result.GetValue(workerName)!;
+            if (!await app.Services.GetRequiredService<WorkerDirectory>().SetEnabledAsync(worker, enabled, cancellationToken))
+            {
+                Console.Error.WriteLine($"error: no worker named '{worker}'; see list-workers.");
+                return 2;
+            }
+            Console.Error.WriteLine($"Worker '{worker}' {(enabled ? "enabled" : "disabled")}.");
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>The service container without background loops or migrations at start, for one-shot commands.</summary>

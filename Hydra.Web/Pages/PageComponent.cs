@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Components.Rendering;
 namespace Hydra.Web.Pages;
 
 /// <summary>
-/// The shared layout: document head, top bar (logo, Projects, Evaluations, sign-in state), breadcrumbs, title.
+/// The shared layout: document head, top bar (logo, Projects, Evaluations, Machines, sign-in state), breadcrumbs, title.
 /// Pages derive from it and write their body with <see cref="Html"/>.
 /// </summary>
 public abstract class PageComponent : ComponentBase
@@ -50,7 +50,7 @@ public abstract class PageComponent : ComponentBase
     private void TopBar(Html html)
     {
         html.Open("header", "topbar").Link("/", "Hydra", "logo");
-        html.Open("nav").Link("/", "Projects").Link("/status/evaluations", "Evaluations").Link("https://nixos.org/manual/nix/stable/", "Nix manual").Close();
+        html.Open("nav").Link("/", "Projects").Link("/status/evaluations", "Evaluations").Link("/machines", "Machines").Link("https://nixos.org/manual/nix/stable/", "Nix manual").Close();
         html.Open("div", "user");
         var user = HttpContextAccessor.HttpContext?.User;
         if (user?.Identity?.IsAuthenticated == true)

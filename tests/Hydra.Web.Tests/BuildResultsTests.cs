@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -119,19 +118,11 @@ public sealed class BuildResultsTests(HydraWebFactory factory) : IClassFixture<H
     public async Task Hydra_server_clear_failed_cache_empties_the_failure_cache()
     {
         await InsertFailedDerivationAsync("cli");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hydra-server.dll"));
-        start.ArgumentList.Add("clear-failed-cache");
-        start.Environment["ConnectionStrings__Hydra"] = factory.ConnectionString;
-        start.Environment["Hydra__DataDir"] = factory.DataDir;
 
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exitCode, _, stderr) = await ServerCommand.RunAsync(factory, "clear-failed-cache");
 
-        Assert.True(process.ExitCode == 0, await stderr);
-        Assert.Contains("Cleared", await stderr, StringComparison.Ordinal);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Contains("Cleared", stderr, StringComparison.Ordinal);
         Assert.Equal(0, await CountFailedDerivationsAsync());
     }
 

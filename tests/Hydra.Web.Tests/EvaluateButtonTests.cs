@@ -1,31 +1,18 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using Hydra.Web.Auth;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Tests;
 
-public sealed partial class EvaluateButtonTests(HydraWebFactory factory) : IClassFixture<HydraWebFactory>
+public sealed class EvaluateButtonTests(HydraWebFactory factory) : IClassFixture<HydraWebFactory>
 {
-    /// <summary>A signed-in client that does not follow redirects, so the POST's answer can be checked.</summary>
-    private async Task<HttpClient> ClientAsync(string user, params string[] roles)
-    {
-        await factory.CreateUserAsync(user, "pw", roles);
-        var client = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        client.DefaultRequestHeaders.Add("Origin", HydraWebFactory.Origin);
-        (await client.PostAsJsonAsync("/login", new { username = user, password = "pw" })).EnsureSuccessStatusCode();
-        return client;
-    }
+    private Task<HttpClient> ClientAsync(string user, params string[] roles) => FormPosts.ClientAsync(factory, user, roles);
 
-    private static string Token(string html) => TokenPattern().Match(html) is { Success: true } match
-        ? match.Groups[1].Value
-        : throw new InvalidOperationException("The page has no antiforgery token.");
+    private static string Token(string html) => FormPosts.Token(html);
 
-    private static FormUrlEncodedContent Form(string token, bool force) => new(
-        force ? new Dictionary<string, string> { ["__RequestVerificationToken"] = token, ["force"] = "1" }
-              : new Dictionary<string, string> { ["__RequestVerificationToken"] = token });
+    private static FormUrlEncodedContent Form(string token, bool force) => force ? FormPosts.Form(token, ("force", "1")) : FormPosts.Form(token);
 
     private async Task<(DateTimeOffset? Trigger, bool Force)> TriggerOfAsync(string project)
     {
@@ -127,7 +114,4 @@ public sealed partial class EvaluateButtonTests(HydraWebFactory factory) : IClas
         Assert.Contains("scripted:main", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.True((await TriggerOfAsync("scripted")).Force);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Hydra.Core.Protocol;
+using Hydra.Queue.Workers;
 using Hydra.Web.Tests.Cache;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -40,6 +41,65 @@ public sealed class WorkerClaimTests(CacheServerFactory factory) : IClassFixture
         using var response = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([$"none-{Guid.NewGuid():N}"], [], 1));
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Aborted_reports_on_three_steps_quarantine_the_worker_whose_claims_then_answer_empty()
+    {
+        var system = $"quarantine-{Guid.NewGuid():N}-linux";
+        using var client = await WorkerClientAsync("aborts-everything");
+        for (var i = 0; i < 4; i++)
+        {
+            await ScalarAsync<long>($"INSERT INTO steps (drv_path, system, state, created_at) VALUES ('/nix/store/{Guid.NewGuid():N}-q{i}.drv', '{system}', 1, now()) RETURNING id");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var claimed = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 0));
+            var claim = (await claimed.Content.ReadFromJsonAsync<ClaimResponse>())!;
+            using var finished = await client.PostAsJsonAsync(WorkerProtocol.ForAttempt(WorkerProtocol.Finish, claim.AttemptId),
+                new FinishRequest(StepOutcome.Aborted, 1, "nix-store: cannot open connection", []));
+            finished.EnsureSuccessStatusCode();
+        }
+        using var refused = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 1));
+
+        Assert.Equal(HttpStatusCode.NoContent, refused.StatusCode);
+        Assert.True(await ScalarAsync<bool>("SELECT quarantined_until > now() FROM workers WHERE name = 'aborts-everything'"));
+        Assert.Equal(1L, await ScalarAsync<long>($"SELECT count(*) FROM steps WHERE system = '{system}' AND state = 1 AND tries = 0"));
+    }
+
+    [Fact]
+    public async Task A_disabled_worker_is_still_known_but_gets_no_steps()
+    {
+        var system = $"disabled-{Guid.NewGuid():N}-linux";
+        using var client = await WorkerClientAsync("switched-off");
+        await ScalarAsync<long>($"INSERT INTO steps (drv_path, system, state, created_at) VALUES ('/nix/store/{Guid.NewGuid():N}-d.drv', '{system}', 1, now()) RETURNING id");
+        await factory.Services.GetRequiredService<WorkerDirectory>().SetEnabledAsync("switched-off", false, CancellationToken.None);
+
+        using var info = await client.GetAsync(WorkerProtocol.Info);
+        using var claim = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 1));
+
+        Assert.Equal(HttpStatusCode.OK, info.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, claim.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_restarted_worker_releases_the_attempts_of_its_previous_run()
+    {
+        var system = $"release-{Guid.NewGuid():N}-linux";
+        using var client = await WorkerClientAsync("restarting");
+        var step = await ScalarAsync<long>($"INSERT INTO steps (drv_path, system, state, created_at) VALUES ('/nix/store/{Guid.NewGuid():N}-r.drv', '{system}', 1, now()) RETURNING id");
+        using (var claimed = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 0)))
+        {
+            Assert.Equal(step, (await claimed.Content.ReadFromJsonAsync<ClaimResponse>())!.StepId);
+        }
+
+        using var released = await client.PostAsync(WorkerProtocol.Release, null);
+
+        Assert.Equal(1, (await released.Content.ReadFromJsonAsync<ReleaseResponse>())!.Released);
+        Assert.Equal((short)1, await ScalarAsync<short>($"SELECT state FROM steps WHERE id = {step}"));
+        using var again = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 0));
+        Assert.Equal(step, (await again.Content.ReadFromJsonAsync<ClaimResponse>())!.StepId);
     }
 
     private async Task<HttpClient> WorkerClientAsync(string name)

@@ -4,7 +4,7 @@ namespace Hydra.Web.Api.Builds;
 /// Hydra's Build JSON. Quirks kept for existing clients: <c>finished</c> and <c>iscachedbuild</c> are
 /// 0/1 integers, <c>buildstatus</c> is null while queued, times are Unix seconds
 /// (<c>timestamp</c> is when the build was queued), <c>buildproducts</c> is keyed by product number
-/// ("1", "2", ...) and <c>buildmetrics</c> by metric name.
+/// ("1", "2", ...) and <c>buildmetrics</c> by metric name. <c>keep</c> (0/1, Hydra's column) is extra.
 /// </summary>
 internal sealed record BuildJson(
     long Id,
@@ -26,4 +26,5 @@ internal sealed record BuildJson(
     IReadOnlyDictionary<string, BuildOutputJson> BuildOutputs,
     IReadOnlyList<long> JobsetEvals,
     IReadOnlyDictionary<string, BuildMetricJson> BuildMetrics,
-    IReadOnlyDictionary<string, BuildProductJson> BuildProducts);
+    IReadOnlyDictionary<string, BuildProductJson> BuildProducts,
+    int Keep);

@@ -47,7 +47,8 @@ internal static class BuildQueries
                 BuildMetrics: metrics[id].ToDictionary(m => m.Name, m => new BuildMetricJson(m.Name, m.Value, m.Unit)),
                 BuildProducts: products[id].ToDictionary(
                     p => p.ProductNr.ToString(CultureInfo.InvariantCulture),
-                    p => new BuildProductJson(p.Type, p.Subtype, p.Name, p.FileSize, p.Sha256hash, p.Path, p.DefaultPath)));
+                    p => new BuildProductJson(p.Type, p.Subtype, p.Name, p.FileSize, p.Sha256hash, p.Path, p.DefaultPath)),
+                Keep: b.Keep ? 1 : 0);
         }).ToList();
     }
 }

@@ -32,42 +32,28 @@ internal static class EvaluateEndpoints
     private static async Task<IResult> EvaluateAsync(
         string project, string jobset, HttpContext http, HydraDbContext db, JobsetTrigger trigger, IAntiforgery antiforgery, CancellationToken cancellationToken)
     {
-        var json = !http.Request.HasFormContentType;
         var jobsetUrl = $"/jobset/{project}/{jobset}";
         var owner = await db.Jobsets.AsNoTracking().Where(j => j.Name == jobset && j.Project!.Name == project)
             .Select(j => j.Project!.Owner).SingleOrDefaultAsync(cancellationToken);
         if (owner is null)
         {
-            return json ? HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.") : NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist.");
+            return PostActions.IsForm(http.Request)
+                ? NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist.")
+                : HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.");
         }
-        if (!MayEvaluate(http.User, owner))
+        var refusal = await PostActions.CheckAsync(http, antiforgery, MayEvaluate(http.User, owner),
+            $"Evaluating {project}:{jobset} needs the eval-jobset role or ownership of project '{project}'.", "evaluate jobsets", jobsetUrl);
+        if (refusal is not null)
         {
-            var reason = http.User.Identity?.IsAuthenticated == true
-                ? $"Evaluating {project}:{jobset} needs the eval-jobset role or ownership of project '{project}'."
-                : "Sign in to evaluate jobsets.";
-            return Refuse(json, StatusCodes.Status403Forbidden, "Forbidden", reason, jobsetUrl);
+            return refusal;
         }
         string? force = http.Request.Query["force"];
-        if (json)
+        if (PostActions.IsForm(http.Request))
         {
-            if (!SameOrigin.IsSameOrigin(http.Request))
-            {
-                return HydraJson.Error(StatusCodes.Status403Forbidden, "Cross-origin write refused: send an Origin or Referer header naming this server.");
-            }
-        }
-        else
-        {
-            if (!await antiforgery.IsRequestValidAsync(http))
-            {
-                return Refuse(json, StatusCodes.Status400BadRequest, "Form expired", "The form expired; reload the jobset page and try again.", jobsetUrl);
-            }
             force ??= (await http.Request.ReadFormAsync(cancellationToken))["force"];
         }
 
         var triggered = await trigger.TriggerAsync([(project, jobset)], force is "1" or "true", cancellationToken);
-        return json ? Results.Json(new { jobsetsTriggered = triggered }) : Results.Redirect(jobsetUrl);
+        return PostActions.Done(http.Request, Results.Json(new { jobsetsTriggered = triggered }), jobsetUrl);
     }
-
-    private static IResult Refuse(bool json, int statusCode, string heading, string message, string backUrl) =>
-        json ? HydraJson.Error(statusCode, message) : ErrorPage.Result(statusCode, heading, message, backUrl);
 }

@@ -1,14 +1,23 @@
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
+using Hydra.Queue.Operations;
+using Hydra.Web.Api.Builds;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 
 namespace Hydra.Web.Pages.Builds;
 
-/// <summary><c>GET /build/{id}</c>: summary, outputs, products, metrics, steps and the tail of the log.</summary>
+/// <summary>
+/// <c>GET /build/{id}</c>: summary, the actions the user may take (cancel, bump, restart, keep), outputs,
+/// products, metrics, steps and the tail of the log.
+/// </summary>
 public sealed class BuildPage : PageComponent
 {
     [Parameter, EditorRequired] public BuildPageModel Model { get; set; } = null!;
+
+    [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = null!;
+    [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = null!;
 
     protected override string Title => $"Build {Widgets.Number(Model.Id)} of job {Model.Project}:{Model.Jobset}:{Model.Job}";
 
@@ -24,6 +33,10 @@ public sealed class BuildPage : PageComponent
         if (Model.IsCachedBuild)
         {
             html.Text(" ").Label("cached");
+        }
+        if (Model.Keep)
+        {
+            html.Text(" ").Label("kept");
         }
         html.Close()
             .Element("dt", "Job").Element("dd", Model.Job)
@@ -50,6 +63,7 @@ public sealed class BuildPage : PageComponent
             html.Link($"/eval/{eval}", $"#{eval}").Text(" ");
         }
         html.Close().Close();
+        ActionButtons(html);
 
         html.Element("h2", "Outputs");
         html.Table(Model.Outputs, "No outputs recorded.", ["Output", "Store path"], output =>
@@ -108,6 +122,45 @@ public sealed class BuildPage : PageComponent
         html.Open("p").Text($"Last {Widgets.Number(BuildPageModel.LogTailLines)} lines of step {Model.LogStepId} (")
             .Link($"/build/{Model.Id}/log", "raw log").Text(")").Close();
         html.Element("pre", Model.LogTail, "log");
+    }
+
+    /// <summary>The buttons this user may use on this build now; none for visitors.</summary>
+    private void ActionButtons(Html html)
+    {
+        var user = HttpContextAccessor.HttpContext?.User;
+        if (user?.Identity?.IsAuthenticated != true || Antiforgery.GetAntiforgeryToken() is not { } token)
+        {
+            return;
+        }
+        var owner = Model.ProjectOwner;
+        var cancel = !Model.Finished && BuildRights.MayCancel(user, owner);
+        var bump = !Model.Finished && BuildRights.MayBump(user, owner);
+        var restart = BuildRestarts.IsRestartable(Model.Finished, Model.Status) && BuildRights.MayRestart(user, owner);
+        var keep = BuildRights.MayKeep(user, owner);
+        if (!(cancel || bump || restart || keep))
+        {
+            return;
+        }
+        var url = $"/build/{Model.Id}";
+        html.Open("div", "actions");
+        if (cancel)
+        {
+            html.PostButton($"{url}/cancel", token, "Cancel", "Stop this build; its steps that no other build needs stop too");
+        }
+        if (bump)
+        {
+            html.PostButton($"{url}/bump", token, "Bump to front", "Build this before everything queued so far");
+        }
+        if (restart)
+        {
+            html.PostButton($"{url}/restart", token, "Restart", "Queue the failed steps of this build again");
+        }
+        if (keep)
+        {
+            html.PostButton($"{url}/{(Model.Keep ? "unkeep" : "keep")}", token, Model.Keep ? "Unkeep" : "Keep",
+                Model.Keep ? "Let garbage collection remove the outputs again" : "Keep the outputs from garbage collection");
+        }
+        html.Close();
     }
 
     private static void StepStatus(Html html, BuildPageModel.StepRow step)

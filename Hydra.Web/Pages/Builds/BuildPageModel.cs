@@ -2,10 +2,11 @@ using Hydra.Core.Data.Entities;
 
 namespace Hydra.Web.Pages.Builds;
 
-/// <summary>A build, its outputs, products and metrics, the steps of its graph and the tail of the log that explains it.</summary>
+/// <summary>A build, its outputs, products and metrics, the steps of its graph (old attempts of a restarted build too) and the tail of the log that explains it.</summary>
 public sealed record BuildPageModel(
     long Id,
     string Project,
+    string ProjectOwner,
     string Jobset,
     string Job,
     string NixName,
@@ -26,7 +27,8 @@ public sealed record BuildPageModel(
     string? LogTail,
     string? ReleaseName,
     IReadOnlyList<BuildPageModel.ProductRow> Products,
-    IReadOnlyList<BuildPageModel.MetricRow> Metrics)
+    IReadOnlyList<BuildPageModel.MetricRow> Metrics,
+    bool Keep)
 {
     public const int LogTailLines = 200;
 

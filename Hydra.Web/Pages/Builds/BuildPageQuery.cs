@@ -15,6 +15,7 @@ internal static class BuildPageQuery
             {
                 Build = b,
                 Project = b.Jobset!.Project!.Name,
+                Owner = b.Jobset.Project.Owner,
                 Jobset = b.Jobset.Name,
                 Outputs = b.Outputs.OrderBy(o => o.Name).Select(o => new BuildPageModel.OutputRow(o.Name, o.Path)).ToList(),
             })
@@ -49,8 +50,8 @@ internal static class BuildPageQuery
             .ToListAsync(cancellationToken);
 
         return new BuildPageModel(
-            b.Id, row.Project, row.Jobset, b.Job, b.NixName, b.Description, b.System, b.DrvPath, b.Finished,
+            b.Id, row.Project, row.Owner, row.Jobset, b.Job, b.NixName, b.Description, b.System, b.DrvPath, b.Finished,
             b.Finished ? b.BuildStatus : null, b.IsCachedBuild, b.Priority, b.QueuedAt, b.StartTime, b.StopTime,
-            row.Outputs, evals, steps, logStepId, logTail, b.ReleaseName, products, metrics);
+            row.Outputs, evals, steps, logStepId, logTail, b.ReleaseName, products, metrics, b.Keep);
     }
 }

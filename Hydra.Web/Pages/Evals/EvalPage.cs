@@ -1,13 +1,21 @@
+using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Evals;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 
 namespace Hydra.Web.Pages.Evals;
 
-/// <summary><c>GET /eval/{id}</c>: inputs with revisions, per-job evaluation errors, the builds compared with another evaluation.</summary>
+/// <summary>
+/// <c>GET /eval/{id}</c>: inputs with revisions, the actions on its builds the user may take, per-job evaluation
+/// errors, the builds compared with another evaluation.
+/// </summary>
 public sealed class EvalPage : PageComponent
 {
     [Parameter, EditorRequired] public EvalPageModel Model { get; set; } = null!;
+
+    [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = null!;
+    [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = null!;
 
     protected override string Title => $"Evaluation {Widgets.Number(Model.Id)}";
 
@@ -23,6 +31,7 @@ public sealed class EvalPage : PageComponent
             .Element("dt", "Nix expression").Open("dd").Element("code", Model.NixExprPath).Text(" in input ").Element("code", Model.NixExprInput).Close()
             .Element("dt", "Builds").Open("dd").Counts(Model.Counts).Close()
             .Close();
+        ActionButtons(html);
 
         html.Open("div").Attr("id", "tabs-inputs");
         html.Element("h2", "Inputs");
@@ -45,6 +54,40 @@ public sealed class EvalPage : PageComponent
         {
             Comparison(html, diff);
         }
+    }
+
+    /// <summary>Cancel or bump the queued builds, restart the failed or only the aborted ones, as this user may.</summary>
+    private void ActionButtons(Html html)
+    {
+        var user = HttpContextAccessor.HttpContext?.User;
+        if (user?.Identity?.IsAuthenticated != true || Antiforgery.GetAntiforgeryToken() is not { } token)
+        {
+            return;
+        }
+        var queued = Model.Counts.Queued > 0;
+        var cancel = queued && BuildRights.MayCancel(user, Model.ProjectOwner);
+        var bump = queued && BuildRights.MayBump(user, Model.ProjectOwner);
+        var restart = Model.Counts.Failed > 0 && BuildRights.MayRestart(user, Model.ProjectOwner);
+        if (!(cancel || bump || restart))
+        {
+            return;
+        }
+        var url = $"/eval/{Model.Id}";
+        html.Open("div", "actions");
+        if (cancel)
+        {
+            html.PostButton($"{url}/cancel", token, "Cancel queued builds", "Cancel every unfinished build of this evaluation");
+        }
+        if (bump)
+        {
+            html.PostButton($"{url}/bump", token, "Bump to front", "Build this evaluation's queued builds before everything queued so far");
+        }
+        if (restart)
+        {
+            html.PostButton($"{url}/restart-failed", token, "Restart failed builds", "Restart every build of this evaluation that did not succeed");
+            html.PostButton($"{url}/restart-aborted", token, "Restart aborted builds", "Restart only the aborted, cancelled and unsupported-system builds");
+        }
+        html.Close();
     }
 
     /// <summary>Hydra's eval tabs, as sections with the same ids (tabs-new, tabs-now-fail, ...).</summary>

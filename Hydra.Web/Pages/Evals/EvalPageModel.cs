@@ -10,6 +10,7 @@ namespace Hydra.Web.Pages.Evals;
 public sealed record EvalPageModel(
     long Id,
     string Project,
+    string ProjectOwner,
     string Jobset,
     DateTimeOffset CreatedAt,
     double CheckoutSeconds,

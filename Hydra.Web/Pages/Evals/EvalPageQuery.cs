@@ -12,7 +12,7 @@ internal static class EvalPageQuery
         var eval = await db.Evaluations.AsNoTracking().Where(e => e.Id == id)
             .Select(e => new
             {
-                e.Id, Project = e.Jobset!.Project!.Name, Jobset = e.Jobset.Name, e.CreatedAt, e.CheckoutSeconds, e.EvalSeconds,
+                e.Id, Project = e.Jobset!.Project!.Name, Owner = e.Jobset.Project.Owner, Jobset = e.Jobset.Name, e.CreatedAt, e.CheckoutSeconds, e.EvalSeconds,
                 e.NixExprInput, e.NixExprPath,
                 Inputs = e.Inputs.OrderBy(i => i.Name).Select(i => new EvalPageModel.InputRow(i.Name, i.Type, i.Uri, i.Revision, i.Value)).ToList(),
                 Errors = e.Errors.OrderBy(x => x.Job).Select(x => new EvalPageModel.ErrorRow(x.Job, x.Message)).ToList(),
@@ -25,7 +25,7 @@ internal static class EvalPageQuery
         var counts = await BuildCountsQuery.LoadAsync(db, [id], cancellationToken);
 
         return new EvalPageModel(
-            eval.Id, eval.Project, eval.Jobset, eval.CreatedAt, eval.CheckoutSeconds, eval.EvalSeconds,
+            eval.Id, eval.Project, eval.Owner, eval.Jobset, eval.CreatedAt, eval.CheckoutSeconds, eval.EvalSeconds,
             eval.NixExprInput, eval.NixExprPath, counts.For(id), eval.Inputs, eval.Errors);
     }
 }
