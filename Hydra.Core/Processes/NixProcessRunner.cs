@@ -49,7 +49,7 @@ public sealed class NixProcessRunner : INixProcessRunner
         catch (OperationCanceledException)
         {
             // Nix forks builders; kill them too, or they would keep running (and holding locks) unseen.
-            KillTree(process);
+            ProcessTree.Kill(process);
             await process.WaitForExitAsync(CancellationToken.None);
             await Task.WhenAll(stdout, stderr);
             throw;
@@ -67,18 +67,6 @@ public sealed class NixProcessRunner : INixProcessRunner
                     onLine(new OutputLine(line, isStandardError));
                 }
             }
-        }
-    }
-
-    private static void KillTree(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
         }
     }
 }

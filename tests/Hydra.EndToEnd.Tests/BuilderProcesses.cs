@@ -15,10 +15,11 @@ public sealed class BuilderProcesses(string dataDir)
     /// Starts hydra-builder against <paramref name="serverUrl"/> with <paramref name="token"/>. With
     /// <paramref name="ownStore"/> it runs in its own mount namespace with an empty tmpfs over <c>/nix</c>:
     /// a machine of its own, whose store starts empty and can only receive paths through the farm's
-    /// binary cache. <paramref name="systems"/> (comma-separated) and <paramref name="extraNixConfig"/> go to the builder as is.
+    /// binary cache. <paramref name="systems"/> (comma-separated) and <paramref name="extraNixConfig"/> go to the builder as is;
+    /// <paramref name="environment"/> adds or replaces variables of its environment (PATH, say).
     /// </summary>
     public async Task<Process> StartAsync(string serverUrl, string name, string token, int maxJobs = 2, bool ownStore = false,
-        string? systems = null, string? extraNixConfig = null)
+        string? systems = null, string? extraNixConfig = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var workDir = Path.Combine(dataDir, "builders", name);
         Directory.CreateDirectory(workDir);
@@ -47,8 +48,12 @@ public sealed class BuilderProcesses(string dataDir)
         {
             nixConfig.Add(extraNixConfig);
         }
-        var environment = nixConfig.Count == 0 ? null : new Dictionary<string, string> { ["NIX_CONFIG"] = string.Join('\n', [NixTestEnvironment.Config, .. nixConfig]) };
-        var process = Start(command, environment, _output);
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (nixConfig.Count > 0)
+        {
+            variables["NIX_CONFIG"] = string.Join('\n', [NixTestEnvironment.Config, .. nixConfig]);
+        }
+        var process = Start(command, variables, _output);
         lock (_running)
         {
             _running.Add(process);

@@ -5,7 +5,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.EndToEnd.Tests;
 
-/// <summary>The farm with leases short enough for a test to outlive one.</summary>
+/// <summary>
+/// The farm with leases short enough for a test to outlive one, and a quarantine long enough that none
+/// ends while a test runs.
+/// </summary>
 public sealed class ShortLeaseFarm : Farm
 {
     protected override IEnumerable<string> ExtraArguments =>
@@ -13,13 +16,16 @@ public sealed class ShortLeaseFarm : Farm
         "--Hydra:Queue:LeaseDuration=00:00:04",
         "--Hydra:Queue:HeartbeatInterval=00:00:01",
         "--Hydra:Queue:RetryInterval=00:00:01",
+        "--Hydra:Queue:QuarantineDuration=00:10:00",
     ];
 }
 
 /// <summary>
 /// Workers dying or freezing in the middle of a build: the step comes back when the lease runs out,
-/// is built by another worker, and the dead or frozen one can change nothing afterwards.
+/// is built by another worker, and the dead or frozen one can change nothing afterwards. A worker
+/// whose Nix is broken is quarantined while a healthy one builds everything.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFarm>, IAsyncLifetime
 {
     public Task InitializeAsync() => Task.CompletedTask;
@@ -88,6 +94,46 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
         {
             Signal(frozen, "CONT");
         }
+    }
+
+    [Fact]
+    public async Task A_worker_whose_Nix_fails_every_build_is_quarantined_and_its_steps_succeed_elsewhere()
+    {
+        const int jobs = 5;
+        var salt = Guid.NewGuid().ToString("N");
+        using var repository = new Hydra.Testing.GitRepository();
+        var expression = string.Join("\n", Enumerable.Range(0, jobs).Select(i => Hydra.Testing.NixTestEnvironment.Derivation($"job{i}", $"echo {i} > $out", salt)));
+        repository.Commit("first", ("release.nix", $"{{ src }}:\n{{\n{expression}\n}}\n"));
+        await farm.CreateJobsetAsync("quarantine", "main", repository.Url);
+        // nix-store that cannot even start a build: the worker reports it as an infrastructure failure (aborted),
+        // not as a failure of the derivations.
+        var brokenBin = Directory.CreateDirectory(Path.Combine(farm.DataDir, "broken-bin")).FullName;
+        var nixStore = Path.Combine(brokenBin, "nix-store");
+        await File.WriteAllTextAsync(nixStore, "#!/bin/sh\necho 'nix-store: this machine is broken on purpose' >&2\nexit 1\n");
+        File.SetUnixFileMode(nixStore, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        var path = $"{brokenBin}:{Environment.GetEnvironmentVariable("PATH")}";
+        await farm.StartBuilderAsync("broken", maxJobs: 1, ownStore: true, environment: new Dictionary<string, string> { ["PATH"] = path });
+
+        await farm.PushAndWaitForCheckAsync("quarantine", "main");
+        await farm.WaitUntilAsync(db => db.Workers.AnyAsync(w => w.Name == "broken" && w.QuarantinedUntil != null), TimeSpan.FromMinutes(2));
+        await farm.StartBuilderAsync("healthy", maxJobs: 2, ownStore: true);
+        await farm.WaitUntilAsync(async db => await db.Builds.CountAsync(b => b.Jobset!.Project!.Name == "quarantine" && b.Finished) == jobs, TimeSpan.FromMinutes(3));
+
+        var builds = await farm.QueryAsync(db => db.Builds.Where(b => b.Jobset!.Project!.Name == "quarantine").Select(b => b.BuildStatus).ToListAsync());
+        Assert.True(builds.All(s => s == BuildStatus.Succeeded), await DescribeAsync());
+        var broken = await farm.QueryAsync(db => db.Workers.SingleAsync(w => w.Name == "broken"));
+        Assert.True(broken.QuarantinedUntil > DateTimeOffset.UtcNow, "the broken worker must still be quarantined");
+        var quarantinedAt = broken.QuarantinedUntil!.Value - TimeSpan.FromMinutes(10);
+        var attempts = await farm.QueryAsync(db => db.StepAttempts.Where(a => a.Worker!.Name == "broken").ToListAsync());
+        Assert.True(attempts.Select(a => a.StepId).Distinct().Count() >= 3, await DescribeAsync());
+        Assert.All(attempts, a => Assert.Equal(AttemptState.Aborted, a.State));
+        Assert.All(attempts, a => Assert.Contains("broken on purpose", a.ErrorMessage, StringComparison.Ordinal));
+        // Quarantined: its claims answered empty from then on.
+        Assert.All(attempts, a => Assert.True(a.StartedAt <= quarantinedAt, $"attempt {a.Id} started after the quarantine"));
+        // Every step it failed was built by the healthy worker.
+        var rescued = await farm.QueryAsync(db => db.StepAttempts.Where(a => a.Worker!.Name == "healthy" && a.State == AttemptState.Succeeded)
+            .Select(a => a.StepId).ToListAsync());
+        Assert.Subset(rescued.ToHashSet(), attempts.Select(a => a.StepId).ToHashSet());
     }
 
     /// <summary>Every attempt with its error, and the builders' output, for a failure message.</summary>

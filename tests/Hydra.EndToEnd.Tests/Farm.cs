@@ -119,11 +119,12 @@ public class Farm : IAsyncLifetime
     public string BuilderOutputText() => Builders.OutputText();
 
     /// <summary>Starts a real hydra-builder process with a fresh worker token (see <see cref="BuilderProcesses.StartAsync"/>).</summary>
-    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2, bool ownStore = false, string? systems = null, string? extraNixConfig = null)
-    {
-        var token = await Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
-        return await Builders.StartAsync(Url, name, token, maxJobs, ownStore, systems, extraNixConfig);
-    }
+    public async Task<Process> StartBuilderAsync(string name, int maxJobs = 2, bool ownStore = false, string? systems = null, string? extraNixConfig = null,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        await Builders.StartAsync(Url, name, await CreateWorkerTokenAsync(name), maxJobs, ownStore, systems, extraNixConfig, environment);
+
+    /// <summary>Creates the worker, or rotates its token; returns the token.</summary>
+    public Task<string> CreateWorkerTokenAsync(string name) => Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync(name, CancellationToken.None);
 
     /// <summary>SIGKILLs a builder and its Nix processes, as a crash would; waits stop watching it.</summary>
     public Task KillBuilderAsync(Process builder) => Builders.KillAsync(builder);
