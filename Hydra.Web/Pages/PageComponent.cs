@@ -1,5 +1,7 @@
+using System.Security.Claims;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.AspNetCore.Components.Rendering;
 
 namespace Hydra.Web.Pages;
@@ -12,6 +14,7 @@ public abstract class PageComponent : ComponentBase
 {
     [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = null!;
     [Inject] private TimeProvider TimeProvider { get; set; } = null!;
+    [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = null!;
 
     protected abstract string Title { get; }
 
@@ -21,6 +24,13 @@ public abstract class PageComponent : ComponentBase
     }
 
     protected abstract void Body(Html html);
+
+    /// <summary>The signed-in user, or null for a visitor.</summary>
+    protected ClaimsPrincipal? SignedInUser =>
+        HttpContextAccessor.HttpContext?.User is { Identity.IsAuthenticated: true } user ? user : null;
+
+    /// <summary>The antiforgery token the page's forms must carry.</summary>
+    protected AntiforgeryRequestToken? FormToken => Antiforgery.GetAntiforgeryToken();
 
     /// <summary>The clock the relative times are measured against (a fake one in tests).</summary>
     protected DateTimeOffset Now => TimeProvider.GetUtcNow();

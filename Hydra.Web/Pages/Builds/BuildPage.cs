@@ -4,7 +4,6 @@ using Hydra.Queue.Operations;
 using Hydra.Web.Api.Builds;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
 
 namespace Hydra.Web.Pages.Builds;
 
@@ -15,9 +14,6 @@ namespace Hydra.Web.Pages.Builds;
 public sealed class BuildPage : PageComponent
 {
     [Parameter, EditorRequired] public BuildPageModel Model { get; set; } = null!;
-
-    [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = null!;
-    [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = null!;
 
     protected override string Title => $"Build {Widgets.Number(Model.Id)} of job {Model.Project}:{Model.Jobset}:{Model.Job}";
 
@@ -127,40 +123,32 @@ public sealed class BuildPage : PageComponent
     /// <summary>The buttons this user may use on this build now; none for visitors.</summary>
     private void ActionButtons(Html html)
     {
-        var user = HttpContextAccessor.HttpContext?.User;
-        if (user?.Identity?.IsAuthenticated != true || Antiforgery.GetAntiforgeryToken() is not { } token)
+        if (SignedInUser is not { } user || FormToken is not { } token)
         {
             return;
         }
         var owner = Model.ProjectOwner;
-        var cancel = !Model.Finished && BuildRights.MayCancel(user, owner);
-        var bump = !Model.Finished && BuildRights.MayBump(user, owner);
-        var restart = BuildRestarts.IsRestartable(Model.Finished, Model.Status) && BuildRights.MayRestart(user, owner);
-        var keep = BuildRights.MayKeep(user, owner);
-        if (!(cancel || bump || restart || keep))
-        {
-            return;
-        }
         var url = $"/build/{Model.Id}";
-        html.Open("div", "actions");
-        if (cancel)
+        var buttons = new List<ActionButton>();
+        if (!Model.Finished && BuildRights.MayCancel(user, owner))
         {
-            html.PostButton($"{url}/cancel", token, "Cancel", "Stop this build; its steps that no other build needs stop too");
+            buttons.Add(new($"{url}/cancel", "Cancel", "Stop this build; its steps that no other build needs stop too"));
         }
-        if (bump)
+        if (!Model.Finished && BuildRights.MayBump(user, owner))
         {
-            html.PostButton($"{url}/bump", token, "Bump to front", "Build this before everything queued so far");
+            buttons.Add(new($"{url}/bump", "Bump to front", "Build this before everything queued so far"));
         }
-        if (restart)
+        if (BuildRestarts.IsRestartable(Model.Finished, Model.Status) && BuildRights.MayRestart(user, owner))
         {
-            html.PostButton($"{url}/restart", token, "Restart", "Queue the failed steps of this build again");
+            buttons.Add(new($"{url}/restart", "Restart", "Queue the failed steps of this build again"));
         }
-        if (keep)
+        if (BuildRights.MayKeep(user, owner))
         {
-            html.PostButton($"{url}/{(Model.Keep ? "unkeep" : "keep")}", token, Model.Keep ? "Unkeep" : "Keep",
-                Model.Keep ? "Let garbage collection remove the outputs again" : "Keep the outputs from garbage collection");
+            buttons.Add(Model.Keep
+                ? new($"{url}/unkeep", "Unkeep", "Let garbage collection remove the outputs again")
+                : new($"{url}/keep", "Keep", "Keep the outputs from garbage collection"));
         }
-        html.Close();
+        html.ActionButtons(token, buttons);
     }
 
     private static void StepStatus(Html html, BuildPageModel.StepRow step)

@@ -2,7 +2,6 @@ using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Evals;
 using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Forms;
 
 namespace Hydra.Web.Pages.Evals;
 
@@ -13,9 +12,6 @@ namespace Hydra.Web.Pages.Evals;
 public sealed class EvalPage : PageComponent
 {
     [Parameter, EditorRequired] public EvalPageModel Model { get; set; } = null!;
-
-    [Inject] private IHttpContextAccessor HttpContextAccessor { get; set; } = null!;
-    [Inject] private AntiforgeryStateProvider Antiforgery { get; set; } = null!;
 
     protected override string Title => $"Evaluation {Widgets.Number(Model.Id)}";
 
@@ -59,35 +55,26 @@ public sealed class EvalPage : PageComponent
     /// <summary>Cancel or bump the queued builds, restart the failed or only the aborted ones, as this user may.</summary>
     private void ActionButtons(Html html)
     {
-        var user = HttpContextAccessor.HttpContext?.User;
-        if (user?.Identity?.IsAuthenticated != true || Antiforgery.GetAntiforgeryToken() is not { } token)
-        {
-            return;
-        }
-        var queued = Model.Counts.Queued > 0;
-        var cancel = queued && BuildRights.MayCancel(user, Model.ProjectOwner);
-        var bump = queued && BuildRights.MayBump(user, Model.ProjectOwner);
-        var restart = Model.Counts.Failed > 0 && BuildRights.MayRestart(user, Model.ProjectOwner);
-        if (!(cancel || bump || restart))
+        if (SignedInUser is not { } user || FormToken is not { } token)
         {
             return;
         }
         var url = $"/eval/{Model.Id}";
-        html.Open("div", "actions");
-        if (cancel)
+        var buttons = new List<ActionButton>();
+        if (Model.Counts.Queued > 0 && BuildRights.MayCancel(user, Model.ProjectOwner))
         {
-            html.PostButton($"{url}/cancel", token, "Cancel queued builds", "Cancel every unfinished build of this evaluation");
+            buttons.Add(new($"{url}/cancel", "Cancel queued builds", "Cancel every unfinished build of this evaluation"));
         }
-        if (bump)
+        if (Model.Counts.Queued > 0 && BuildRights.MayBump(user, Model.ProjectOwner))
         {
-            html.PostButton($"{url}/bump", token, "Bump to front", "Build this evaluation's queued builds before everything queued so far");
+            buttons.Add(new($"{url}/bump", "Bump to front", "Build this evaluation's queued builds before everything queued so far"));
         }
-        if (restart)
+        if (Model.Counts.Failed > 0 && BuildRights.MayRestart(user, Model.ProjectOwner))
         {
-            html.PostButton($"{url}/restart-failed", token, "Restart failed builds", "Restart every build of this evaluation that did not succeed");
-            html.PostButton($"{url}/restart-aborted", token, "Restart aborted builds", "Restart only the aborted, cancelled and unsupported-system builds");
+            buttons.Add(new($"{url}/restart-failed", "Restart failed builds", "Restart every build of this evaluation that did not succeed"));
+            buttons.Add(new($"{url}/restart-aborted", "Restart aborted builds", "Restart only the aborted, cancelled and unsupported-system builds"));
         }
-        html.Close();
+        html.ActionButtons(token, buttons);
     }
 
     /// <summary>Hydra's eval tabs, as sections with the same ids (tabs-new, tabs-now-fail, ...).</summary>

@@ -11,4 +11,22 @@ public static class Forms
             .Open("input").Attr("type", "hidden").Attr("name", token.FormFieldName).Attr("value", token.Value).Close()
             .Open("button").Attr("type", "submit").Attr("title", title).Text(label).Close()
             .Close();
+
+    /// <summary>A row of <see cref="PostButton"/>s; nothing at all when there are none.</summary>
+    public static Html ActionButtons(this Html html, AntiforgeryRequestToken token, IReadOnlyCollection<ActionButton> buttons)
+    {
+        if (buttons.Count == 0)
+        {
+            return html;
+        }
+        html.Open("div", "actions");
+        foreach (var button in buttons)
+        {
+            html.PostButton(button.Action, token, button.Label, button.Title);
+        }
+        return html.Close();
+    }
 }
+
+/// <summary>One action button: the URL it posts to, its label and its tooltip.</summary>
+public sealed record ActionButton(string Action, string Label, string Title);

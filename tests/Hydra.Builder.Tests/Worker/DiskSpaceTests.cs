@@ -6,10 +6,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Hydra.Builder.Tests.Worker;
 
-public sealed class DiskSpaceTests
+public sealed class DiskSpaceTests : FakeServerTests
 {
     private const long MiB = 1024 * 1024;
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     private static DiskSpaceGate Gate(IFreeDiskSpace disk, CapturedLog log, long minFreeMiB = 1024) =>
         new(new BuilderOptions
@@ -17,15 +16,6 @@ public sealed class DiskSpaceTests
             Server = new Uri("http://h"), Token = "t", Systems = ["x86_64-linux"], Name = "n", WorkDir = "/w",
             MinFreeDiskMiB = minFreeMiB, DiskCheckInterval = TimeSpan.FromMilliseconds(10),
         }, disk, TimeProvider.System, new LoggerFactory([log]).CreateLogger<DiskSpaceGate>());
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-    }
 
     [Fact]
     public async Task The_gate_holds_while_space_is_low_says_so_once_and_opens_when_it_returns()
@@ -77,21 +67,19 @@ public sealed class DiskSpaceTests
     [Fact]
     public async Task A_worker_with_a_nearly_full_store_claims_nothing_until_space_returns_then_builds()
     {
-        await using var server = await FakeHydraServer.StartAsync();
-        await using var worker = new TestWorker();
         var disk = new FakeDisk(10 * MiB);
         var drv = await TestNix.InstantiateAsync("echo ok > $out");
-        server.Enqueue(TestWorker.Claim(51, drv, (await TestNix.OutputPathsAsync(drv)).Single()));
+        Server.Enqueue(TestWorker.Claim(51, drv, (await TestNix.OutputPathsAsync(drv)).Single()));
 
-        await worker.StartAsync(server, disk: disk);
+        await Worker.StartAsync(Server, disk: disk);
         await WaitUntilAsync(() => disk.Checks >= 5);
 
-        Assert.Empty(server.ClaimRequests);
-        Assert.True(worker.Log.Contains("Low disk space"), "the worker must say why it does not claim");
+        Assert.Empty(Server.ClaimRequests);
+        Assert.True(Worker.Log.Contains("Low disk space"), "the worker must say why it does not claim");
 
         disk.Available = 100_000 * MiB;
 
-        Assert.Equal(StepOutcome.Succeeded, (await server.WaitForFinishAsync(51, Patience)).Outcome);
-        Assert.True(worker.Log.Contains("Disk space is back"));
+        Assert.Equal(StepOutcome.Succeeded, (await Server.WaitForFinishAsync(51, Patience)).Outcome);
+        Assert.True(Worker.Log.Contains("Disk space is back"));
     }
 }

@@ -6,21 +6,9 @@ using Microsoft.Extensions.Hosting;
 namespace Hydra.Builder.Tests.Worker;
 
 /// <summary>The whole worker, in-process, against a fake server and cache, building with real Nix.</summary>
-public sealed class WorkerEndToEndTests : IAsyncLifetime
+public sealed class WorkerEndToEndTests : FakeServerTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
-    private readonly TestWorker _worker = new();
-    private FakeHydraServer _server = null!;
-
-    public async Task InitializeAsync() => _server = await FakeHydraServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _worker.DisposeAsync();
-        await _server.DisposeAsync();
-    }
-
-    private Task<IHost> StartWorkerAsync(TimeSpan? drainTimeout = null) => _worker.StartAsync(_server, drainTimeout);
+    private Task<IHost> StartWorkerAsync(TimeSpan? drainTimeout = null) => Worker.StartAsync(Server, drainTimeout);
 
     [Fact]
     public async Task Builds_a_step_streams_its_log_and_pushes_the_output_with_the_token()
@@ -29,8 +17,8 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         var output = (await TestNix.OutputPathsAsync(drv)).Single();
 
         await StartWorkerAsync();
-        _server.Enqueue(Claim(attemptId: 11, drv, output));
-        var finish = await _server.WaitForFinishAsync(11, Patience);
+        Server.Enqueue(Claim(attemptId: 11, drv, output));
+        var finish = await Server.WaitForFinishAsync(11, Patience);
 
         Assert.Equal(StepOutcome.Succeeded, finish.Outcome);
         Assert.Equal(0, finish.ExitCode);
@@ -40,12 +28,12 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         Assert.StartsWith("sha256", reported.NarHash, StringComparison.Ordinal);
         Assert.True(reported.NarSize > 0);
 
-        Assert.Contains("building", _server.LogOf(11), StringComparison.Ordinal);
+        Assert.Contains("building", Server.LogOf(11), StringComparison.Ordinal);
 
         var narinfo = Path.GetFileName(output)[..32] + ".narinfo";
-        Assert.True(_server.CacheHasFile(narinfo), $"{narinfo} was not uploaded");
+        Assert.True(Server.CacheHasFile(narinfo), $"{narinfo} was not uploaded");
         var basic = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"worker:{FakeHydraServer.Token}"));
-        Assert.Equal(basic, _server.CacheUploads[narinfo]);
+        Assert.Equal(basic, Server.CacheUploads[narinfo]);
     }
 
     [Fact]
@@ -55,15 +43,15 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
         var output = (await TestNix.OutputPathsAsync(drv)).Single();
 
         await StartWorkerAsync();
-        _server.Enqueue(Claim(attemptId: 21, drv, output));
-        var finish = await _server.WaitForFinishAsync(21, Patience);
+        Server.Enqueue(Claim(attemptId: 21, drv, output));
+        var finish = await Server.WaitForFinishAsync(21, Patience);
 
         Assert.Equal(StepOutcome.Failed, finish.Outcome);
         Assert.Equal(100, finish.ExitCode);
         Assert.Empty(finish.Outputs);
         Assert.Contains("failing on purpose", finish.ErrorMessage, StringComparison.Ordinal);
-        Assert.Contains("failing on purpose", _server.LogOf(21), StringComparison.Ordinal);
-        Assert.False(_server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"));
+        Assert.Contains("failing on purpose", Server.LogOf(21), StringComparison.Ordinal);
+        Assert.False(Server.CacheHasFile(Path.GetFileName(output)[..32] + ".narinfo"));
     }
 
     [Theory]
@@ -73,17 +61,17 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
     {
         var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
         var quick = await TestNix.InstantiateAsync("echo ok > $out");
-        (cancelled ? _server.CancelledAttempts : _server.RevokedAttempts)[31] = true;
+        (cancelled ? Server.CancelledAttempts : Server.RevokedAttempts)[31] = true;
         await StartWorkerAsync();
 
-        _server.Enqueue(Claim(attemptId: 31, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
-        _server.Enqueue(Claim(attemptId: 32, quick, (await TestNix.OutputPathsAsync(quick)).Single()));
+        Server.Enqueue(Claim(attemptId: 31, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
+        Server.Enqueue(Claim(attemptId: 32, quick, (await TestNix.OutputPathsAsync(quick)).Single()));
 
         // One job slot: the second step only runs once the first was stopped by the 409 heartbeat.
-        var next = await _server.WaitForFinishAsync(32, Patience);
+        var next = await Server.WaitForFinishAsync(32, Patience);
 
         Assert.Equal(StepOutcome.Succeeded, next.Outcome);
-        Assert.False(_server.HasFinished(31));
+        Assert.False(Server.HasFinished(31));
     }
 
     [Fact]
@@ -91,24 +79,15 @@ public sealed class WorkerEndToEndTests : IAsyncLifetime
     {
         var slow = await TestNix.InstantiateAsync("echo started; sleep 60; echo ok > $out");
         var worker = await StartWorkerAsync(drainTimeout: TimeSpan.FromMilliseconds(300));
-        _server.Enqueue(Claim(attemptId: 41, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
-        await WaitUntilAsync(() => _server.LogOf(41).Contains("started", StringComparison.Ordinal));
+        Server.Enqueue(Claim(attemptId: 41, slow, (await TestNix.OutputPathsAsync(slow)).Single()));
+        await WaitUntilAsync(() => Server.LogOf(41).Contains("started", StringComparison.Ordinal));
 
         await worker.StopAsync();
 
-        Assert.True(_server.HasFinished(41), "the interrupted step was not reported");
-        var finish = await _server.WaitForFinishAsync(41, Patience);
+        Assert.True(Server.HasFinished(41), "the interrupted step was not reported");
+        var finish = await Server.WaitForFinishAsync(41, Patience);
         Assert.Equal(StepOutcome.Aborted, finish.Outcome);
         Assert.Empty(finish.Outputs);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
     }
 
     private static ClaimResponse Claim(long attemptId, string drvPath, string output) => TestWorker.Claim(attemptId, drvPath, output);
