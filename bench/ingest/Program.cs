@@ -56,15 +56,16 @@ try
     // Trigger to every build queued (B3), the way EvaluationRunner does it: the evaluator (nix-instantiate
     // through the wrapper, in shards) streams each shard's jobs into ingestion while later shards evaluate.
     // Against plain nix-instantiate of a same-sized file, each with its own salt.
-    var (_, baseline) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
-    Console.WriteLine($"evaluate+ingest baseline: plain nix-instantiate {baseline.TotalSeconds:F2} s");
-    foreach (var workers in new[] { 1, Environment.ProcessorCount })
+    foreach (var (workers, workerStores) in new[] { (1, true), (Environment.ProcessorCount, true), (1, false), (Environment.ProcessorCount, false) })
     {
+        // Each variant against its own baseline run just before it (a same-sized file, its own salt).
+        var (_, baseline) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
         var salt = Guid.NewGuid().ToString("N");
         var file = Path.Combine(work, $"release-{salt}.nix");
         await File.WriteAllTextAsync(file, JobsetGenerator.Expression(jobs, bases, salt));
-        var evaluator = new NixEvaluator(new NixProcessRunner(), Options.Create(new EvaluatorOptions { Workers = workers, NixEvalJobsPath = "" }));
-        var jobset = await CreateJobsetAsync(dataSource, $"eval{workers}");
+        var evaluator = new NixEvaluator(new NixProcessRunner(),
+            Options.Create(new EvaluatorOptions { Workers = workers, NixEvalJobsPath = "", WorkerStores = workerStores }), hydraOptions: Options.Create(hydra));
+        var jobset = await CreateJobsetAsync(dataSource, $"eval{workers}{(workerStores ? "own" : "machine")}");
         var clock = Stopwatch.StartNew();
         var batches = new BatchCounter(clock);
         await using var stream = evaluator.EvaluateStreaming(file, new System.Text.Json.Nodes.JsonObject(), CancellationToken.None);
@@ -74,8 +75,8 @@ try
         var total = clock.Elapsed;
         var evaluated = (await stream.Completion).Elapsed;
         var (managed, workingSet) = Memory();
-        Console.WriteLine($"evaluate+ingest, {workers} worker(s): evaluation {evaluated.TotalSeconds:F2} s, all {result.NewBuilds} builds queued after {total.TotalSeconds:F2} s; " +
-            $"ratio to nix-instantiate {total.TotalSeconds / baseline.TotalSeconds:F2} (evaluation alone {evaluated.TotalSeconds / baseline.TotalSeconds:F2}); " +
+        Console.WriteLine($"evaluate+ingest, {workers} worker(s), {(workerStores ? "stores of their own" : "the machine's store")}: evaluation {evaluated.TotalSeconds:F2} s, all {result.NewBuilds} builds queued after {total.TotalSeconds:F2} s; " +
+            $"ratio to nix-instantiate ({baseline.TotalSeconds:F2} s) {total.TotalSeconds / baseline.TotalSeconds:F2} (evaluation alone {evaluated.TotalSeconds / baseline.TotalSeconds:F2}); " +
             $"memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
         Console.WriteLine($"  {batches}");
     }
