@@ -75,8 +75,10 @@ try
         var total = clock.Elapsed;
         var evaluated = (await stream.Completion).Elapsed;
         var (managed, workingSet) = Memory();
-        Console.WriteLine($"evaluate+ingest, {workers} worker(s), {(workerStores ? "stores of their own" : "the machine's store")}: evaluation {evaluated.TotalSeconds:F2} s, all {result.NewBuilds} builds queued after {total.TotalSeconds:F2} s; " +
-            $"ratio to nix-instantiate ({baseline.TotalSeconds:F2} s) {total.TotalSeconds / baseline.TotalSeconds:F2} (evaluation alone {evaluated.TotalSeconds / baseline.TotalSeconds:F2}); " +
+        Console.WriteLine($"evaluate+ingest, {workers} worker(s), {(workerStores ? "stores of their own" : "the machine's store")}: " +
+            $"nix-instantiate {baseline.TotalSeconds:F2} s; evaluation {evaluated.TotalSeconds:F2} s ({evaluated.TotalSeconds / baseline.TotalSeconds:F2}x); " +
+            $"all {result.NewBuilds} builds queued after {batches.Queued.TotalSeconds:F2} s ({batches.Queued.TotalSeconds / baseline.TotalSeconds:F2}x); " +
+            $"ingestion done (is_current moved) after {total.TotalSeconds:F2} s ({total.TotalSeconds / baseline.TotalSeconds:F2}x); " +
             $"memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
         Console.WriteLine($"  {batches}");
     }
@@ -139,11 +141,18 @@ internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
         }
         else
         {
+            if (value.StartsWith("evaluation", StringComparison.Ordinal))
+            {
+                Queued = clock.Elapsed;
+            }
             _phases.Add($"{value} at {clock.Elapsed.TotalSeconds:F2} s");
         }
     }
 
     private readonly List<string> _phases = [];
+
+    /// <summary>When the evaluation was recorded: its builds are listed and their steps runnable.</summary>
+    public TimeSpan Queued { get; private set; }
 
     public override string ToString() =>
         $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s); {string.Join("; ", _phases)}";
