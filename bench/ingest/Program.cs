@@ -32,7 +32,9 @@ try
 
     var (before, beforeSet) = Memory();
     Console.WriteLine($"memory before: managed {Mb(before)} MB, working set {Mb(beforeSet)} MB");
-    for (var round = 1; round <= 2; round++)
+    // HYDRA_BENCH_PARTS=eval skips the ingestion rounds (e.g. for a 100,000-job run); =ingest skips evaluation.
+    var parts = Environment.GetEnvironmentVariable("HYDRA_BENCH_PARTS") ?? "ingest,eval";
+    for (var round = 1; round <= 2 && parts.Contains("ingest", StringComparison.Ordinal); round++)
     {
         var (drvPaths, instantiate) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
         var evaluation = new JobsetEvaluation(await JobsetGenerator.JobsAsync(drvPaths), []);
@@ -56,7 +58,10 @@ try
     // Trigger to every build queued (B3), the way EvaluationRunner does it: the evaluator (nix-instantiate
     // through the wrapper, in shards) streams each shard's jobs into ingestion while later shards evaluate.
     // Against plain nix-instantiate of a same-sized file, each with its own salt.
-    foreach (var (workers, workerStores) in new[] { (1, true), (Environment.ProcessorCount, true), (1, false), (Environment.ProcessorCount, false) })
+    var variants = parts.Contains("eval", StringComparison.Ordinal)
+        ? new[] { (1, true), (Environment.ProcessorCount, true), (1, false), (Environment.ProcessorCount, false) }
+        : [];
+    foreach (var (workers, workerStores) in variants)
     {
         // Each variant against its own baseline run just before it (a same-sized file, its own salt).
         var (_, baseline) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
