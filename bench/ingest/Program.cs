@@ -58,9 +58,10 @@ try
     // Trigger to every build queued (B3), the way EvaluationRunner does it: the evaluator (nix-instantiate
     // through the wrapper, in shards) streams each shard's jobs into ingestion while later shards evaluate.
     // Against plain nix-instantiate of a same-sized file, each with its own salt.
-    var variants = parts.Contains("eval", StringComparison.Ordinal)
+    // HYDRA_BENCH_STORES=own skips the variants on the machine's store.
+    var variants = (parts.Contains("eval", StringComparison.Ordinal)
         ? new[] { (1, true), (Environment.ProcessorCount, true), (1, false), (Environment.ProcessorCount, false) }
-        : [];
+        : []).Where(v => v.Item2 || Environment.GetEnvironmentVariable("HYDRA_BENCH_STORES") != "own").ToArray();
     foreach (var (workers, workerStores) in variants)
     {
         // Each variant against its own baseline run just before it (a same-sized file, its own salt).
