@@ -35,6 +35,17 @@ public sealed class EvaluatorOptions
     public int MaxMemoryMiB { get; set; } = 4096;
 
     /// <summary>
+    /// Evaluate in Nix stores of the workers' own under <c>&lt;DataDir&gt;/eval-stores</c> rather than in
+    /// the machine's store, so workers write their <c>.drv</c> files side by side instead of taking turns
+    /// on one SQLite database (see <c>EvalStores</c>). Off: the machine's store, as nix-instantiate would.
+    /// Jobsets with <c>build</c>/<c>eval</c> inputs always use the machine's store.
+    /// </summary>
+    public bool WorkerStores { get; set; } = true;
+
+    /// <summary>A worker store whose database grows past this many MiB is deleted and started afresh between evaluations.</summary>
+    public int WorkerStoreMaxMiB { get; set; } = 2048;
+
+    /// <summary>
     /// The nix-eval-jobs executable. Null (the default): use <c>nix-eval-jobs</c> when it is on PATH,
     /// else Hydra's own wrapper around nix-instantiate. Empty: never use nix-eval-jobs.
     /// </summary>

@@ -108,7 +108,7 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
     {
         var settings = options.Value;
         var batchSize = Math.Max(1, settings.BatchSize);
-        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism));
+        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.Locate));
         try
         {
             var jobs = evaluation.Jobs;

@@ -5,6 +5,7 @@ namespace Hydra.Evaluator.Ingestion;
 /// jobset's other builds stop being current. Hydra did this inside the evaluation's transaction and
 /// held row locks on the whole jobset for minutes; here each id-ordered batch is its own statement.
 /// Between batches a job may briefly have two current builds or none; the next batch fixes it.
+/// Ids are joined through <c>unnest</c>, so each row is one primary-key look-up whatever the table's size.
 /// </summary>
 internal sealed class CurrentBuilds(IngestionSql sql, IngestionOptions options)
 {
@@ -15,7 +16,7 @@ internal sealed class CurrentBuilds(IngestionSql sql, IngestionOptions options)
         foreach (var chunk in members.Order().Chunk(rows))
         {
             await Deadlocks.RetryAsync(options.MaxTries, () => sql.ExecuteAsync(
-                "UPDATE builds SET is_current = true WHERE id = ANY(@ids) AND NOT is_current", cancellationToken, ("ids", chunk)));
+                "UPDATE builds b SET is_current = true FROM unnest(@ids) AS i(id) WHERE b.id = i.id AND NOT b.is_current", cancellationToken, ("ids", chunk)));
         }
         // The difference is taken here rather than with NOT EXISTS in SQL: right after ingestion the
         // planner's statistics still describe an empty evaluation, and its nested loop took seconds.
@@ -24,7 +25,7 @@ internal sealed class CurrentBuilds(IngestionSql sql, IngestionOptions options)
         foreach (var chunk in stale.Chunk(rows))
         {
             await Deadlocks.RetryAsync(options.MaxTries, () => sql.ExecuteAsync(
-                "UPDATE builds SET is_current = false WHERE id = ANY(@ids) AND is_current", cancellationToken, ("ids", chunk)));
+                "UPDATE builds b SET is_current = false FROM unnest(@ids) AS i(id) WHERE b.id = i.id AND b.is_current", cancellationToken, ("ids", chunk)));
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
+using Hydra.Evaluator.Nix;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Evaluator.Ingestion;
@@ -42,6 +43,9 @@ public sealed class DrvCachePusher(
         await Task.Run(() => WriteNarInfos(cacheDir, narInfos, key, cancellationToken), cancellationToken);
     }
 
+    /// <summary>The file behind <paramref name="storePath"/>: in an evaluation worker's store (<see cref="EvalStores"/>) or the machine's.</summary>
+    public string Locate(string storePath) => EvalStores.Locate(hydraOptions.Value.DataDir, storePath);
+
     /// <summary>Whether the farm's cache already holds <paramref name="storePath"/>.</summary>
     public bool CacheHas(string storePath) =>
         StorePath.TryParse(storePath, out var path) && File.Exists(Path.Combine(hydraOptions.Value.CacheDir, path!.HashPart + ".narinfo"));
@@ -67,7 +71,7 @@ public sealed class DrvCachePusher(
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            var contents = File.ReadAllBytes(entry.Path);
+            var contents = File.ReadAllBytes(Locate(entry.Path));
             var derivation = DerivationParser.Parse(Encoding.UTF8.GetString(contents));
             var info = WriteNar(cacheDir, entry.Path, contents, derivation);
             stack.Push((entry.Path, info, true));
@@ -142,14 +146,22 @@ public sealed class DrvCachePusher(
         var store = $"file://{cacheDir}?compression={options.Value.CacheCompression}&secret-key={Path.GetFullPath(hydraOptions.Value.SecretKeyFile)}";
         var batching = ingestionOptions.Value;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, batching.PushParallelism), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(sources.Chunk(Math.Max(1, batching.PushBatchSize)), parallel,
-            async (batch, token) => await CopyAsync(store, batch, token));
+        // Each source is copied from the store the evaluation put it in (null: the machine's).
+        var batches = sources.GroupBy(source => EvalStores.RootOf(hydraOptions.Value.DataDir, source))
+            .SelectMany(group => group.Chunk(Math.Max(1, batching.PushBatchSize)).Select(batch => (From: group.Key, Paths: batch)));
+        await Parallel.ForEachAsync(batches, parallel,
+            async (batch, token) => await CopyAsync(store, batch.From, batch.Paths, token));
     }
 
-    private async Task CopyAsync(string store, string[] storePaths, CancellationToken cancellationToken)
+    private async Task CopyAsync(string store, string? fromRoot, string[] storePaths, CancellationToken cancellationToken)
     {
         var errors = new StringBuilder();
-        string[] arguments = ["copy", "--extra-experimental-features", "nix-command", "--to", store, .. storePaths];
+        string[] arguments =
+        [
+            "copy", "--extra-experimental-features", "nix-command",
+            .. fromRoot is null ? Array.Empty<string>() : ["--from", EvalStores.StoreUrl(fromRoot)],
+            "--to", store, .. storePaths,
+        ];
         var exitCode = await runner.RunAsync(new NixProcessRequest("nix", arguments, new Dictionary<string, string>()),
             line =>
             {

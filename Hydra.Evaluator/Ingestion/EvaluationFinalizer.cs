@@ -52,7 +52,18 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
             {
                 await sql.InsertConstituentsAsync(chunk.Select(c => c.First).ToArray(), chunk.Select(c => c.Second).ToArray(), cancellationToken);
             }
+            // Usually none of the new steps is in the failure cache: find the few that are with index
+            // look-ups first, and run the propagating statement only for them.
+            var cached = new List<long>();
             foreach (var chunk in neededSteps.Order().Chunk(rows))
+            {
+                cached.AddRange(await sql.ReadIdsAsync(
+                    """
+                    SELECT s.id FROM unnest(@ids) AS i(id) JOIN steps s ON s.id = i.id
+                    WHERE s.state = 0 AND EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = s.drv_path)
+                    """, cancellationToken, ("ids", chunk)));
+            }
+            foreach (var chunk in cached.Chunk(rows))
             {
                 await sql.FailCachedAsync(chunk, now, cancellationToken);
             }

@@ -192,7 +192,8 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
     public Task PromoteRunnableAsync(long[] steps, CancellationToken cancellationToken) => ExecuteAsync(
         """
         UPDATE steps d SET state = 1
-        WHERE d.id = ANY(@ids) AND d.state = 0 AND NOT EXISTS (
+        FROM unnest(@ids) AS i(id)
+        WHERE d.id = i.id AND d.state = 0 AND NOT EXISTS (
             SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
             WHERE e.step_id = d.id AND x.state <> 3)
         """, cancellationToken, ("ids", steps));

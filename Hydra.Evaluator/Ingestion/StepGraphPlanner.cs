@@ -8,7 +8,8 @@ namespace Hydra.Evaluator.Ingestion;
 /// The walk stops at derivations already in the cache, so a graph is only as deep as what changed.
 /// Each level of the walk is parsed in parallel; the order is still deterministic.
 /// </summary>
-public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0)
+/// <remarks><paramref name="locate"/> maps a store path to the file to read (the evaluation may have written it into a worker store, see <c>EvalStores</c>).</remarks>
+public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0, Func<string, string>? locate = null)
 {
     // null = seen, but its outputs are all in the cache: not a step.
     private readonly Dictionary<string, Derivation?> _needed = new(StringComparer.Ordinal);
@@ -48,7 +49,7 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelis
             var parsed = new Derivation?[level.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, async (i, token) =>
             {
-                var derivation = await DerivationParser.ParseFileAsync(level[i], token);
+                var derivation = await DerivationParser.ParseFileAsync(locate?.Invoke(level[i]) ?? level[i], token);
                 var outputs = derivation.OutputPaths;
                 parsed[i] = outputs.Count > 0 && outputs.All(cacheHas) ? null : derivation;
             });

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Hydra.Core;
 using Hydra.Core.Processes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -14,7 +15,9 @@ namespace Hydra.Evaluator.Nix;
 /// processes (<see cref="StreamedEvaluation"/>). Either way each process is limited in time and memory, a failing job
 /// becomes a <see cref="JobError"/> while the others build, and aggregates are resolved to job names.
 /// </summary>
-public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<EvaluatorOptions> options, ILogger<NixEvaluator>? logger = null)
+/// <remarks>Given <paramref name="hydraOptions"/> (as the server does), it evaluates in stores of the workers' own (<see cref="EvalStores"/>).</remarks>
+public sealed partial class NixEvaluator(
+    INixProcessRunner runner, IOptions<EvaluatorOptions> options, ILogger<NixEvaluator>? logger = null, IOptions<HydraOptions>? hydraOptions = null)
 {
     /// <summary>NIX_PATH is cleared so an expression cannot depend on the server's channels by accident.</summary>
     internal static readonly IReadOnlyDictionary<string, string> Environment = new Dictionary<string, string> { ["NIX_PATH"] = "" };
@@ -104,8 +107,23 @@ public sealed partial class NixEvaluator(INixProcessRunner runner, IOptions<Eval
             return errors;
         }
         LogEngine(_logger, target.Describe, "nix-instantiate", workers);
-        using var streamed = new StreamedEvaluation(limited, WrapperPath.Value, target, workers);
-        return await streamed.RunAsync(emit, cancellationToken);
+        var leases = new List<IDisposable>();
+        try
+        {
+            List<string>? stores = null;
+            if (settings.WorkerStores && hydraOptions is not null && target.AllowsWorkerStores)
+            {
+                var dataDir = hydraOptions.Value.DataDir;
+                stores = [.. Enumerable.Range(0, workers).Select(k => EvalStores.Root(dataDir, k))];
+                leases.AddRange(Enumerable.Range(0, workers).Select(k => EvalStores.Use(dataDir, k, settings.WorkerStoreMaxMiB)));
+            }
+            using var streamed = new StreamedEvaluation(limited, WrapperPath.Value, target, workers, stores);
+            return await streamed.RunAsync(emit, cancellationToken);
+        }
+        finally
+        {
+            leases.ForEach(lease => lease.Dispose());
+        }
     }
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Debug, Message = "Evaluating {Target} with {Engine} and {Workers} workers")]

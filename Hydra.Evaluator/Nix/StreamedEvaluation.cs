@@ -18,7 +18,12 @@ namespace Hydra.Evaluator.Nix;
 /// That is how a worker over the memory limit is restarted. A listing that dies is narrowed down by bisection.
 /// </para>
 /// </summary>
-internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers) : IDisposable
+/// <remarks>
+/// With <paramref name="workerStores"/>, worker k evaluates in the store rooted at <c>workerStores[k]</c>
+/// (see <see cref="EvalStores"/>), and the listing and single jobs in the first; without, all in the machine's store.
+/// </remarks>
+internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wrapperPath, EvalTarget target, int workers,
+    IReadOnlyList<string>? workerStores = null) : IDisposable
 {
     private readonly SemaphoreSlim _slots = new(workers, workers);
     private readonly List<JobError> _errors = [];
@@ -33,7 +38,7 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
 
         var streams = Math.Max(1, Math.Min(workers, healthy.Count));
         var tasks = Enumerable.Range(0, streams)
-            .Select(k => StreamAsync(healthy.Where((_, i) => i % streams == k).ToList(), emit, cancellationToken))
+            .Select(k => StreamAsync(k, healthy.Where((_, i) => i % streams == k).ToList(), emit, cancellationToken))
             .Append(EvaluateSinglesAsync(suspects, emit, cancellationToken))
             .ToList();
         await Task.WhenAll(tasks);
@@ -83,7 +88,7 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
     }
 
     /// <summary>Evaluates <paramref name="paths"/> in one streaming process, restarted after the job it died on until all are done.</summary>
-    private async Task StreamAsync(List<string[]> paths, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
+    private async Task StreamAsync(int worker, List<string[]> paths, Action<IReadOnlyList<JobRecord>> emit, CancellationToken cancellationToken)
     {
         var retry = new List<string[]>();
         var start = 0;
@@ -93,7 +98,7 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
             var marker = $"hydra-job-{Guid.NewGuid():N}";
             var prefix = $"trace: {marker} ";
             var received = 0;
-            var result = await RunWrapperAsync("stream", slice, catchErrors: true, cancellationToken, marker, line =>
+            var result = await RunWrapperAsync("stream", slice, catchErrors: true, cancellationToken, worker, marker, line =>
             {
                 if (!line.StartsWith(prefix, StringComparison.Ordinal))
                 {
@@ -171,7 +176,7 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
     }
 
     private async Task<ProcessResult> RunWrapperAsync(string mode, IReadOnlyList<string[]> paths, bool catchErrors,
-        CancellationToken cancellationToken, string? marker = null, Func<string, bool>? consume = null, string? extra = null)
+        CancellationToken cancellationToken, int worker = 0, string? marker = null, Func<string, bool>? consume = null, string? extra = null)
     {
         // A worker's paths can exceed the kernel's limit for one argument, so they travel in a file.
         var pathsFile = Path.Combine(Path.GetTempPath(), $"hydra-eval-paths-{Guid.NewGuid():N}.json");
@@ -189,7 +194,10 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
                 .. target.FlakeUrl is null ? Array.Empty<string>() : ["--extra-experimental-features", "nix-command flakes"],
                 .. extra is null ? Array.Empty<string>() : [extra],
             ];
-            return await runner.RunAsync("nix-instantiate", arguments, NixEvaluator.Environment, limitMemory: true, cancellationToken, consume);
+            var environment = workerStores is null
+                ? NixEvaluator.Environment
+                : new Dictionary<string, string>(NixEvaluator.Environment) { ["NIX_REMOTE"] = EvalStores.StoreUrl(workerStores[worker]) };
+            return await runner.RunAsync("nix-instantiate", arguments, environment, limitMemory: true, cancellationToken, consume);
         }
         finally
         {

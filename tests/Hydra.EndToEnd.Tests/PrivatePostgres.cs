@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Hydra.Testing;
 using Npgsql;
 
 namespace Hydra.EndToEnd.Tests;
@@ -44,19 +44,7 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     private async Task<string> PgAsync(string command, params (string Name, string Value)[] environment)
     {
-        var start = new ProcessStartInfo(Script) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(command);
-        start.ArgumentList.Add(_directory);
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? (await stdout).Trim()
-            : throw new InvalidOperationException($"scripts/pg.sh {command} failed ({process.ExitCode}): {await stderr}");
+        var (exitCode, output, error) = await TestProcess.RunAsync(Script, environment.ToDictionary(e => e.Name, e => e.Value), command, _directory);
+        return exitCode == 0 ? output.Trim() : throw new InvalidOperationException($"scripts/pg.sh {command} failed ({exitCode}): {error}");
     }
 }

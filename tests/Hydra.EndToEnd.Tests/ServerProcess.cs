@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Hydra.Testing;
 
 namespace Hydra.EndToEnd.Tests;
 
@@ -63,21 +64,12 @@ public sealed class ServerProcess(string connectionString, string dataDir, IEnum
     /// <summary>Runs a hydra-server command (create-user, create-worker, ...) with the same settings; returns its standard output.</summary>
     public async Task<string> RunAsync(params string[] command)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])[BuilderProcesses.BuiltDll("Hydra.Web", "hydra-server"), .. command])
-        {
-            start.ArgumentList.Add(argument);
-        }
         // Commands take their configuration from the environment, as in production.
-        start.Environment["ConnectionStrings__Hydra"] = connectionString;
-        start.Environment["Hydra__DataDir"] = dataDir;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return process.ExitCode == 0
-            ? (await stdout).Trim()
-            : throw new InvalidOperationException($"hydra-server {string.Join(' ', command)} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
+        var environment = new Dictionary<string, string> { ["ConnectionStrings__Hydra"] = connectionString, ["Hydra__DataDir"] = dataDir };
+        var (exitCode, output, error) = await TestProcess.RunAsync("dotnet", environment, [BuilderProcesses.BuiltDll("Hydra.Web", "hydra-server"), .. command]);
+        return exitCode == 0
+            ? output.Trim()
+            : throw new InvalidOperationException($"hydra-server {string.Join(' ', command)} failed ({exitCode}):\n{output}\n{error}");
     }
 
     public string Output()

@@ -5,12 +5,21 @@ namespace Hydra.Testing;
 /// <summary>Runs a command-line tool (nix, nix-store, ...) for a test and captures what it printed.</summary>
 public static class TestProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Error)> RunAsync(string fileName, params string[] arguments) =>
+        RunAsync(fileName, environment: null, arguments);
+
+    /// <summary>Runs <paramref name="fileName"/> with <paramref name="environment"/> added to this process's environment.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        string fileName, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();

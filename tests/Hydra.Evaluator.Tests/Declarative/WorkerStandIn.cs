@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Hydra.Evaluator.Tests.Declarative;
 
 /// <summary>
-/// Finishes a build the way the farm does, without a worker process: the derivation is built with
+/// Finishes a build the way the farm does, without a worker process: the derivation is fetched from the
+/// farm's cache and built with
 /// real Nix, its output goes into the farm's binary cache with <c>nix copy --to file://...?compression=zstd</c>
 /// (the layout and compression a builder's upload produces), and the build and its top step are
 /// marked finished as the queue's completion does.
@@ -16,6 +17,9 @@ internal static class WorkerStandIn
     public static async Task<string> SucceedAsync(DeclarativeHarness harness, long buildId)
     {
         var drvPath = await harness.WithDbAsync(db => db.Builds.Where(b => b.Id == buildId).Select(b => b.DrvPath).SingleAsync());
+        // As a worker does: the derivation comes from the farm's cache (the evaluator wrote it there; its own
+        // copy may be in an evaluation worker's store), then it is built here.
+        await TestProcess.RunCheckedAsync("nix", "copy", "--derivation", "--no-check-sigs", "--from", $"file://{harness.CacheDir}", drvPath);
         var outPath = await TestProcess.RunCheckedAsync("nix-store", "--realise", drvPath);
         await TestProcess.RunCheckedAsync("nix", "copy", "--to", $"file://{harness.CacheDir}?compression=zstd", outPath);
         await FinishAsync(harness, buildId, BuildStatus.Succeeded);
