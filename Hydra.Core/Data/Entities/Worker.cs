@@ -11,6 +11,7 @@ public sealed class Worker
     public string[] MandatoryFeatures { get; set; } = [];
     public int MaxJobs { get; set; } = 1;
     public double SpeedFactor { get; set; } = 1;
+    /// <summary>False: the worker finishes the steps it holds but gets no new ones (<c>hydra-server disable-worker</c>).</summary>
     public bool Enabled { get; set; } = true;
     public DateTimeOffset? LastSeenAt { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
