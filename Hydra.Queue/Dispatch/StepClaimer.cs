@@ -16,6 +16,11 @@ namespace Hydra.Queue.Dispatch;
 /// local priority, critical path, and age (id). <c>steps_dispatch</c> holds exactly that order per
 /// system, so each of the worker's systems costs one short index walk (skipping only steps whose
 /// features do not fit or whose retry time has not come), whatever the length of the queue.
+/// The statement is prepared, and PostgreSQL plans a prepared statement once (a generic plan) only if
+/// that plan looks about as cheap as one made for the parameters at hand. Written plainly, the feature
+/// and retry filters look so selective to the generic planner that it prefers a sequential scan and a
+/// sort, so every claim was planned afresh (planning cost more than running). Inside a CASE the filters
+/// count as an ordinary condition, the index walk stays the plan, and it is planned once per connection.
 /// </remarks>
 public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, CachedSteps cache, TimeProvider clock)
 {
@@ -28,9 +33,9 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
                 SELECT s.id, s.global_priority, s.share_bucket, s.local_priority, s.critical_path
                 FROM steps s
                 WHERE s.state = 1 AND s.system = wanted.system
-                  AND (s.runnable_after IS NULL OR s.runnable_after <= @now)
-                  AND s.required_features <@ @supported
-                  AND @mandatory <@ s.claim_features
+                  AND CASE WHEN (s.runnable_after IS NULL OR s.runnable_after <= @now)
+                                AND s.required_features <@ @supported AND @mandatory <@ s.claim_features
+                           THEN true ELSE false END
                 ORDER BY s.global_priority DESC, s.share_bucket, s.local_priority DESC, s.critical_path DESC, s.id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED
