@@ -18,7 +18,7 @@ internal sealed class ClaimThroughput(BenchServer server, NpgsqlDataSource dataS
     private static long s_nextOutput;
 
     /// <summary>One round; returns the ratio of claim+finish per second to plain request pairs per second.</summary>
-    public async Task<double> RunAsync(int round, string[] tokens, int steps)
+    public async Task<double> RunAsync(int round, string[] tokens, int steps, bool report = true)
     {
         var first = Interlocked.Add(ref s_nextOutput, steps) - steps;
         await using (var seed = dataSource.CreateCommand(
@@ -60,11 +60,15 @@ internal sealed class ClaimThroughput(BenchServer server, NpgsqlDataSource dataS
             client.Dispose();
         }
 
+        await CheckAsync(round, steps, claimed);
         var times = claimTimes.Order().ToArray();
+        if (!report)
+        {
+            return ours / baseline;
+        }
         Console.WriteLine($"claims over HTTP round {round}: {claimed.Count} claim+finish in {claimed.Count / ours:F2} s = {ours:F0}/s (target >= 1000); " +
             $"claim p50 {times[times.Length / 2]:F1} ms, p99 {times[(int)(times.Length * 0.99)]:F1} ms; " +
             $"baseline {tokens.Length} clients x 2 GET /health per step {baseline:F0}/s; ratio {ours / baseline:F2}; {load.Until()}");
-        await CheckAsync(round, steps, claimed);
         return ours / baseline;
     }
 

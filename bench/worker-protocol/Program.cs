@@ -27,6 +27,8 @@ try
     {
         var throughput = new ClaimThroughput(server, database.DataSource);
         var tokens = await server.WorkerTokensAsync("http", workers);
+        // Warm up (JIT, connection pools, prepared statements); not reported.
+        await throughput.RunAsync(0, tokens, Math.Min(steps, 1_000), report: false);
         var ratios = new List<double>();
         for (var round = 1; round <= rounds; round++)
         {
