@@ -4,9 +4,9 @@ using Hydra.Core.Data.Entities;
 using Hydra.Core.Protocol;
 using Hydra.Queue.Dispatch;
 using Hydra.Queue.Logs;
+using Hydra.Queue.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Hydra.Queue.Metrics;
 using Npgsql;
 using NpgsqlTypes;
 
