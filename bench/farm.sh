@@ -4,8 +4,9 @@
 # in the same run, each round with a fresh salt so both sides really build.
 #
 #   noop:  COUNT independent derivations that each write one line. Figure: farm time / plain time
-#          (target <= 1.3). Farm time runs from the evaluation's commit (its steps are runnable) to the
-#          last build's finish; push-to-finished (with evaluation) is printed beside it.
+#          (target <= 1.3). Farm time runs from the first of the evaluation's steps becoming runnable
+#          (steps.runnable_since) to the last build's finish; push-to-finished (with the evaluation and
+#          its ingestion) is printed beside it.
 #   chain: one job at the top of a chain of DEPTH derivations, each needing the one before. Figure:
 #          (farm time - plain time) / DEPTH, the overhead per dependency hop (target <= 50 ms), and
 #          the gaps between a step's end and its dependent's claim, from the database.
@@ -74,11 +75,12 @@ farm_run() { # NAME SHAPE SALT
   evaluation="$(sql "select max(e.id) from evaluations e join jobsets j on j.id = e.jobset_id where j.name = '$name'")"
   until [[ "$(sql "select count(*) from builds b join evaluation_members m on m.build_id = b.id where m.evaluation_id = $evaluation and not b.finished")" == 0 ]]; do sleep 0.05; done
   sql "select $(now_ms) - $start,
-              round(extract(epoch from (max(b.stop_time) - e.created_at)) * 1000),
+              round(extract(epoch from (max(b.stop_time) - (select min(s.runnable_since) from steps s join build_steps bs on bs.step_id = s.id
+                                                             join evaluation_members x on x.build_id = bs.build_id where x.evaluation_id = $evaluation))) * 1000),
               count(*) filter (where m.is_new),
               count(*) filter (where b.build_status <> 0)
-       from evaluations e join evaluation_members m on m.evaluation_id = e.id join builds b on b.id = m.build_id
-       where e.id = $evaluation group by e.created_at" | tr '|' ' '
+       from evaluation_members m join builds b on b.id = m.build_id
+       where m.evaluation_id = $evaluation" | tr '|' ' '
 }
 
 # Plain Nix: instantiate SHAPE with SALT, then realise everything with two jobs. Prints milliseconds.
