@@ -3,8 +3,10 @@ using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
 using Hydra.Queue.Completion;
+using Hydra.Queue.Metrics;
 using Hydra.Queue.Operations;
 using Hydra.Queue.Workers;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -41,6 +43,7 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<LeaseService>();
         builder.Services.AddSingleton<UploadGrants>();
         builder.Services.AddSingleton<StepResults>();
+        builder.Services.AddSingleton<RunnableNotifier>();
         builder.Services.AddSingleton<QueueMaintenance>();
         builder.Services.AddSingleton<StepLogWriter>();
         builder.Services.AddSingleton<StepLogStore>();
@@ -50,9 +53,17 @@ public static class HydraQueueExtensions
         builder.Services.AddSingleton<WorkerHealth>();
         builder.Services.AddSingleton<WorkerRelease>();
         builder.Services.AddSingleton<WorkerDirectory>();
-        // Claims wake on NOTIFY in every process that serves the worker API, and wait in its dispatcher.
-        builder.Services.AddHostedService<QueueListener>();
+        builder.Services.AddSingleton<QueueGauges>();
+        builder.Services.AddSingleton<MetricsCollector>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<MetricsCollector>());
+        // Claims wake on NOTIFY in every process that serves the worker API, and wait in its dispatcher;
+        // without LISTEN (Hydra:Queue:UseNotify = false) they poll every ClaimPollInterval.
+        if (builder.Configuration.GetSection(QueueOptions.Section).GetValue(nameof(QueueOptions.UseNotify), true))
+        {
+            builder.Services.AddHostedService<QueueListener>();
+        }
         builder.Services.AddHostedService(services => services.GetRequiredService<ClaimDispatcher>());
+        builder.Services.AddHostedService(services => services.GetRequiredService<RunnableNotifier>());
         if (runBackgroundServices)
         {
             builder.Services.AddHostedService<LeaseReaper>();

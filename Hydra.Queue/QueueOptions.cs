@@ -73,6 +73,12 @@ public sealed class QueueOptions
     public TimeSpan QuarantineFor(int level) =>
         TimeSpan.FromSeconds(Math.Min(MaxQuarantineDuration.TotalSeconds, QuarantineDuration.TotalSeconds * Math.Pow(2, Math.Clamp(level - 1, 0, 30))));
 
+    /// <summary>
+    /// Whether waiting claims wake on PostgreSQL notifications (LISTEN). Off, they find new work only every
+    /// <see cref="ClaimPollInterval"/>: for a connection pooler in transaction mode, which cannot LISTEN.
+    /// </summary>
+    public bool UseNotify { get; set; } = true;
+
     /// <summary>Retry delay after <paramref name="tries"/> attempts: 60 s x 3^(tries-1) by default.</summary>
     public TimeSpan RetryDelay(int tries) =>
         TimeSpan.FromSeconds(RetryInterval.TotalSeconds * Math.Pow(RetryBackoff, Math.Max(0, tries - 1)));

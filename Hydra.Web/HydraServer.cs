@@ -2,6 +2,7 @@ using Hydra.Core;
 using Hydra.Evaluator;
 using Hydra.Queue;
 using Hydra.Queue.Api;
+using Hydra.Queue.Metrics;
 using Hydra.Web.Hosting;
 using Npgsql;
 
@@ -26,6 +27,7 @@ public static class HydraServer
         _ = app.Services.GetService<OpenTelemetry.Trace.TracerProvider>();
         app.MapHydraWeb();
         app.MapHydraWorkerApi();
+        app.MapHydraMetrics();
         app.MapGet("/health", HealthAsync).DisableAntiforgery();
         return app;
     }

@@ -11,6 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../dev.sh
 source "$ROOT/dev.sh"
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
 DEV_DIR="$ROOT/.data/bench"
 ROUNDS="${1:-3}"
 
@@ -21,23 +23,7 @@ trap 'stop_dev' EXIT
 
 pg_port="$(pg_start "$DEV_DIR/pg")"
 pg_create_database "$pg_port" hydra
-log "building Hydra.sln (Release)"
-dotnet build "$ROOT/Hydra.sln" -c Release --nologo -v quiet >/dev/null
-
-export ConnectionStrings__Hydra="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=hydra"
-export Hydra__DataDir="$DEV_DIR/hydra"
-export Serilog__MinimumLevel__Default=Warning
-hydra_server migrate 2>/dev/null
-hydra_server create-user bench --password bench --role admin >/dev/null 2>&1
-token="$(hydra_server create-worker bench-builder 2>/dev/null | tail -n 1)"
-printf '%s\n' "$token" >"$DEV_DIR/worker-token"
-
-SERVER_URL="http://127.0.0.1:$(free_port 3100)"
-spawn server "$DEV_DIR/server.log" bash -c 'cd "$1" && shift && exec dotnet "$@"' _ "$ROOT/Hydra.Web" "$SERVER_DLL" serve --urls "$SERVER_URL"
-wait_for_health "$(cat "$DEV_DIR/server.pid")"
-mkdir -p "$DEV_DIR/builder"
-spawn builder "$DEV_DIR/builder.log" dotnet "$BUILDER_DLL" --server "$SERVER_URL" --token-file "$DEV_DIR/worker-token" \
-  --systems "$(nix_system)" --max-jobs 2 --name bench-builder --work-dir "$DEV_DIR/builder"
+bench_start_farm "$pg_port" hydra bench-builder
 
 repo="$DEV_DIR/example-repo"
 mkdir -p "$repo"

@@ -8,12 +8,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=../scripts/pg.sh
 source "$ROOT/scripts/pg.sh"
+# shellcheck source=lib.sh
+source "$ROOT/bench/lib.sh"
 
-if [[ -z "${HYDRA_BENCH_DATABASE:-}" ]]; then
-  PG_DIR="$ROOT/.data/bench-queue/pg"
-  trap 'pg_stop "$PG_DIR" || true' EXIT
-  port="$(pg_start "$PG_DIR")"
-  export HYDRA_BENCH_DATABASE="Host=127.0.0.1;Port=$port;Username=postgres"
-fi
+bench_database "$ROOT/.data/bench-queue/pg"
 log "queue benchmark (bench/queue)"
 dotnet run -c Release --project "$ROOT/bench/queue" -- "$@"

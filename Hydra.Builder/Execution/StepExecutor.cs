@@ -160,7 +160,7 @@ public sealed class StepExecutor(
         }
 
         state.Phase = "checking outputs";
-        var outputNames = await nix.DerivationOutputsAsync(claim.DrvPath, OnLine, cancellationToken);
+        var outputNames = await NixCli.DerivationOutputsAsync(claim.DrvPath, cancellationToken);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
         var outputs = (await nix.PathInfoAsync(paths, OnLine, cancellationToken))
             .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, p.NarHash, p.NarSize))

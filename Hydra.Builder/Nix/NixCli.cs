@@ -1,3 +1,4 @@
+using Hydra.Core.Nix;
 using Hydra.Core.Processes;
 using System.Globalization;
 using System.Text;
@@ -64,25 +65,14 @@ public sealed class NixCli(INixProcessRunner runner)
         return infos;
     }
 
-    /// <summary>The derivation's outputs as output path -> output name, from <c>nix show-derivation</c>.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> DerivationOutputsAsync(
-        string drvPath, Action<OutputLine> onLine, CancellationToken cancellationToken)
+    /// <summary>
+    /// The derivation's outputs as output path -> output name, read from the <c>.drv</c> file itself (a Nix process
+    /// for this cost about as much as the build of a small step).
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> DerivationOutputsAsync(string drvPath, CancellationToken cancellationToken)
     {
-        var json = await RunForStdoutAsync(Request("nix", ["show-derivation", drvPath]), onLine, cancellationToken);
-        using var document = JsonDocument.Parse(json);
-        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var derivation in document.RootElement.EnumerateObject())
-        {
-            foreach (var output in derivation.Value.GetProperty("outputs").EnumerateObject())
-            {
-                if (output.Value.TryGetProperty("path", out var path) && path.GetString() is { } p)
-                {
-                    outputs[p] = output.Name;
-                }
-            }
-        }
-
-        return outputs;
+        var derivation = await DerivationParser.ParseFileAsync(drvPath, cancellationToken);
+        return derivation.Outputs.Where(o => o.Value.Path.Length > 0).ToDictionary(o => o.Value.Path, o => o.Key, StringComparer.Ordinal);
     }
 
     /// <summary>Runs a command whose stdout is data; stderr goes to <paramref name="onLine"/>. Non-zero exit throws.</summary>

@@ -66,12 +66,12 @@ public static class WorkerEndpoints
 
     private static async Task<IResult> AppendLogAsync(long attemptId, HttpContext http, LeaseService leases, StepLogWriter logs)
     {
-        var stepId = await leases.RunningStepAsync(attemptId, WorkerAuthFilter.Worker(http).Id, http.RequestAborted);
-        if (stepId is null)
+        var attempt = await leases.StartLogBatchAsync(attemptId, WorkerAuthFilter.Worker(http).Id, http.RequestAborted);
+        if (attempt is null)
         {
             return LeaseLost(attemptId);
         }
-        await logs.AppendAsync(stepId.Value, http.Request.Body, http.RequestAborted);
+        await logs.AppendAsync(attempt, http.Request.Body, http.RequestAborted);
         return Results.NoContent();
     }
 

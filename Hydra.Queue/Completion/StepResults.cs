@@ -1,10 +1,14 @@
+using System.Globalization;
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Protocol;
+using Hydra.Queue.Dispatch;
 using Hydra.Queue.Logs;
+using Hydra.Queue.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Hydra.Queue.Completion;
 
@@ -18,96 +22,210 @@ public sealed partial class StepResults(
     IOptions<QueueOptions> options,
     IOptions<HydraOptions> hydraOptions,
     StepLogStore logs,
+    RunnableNotifier notifier,
     TimeProvider clock,
     ILogger<StepResults> logger)
 {
+    /// <summary>
+    /// Applies a report, in one statement and one round trip in the common case: it locks the step and the attempt,
+    /// checks that the attempt still holds the step (the fencing token) and, for a success, that the worker reported
+    /// exactly the step's outputs and the server found each in the cache; then it records the attempt and moves the
+    /// graph on. When that statement changes nothing (a late or repeated report, outputs missing or reported
+    /// differently) or the report is an abort (which needs the try count), the slow path reads the attempt first,
+    /// classifies the report and applies what the server decided.
+    /// </summary>
     public async Task<FinishResult> FinishAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        long stepId;
-        int tries;
-        string[] outputPaths;
-        await using (var select = new NpgsqlCommand(
-            """
-            SELECT a.state, s.id, s.state, s.current_attempt_id, s.tries, s.output_paths
-            FROM step_attempts a JOIN steps s ON s.id = a.step_id
-            WHERE a.id = @attempt AND a.worker_id = @worker
-            FOR UPDATE OF s, a
-            """, connection, transaction))
+        if (FastTransition(report) is { } fast)
         {
-            select.Parameters.AddWithValue("attempt", attemptId);
-            select.Parameters.AddWithValue("worker", workerId);
-            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            var reported = report.Outputs.Select(o => o.Path).ToArray();
+            var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, reported);
+            if (await ApplyAsync(connection, attempt, workerId, fast, report.Outcome, report.ErrorMessage, report, now, cancellationToken) is { } applied)
             {
-                return FinishResult.Stale;
-            }
-            var attemptState = (AttemptState)reader.GetInt16(0);
-            stepId = reader.GetInt64(1);
-            var stepState = (StepState)reader.GetInt16(2);
-            var current = reader.IsDBNull(3) ? (long?)null : reader.GetInt64(3);
-            tries = reader.GetInt32(4);
-            outputPaths = reader.GetFieldValue<string[]>(5);
-            if (attemptState != AttemptState.Running)
-            {
-                return attemptState == ToAttemptState(report.Outcome) ? FinishResult.Duplicate : FinishResult.Stale;
-            }
-            if (current != attemptId || stepState != StepState.Running)
-            {
-                return FinishResult.Stale;
+                return await AcceptedAsync(applied.StepId, attemptId, fast, report.Outcome, now - applied.StartedAt);
             }
         }
 
+        var (verdict, running) = await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken);
+        if (verdict is { } early)
+        {
+            return early;
+        }
         var outcome = report.Outcome;
         var message = report.ErrorMessage;
         if (outcome is StepOutcome.Succeeded or StepOutcome.FailedWithOutput)
         {
-            (outcome, message) = CheckOutputs(stepId, attemptId, outputPaths, report, outcome, message);
+            (outcome, message) = CheckOutputs(running.StepId, attemptId, running.OutputPaths, report, outcome, message);
         }
-
-        await using (var update = new NpgsqlCommand(
-            "UPDATE step_attempts SET state = @state, finished_at = @now, exit_code = @code, error_message = @message WHERE id = @attempt",
-            connection, transaction))
+        var transition = outcome switch
         {
-            update.Parameters.AddWithValue("state", (short)ToAttemptState(outcome));
-            update.Parameters.AddWithValue("now", now);
-            update.Parameters.AddWithValue("code", (object?)report.ExitCode ?? DBNull.Value);
-            update.Parameters.AddWithValue("message", (object?)message ?? DBNull.Value);
-            update.Parameters.AddWithValue("attempt", attemptId);
-            await update.ExecuteNonQueryAsync(cancellationToken);
+            StepOutcome.Succeeded or StepOutcome.FailedWithOutput => Transition.Succeed,
+            StepOutcome.Aborted when running.Tries < options.Value.MaxTries => Transition.Retry,
+            _ => Transition.Fail,
+        };
+        if (await ApplyAsync(connection, running, workerId, transition, outcome, message, report, now, cancellationToken) is not { } result)
+        {
+            // Someone else moved the step between the read and the write: nothing was applied.
+            return (await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken)).Verdict ?? FinishResult.Stale;
         }
+        return await AcceptedAsync(running.StepId, attemptId, transition, outcome, now - result.StartedAt);
+    }
 
-        var ended = true;
-        switch (outcome)
+    /// <summary>
+    /// The transition a report gets without a first read, or null when the server must look first: an abort (retry
+    /// or not depends on the tries), a success whose outputs are not all in the cache or are too big (the read tells
+    /// which case applies and which message to record).
+    /// </summary>
+    private Transition? FastTransition(FinishRequest report)
+    {
+        switch (report.Outcome)
         {
-            case StepOutcome.Succeeded or StepOutcome.FailedWithOutput:
-                IReadOnlyCollection<string> outputs = outputPaths.Length > 0 ? outputPaths : [.. report.Outputs.Select(o => o.Path)];
-                await BuildResultWriter.RecordAsync(connection, transaction, stepId,
-                    NixSupportRules.ValidProducts(report.Products, outputs), NixSupportRules.ValidMetrics(report.Metrics),
-                    NixSupportRules.ValidReleaseName(report.ReleaseName), cancellationToken);
-                var failedWithOutput = outcome == StepOutcome.FailedWithOutput;
-                await StepTransitions.SucceedAsync(connection, transaction, stepId,
-                    failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded, failedWithOutput ? message : null, now, cancellationToken);
-                break;
             case StepOutcome.Aborted:
-                ended = await StepTransitions.AbortAsync(connection, transaction, stepId, tries, message, options.Value, now, cancellationToken);
-                break;
+                return null;
+            case StepOutcome.Succeeded or StepOutcome.FailedWithOutput:
+                var limit = options.Value.MaxOutputSize;
+                var withinLimit = limit <= 0 || report.Outputs.Sum(o => o.NarSize ?? 0) <= limit;
+                return withinLimit && report.Outputs.All(o => CacheHasPath(o.Path)) ? Transition.Succeed : null;
             default:
-                await StepTransitions.FailAsync(connection, transaction, stepId, FailureStatus(outcome), message, now, cancellationToken);
-                break;
+                return Transition.Fail;
         }
-        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<FinishResult> AcceptedAsync(long stepId, long attemptId, Transition transition, StepOutcome outcome, TimeSpan ran)
+    {
         LogStepFinished(stepId, attemptId, outcome);
-        if (ended)
+        QueueMetrics.RecordFinish(outcome, ran);
+        if (transition != Transition.Retry)
         {
             // The result is committed: finish the (bounded) compression even if the worker hangs up meanwhile.
             await CompressLogAsync(stepId, CancellationToken.None);
         }
         return FinishResult.Accepted;
     }
+
+    /// <summary>The attempt as it stands, or the verdict when the report cannot apply (unknown, late, or repeated).</summary>
+    private static async Task<(FinishResult? Verdict, RunningAttempt Attempt)> ReadAsync(
+        NpgsqlConnection connection, long attemptId, long workerId, StepOutcome reported, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            """
+            SELECT a.state, s.id, s.state, s.current_attempt_id, s.tries, s.output_paths
+            FROM step_attempts a JOIN steps s ON s.id = a.step_id
+            WHERE a.id = @attempt AND a.worker_id = @worker
+            """, connection);
+        select.Parameters.Add(new NpgsqlParameter<long>("attempt", attemptId));
+        select.Parameters.Add(new NpgsqlParameter<long>("worker", workerId));
+        await select.PrepareAsync(cancellationToken);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return (FinishResult.Stale, default);
+        }
+        var attemptState = (AttemptState)reader.GetInt16(0);
+        var attempt = new RunningAttempt(attemptId, reader.GetInt64(1), reader.GetInt32(4), reader.GetFieldValue<string[]>(5));
+        var stepState = (StepState)reader.GetInt16(2);
+        var current = reader.IsDBNull(3) ? (long?)null : reader.GetInt64(3);
+        if (attemptState != AttemptState.Running)
+        {
+            return (attemptState == ToAttemptState(reported) ? FinishResult.Duplicate : FinishResult.Stale, attempt);
+        }
+        return current != attemptId || stepState != StepState.Running ? (FinishResult.Stale, attempt) : (null, attempt);
+    }
+
+    /// <summary>
+    /// One statement: lock step and attempt while the attempt still holds the step (the fencing token) and, for a
+    /// success, while <see cref="RunningAttempt.OutputPaths"/> are exactly the step's outputs; record the attempt and
+    /// run the step's transition. Returns the step and when the attempt started, or null when nothing was applied.
+    /// </summary>
+    private async Task<(long StepId, DateTimeOffset StartedAt)?> ApplyAsync(NpgsqlConnection connection, RunningAttempt attempt, long workerId, Transition transition,
+        StepOutcome outcome, string? message, FinishRequest report, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(ApplySql[(int)transition], connection);
+        var parameters = command.Parameters;
+        parameters.Add(new NpgsqlParameter<long>("attempt", attempt.AttemptId));
+        parameters.Add(new NpgsqlParameter<long>("worker", workerId));
+        parameters.Add(new NpgsqlParameter<short>("attempt_state", (short)ToAttemptState(outcome)));
+        parameters.Add(new NpgsqlParameter("code", NpgsqlDbType.Integer) { Value = (object?)report.ExitCode ?? DBNull.Value });
+        parameters.Add(new NpgsqlParameter("attempt_message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
+        switch (transition)
+        {
+            case Transition.Succeed:
+                var failedWithOutput = outcome == StepOutcome.FailedWithOutput;
+                StepTransitions.AddCommon(command, now, failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded, failedWithOutput ? message : null);
+                // The outputs the products must lie in: the step's, or the reported ones when the step has none.
+                string[] outputs = attempt.OutputPaths.Length > 0 ? attempt.OutputPaths : [.. report.Outputs.Select(o => o.Path)];
+                parameters.Add(new NpgsqlParameter<string[]>("outputs", attempt.OutputPaths));
+                BuildResultWriter.AddParameters(command, NixSupportRules.ValidProducts(report.Products, outputs),
+                    NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
+                break;
+            case Transition.Retry:
+                parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+                parameters.Add(new NpgsqlParameter<DateTimeOffset>("after", now + options.Value.RetryDelay(attempt.Tries)));
+                parameters.Add(new NpgsqlParameter("message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
+                break;
+            default:
+                StepTransitions.AddCommon(command, now, outcome == StepOutcome.Aborted ? BuildStatus.Aborted : FailureStatus(outcome), message);
+                break;
+        }
+        await command.PrepareAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.IsDBNull(0))
+        {
+            return null;
+        }
+        if (reader.GetBoolean(2))
+        {
+            notifier.Pulse();
+        }
+        return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+    }
+
+    private enum Transition
+    {
+        Succeed,
+        Retry,
+        Fail,
+    }
+
+    /// <summary>
+    /// The compare-and-set every report statement starts with (<c>{0}</c>: a further condition on the step), and the
+    /// attempt's own record.
+    /// </summary>
+    private const string LockAndRecord =
+        """
+        target AS (
+            SELECT s.id FROM steps s JOIN step_attempts a ON a.id = s.current_attempt_id
+            WHERE s.id = (SELECT step_id FROM step_attempts WHERE id = @attempt) AND s.state = 2{0}
+              AND a.id = @attempt AND a.worker_id = @worker AND a.state = 0
+            FOR UPDATE OF s, a
+        ), recorded AS (
+            UPDATE step_attempts a SET state = @attempt_state, finished_at = @now, exit_code = @code, error_message = @attempt_message
+            FROM target WHERE a.id = @attempt
+            RETURNING a.step_id, a.started_at
+        )
+        """;
+
+    /// <summary>A success applies only when the outputs the server checked are exactly the step's (as sets).</summary>
+    private const string SameOutputs = " AND s.output_paths <@ @outputs AND @outputs <@ s.output_paths";
+
+    /// <summary>
+    /// The report statements by <see cref="Transition"/>; each returns the step and the attempt's start (nulls when it
+    /// changed nothing), and whether waiting claims should wake (<see cref="RunnableNotifier"/>, after the commit).
+    /// </summary>
+    private static readonly string[] ApplySql =
+    [
+        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, SameOutputs)}, {BuildResultWriter.Ctes}, {StepTransitions.SucceedCtes} " +
+            $"SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), {StepTransitions.WakeAfterSuccess}",
+        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.RetryCtes} " +
+            "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), EXISTS (SELECT 1 FROM retried)",
+        $"WITH RECURSIVE {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.FailCtes} " +
+            "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), false",
+    ];
+
+    private readonly record struct RunningAttempt(long AttemptId, long StepId, int Tries, string[] OutputPaths);
 
     /// <summary>
     /// A success counts only once every output is in the farm's cache: otherwise dependents on other machines

@@ -1,5 +1,6 @@
 using Hydra.Core.Protocol;
 using Hydra.Queue.Logs;
+using Hydra.Queue.Metrics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -15,8 +16,13 @@ namespace Hydra.Queue.Dispatch;
 /// local priority, critical path, and age (id). <c>steps_dispatch</c> holds exactly that order per
 /// system, so each of the worker's systems costs one short index walk (skipping only steps whose
 /// features do not fit or whose retry time has not come), whatever the length of the queue.
+/// The statement is prepared, and PostgreSQL plans a prepared statement once (a generic plan) only if
+/// that plan looks about as cheap as one made for the parameters at hand. Written plainly, the feature
+/// and retry filters look so selective to the generic planner that it prefers a sequential scan and a
+/// sort, so every claim was planned afresh (planning cost more than running). Inside a CASE the filters
+/// count as an ordinary condition, the index walk stays the plan, and it is planned once per connection.
 /// </remarks>
-public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, StepLogWriter logs, CachedSteps cache, TimeProvider clock)
+public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, CachedSteps cache, TimeProvider clock)
 {
     private const string ClaimSql =
         """
@@ -27,9 +33,9 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
                 SELECT s.id, s.global_priority, s.share_bucket, s.local_priority, s.critical_path
                 FROM steps s
                 WHERE s.state = 1 AND s.system = wanted.system
-                  AND (s.runnable_after IS NULL OR s.runnable_after <= @now)
-                  AND s.required_features <@ @supported
-                  AND @mandatory <@ s.claim_features
+                  AND CASE WHEN (s.runnable_after IS NULL OR s.runnable_after <= @now)
+                                AND s.required_features <@ @supported AND @mandatory <@ s.claim_features
+                           THEN true ELSE false END
                 ORDER BY s.global_priority DESC, s.share_bucket, s.local_priority DESC, s.critical_path DESC, s.id
                 LIMIT 1
                 FOR UPDATE SKIP LOCKED
@@ -46,21 +52,25 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
             UPDATE steps s
             SET state = 2, tries = s.tries + 1, current_attempt_id = a.id, started_at = COALESCE(s.started_at, @now), unsupported_since = NULL
             FROM attempt a WHERE s.id = a.step_id
-            RETURNING s.id, a.id AS attempt_id, s.drv_path, s.system, s.output_paths, s.tries
+            RETURNING s.id, a.id AS attempt_id, s.drv_path, s.system, s.output_paths, s.tries, s.runnable_since, s.runnable_after
         ), started_builds AS (
             UPDATE builds b SET start_time = @now
             FROM claimed c, build_steps bs
             WHERE bs.step_id = c.id AND b.id = bs.build_id AND b.start_time IS NULL AND NOT b.finished
         )
-        SELECT id, attempt_id, drv_path, system, output_paths, tries,
-            (SELECT max(COALESCE(b.timeout, @timeout)) FROM build_steps bs JOIN builds b ON b.id = bs.build_id WHERE bs.step_id = claimed.id),
-            (SELECT max(COALESCE(b.max_silent, @maxSilent)) FROM build_steps bs JOIN builds b ON b.id = bs.build_id WHERE bs.step_id = claimed.id)
-        FROM claimed
+        SELECT c.id, c.attempt_id, c.drv_path, c.system, c.output_paths, c.tries, l.timeout, l.max_silent,
+            extract(epoch FROM clock_timestamp() - greatest(c.runnable_since, c.runnable_after))::float8
+        FROM claimed c
+        CROSS JOIN LATERAL (
+            SELECT max(COALESCE(b.timeout, @timeout)) AS timeout, max(COALESCE(b.max_silent, @maxSilent)) AS max_silent
+            FROM build_steps bs JOIN builds b ON b.id = bs.build_id WHERE bs.step_id = c.id) l
         """;
 
     /// <summary>
     /// Claims one step, or returns null when nothing runnable matches (or the worker is disabled or quarantined). Steps whose outputs turn out to be
     /// in the cache already are finished on the spot (<see cref="CachedSteps"/>) and the claim goes on.
+    /// The claim touches no file: the attempt's header goes into the step's log with its first log batch
+    /// (<see cref="StepLogWriter"/>), which reads the worker's name from the database; <paramref name="workerName"/> is unused.
     /// </summary>
     public async Task<ClaimResponse?> TryClaimAsync(long workerId, string workerName, ClaimRequest request, CancellationToken cancellationToken)
     {
@@ -78,7 +88,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
                 await cache.FinishAsync(row.Claim.StepId, row.Claim.AttemptId, cancellationToken);
                 continue;
             }
-            await WriteAttemptHeaderAsync(row.Claim, row.Tries, workerName, now, cancellationToken);
+            QueueMetrics.RecordClaim(row.WaitSeconds);
             return row.Claim;
         }
     }
@@ -106,7 +116,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
     // The reader and its pooled connection are released when this method returns, before any
     // other I/O: disposing a data-source command after its connection went back to the pool
     // would close a connection another caller is already using.
-    private async Task<(ClaimResponse Claim, int Tries)?> ClaimRowAsync(long workerId, WorkerCapabilities capabilities, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<(ClaimResponse Claim, double WaitSeconds)?> ClaimRowAsync(long workerId, WorkerCapabilities capabilities, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var queue = options.Value;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -142,13 +152,6 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
                 reader.IsDBNull(7) ? (int)queue.MaxSilentTime.TotalSeconds : reader.GetInt32(7),
                 queue.MaxLogSize,
                 queue.MaxOutputSize));
-        return (claim, reader.GetInt32(5));
-    }
-
-    /// <summary>Marks where each attempt starts in the step's durable log.</summary>
-    private async Task WriteAttemptHeaderAsync(ClaimResponse claim, int tries, string workerName, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var header = $"{(tries > 1 ? "\n" : "")}=== attempt {tries} of {claim.DrvPath} on {workerName} at {now:u} ===\n";
-        await logs.AppendTextAsync(claim.StepId, header, cancellationToken);
+        return (claim, reader.IsDBNull(8) ? 0 : reader.GetDouble(8));
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Hydra.Core.Protocol;
 using Npgsql;
 
@@ -9,10 +10,21 @@ namespace Hydra.Queue.Dispatch;
 /// </summary>
 public sealed class WorkerRegistry(NpgsqlDataSource dataSource)
 {
-    /// <summary>Stores the worker's capabilities; writes only when they changed, since every claim comes through here.</summary>
+    /// <summary>What this process last stored per worker, so an unchanged claim costs no round trip.</summary>
+    private readonly ConcurrentDictionary<long, string> _recorded = new();
+
+    /// <summary>
+    /// Stores the worker's capabilities. Every claim comes through here, so it goes to the database only when they
+    /// differ from what this process stored last (and the statement itself writes only when the row differs).
+    /// </summary>
     public async Task RecordAsync(long workerId, ClaimRequest request, CancellationToken cancellationToken)
     {
         var capabilities = WorkerCapabilities.From(request);
+        var said = string.Join('|', capabilities.Key, request.MaxJobs, capabilities.SpeedFactor, string.Join(',', request.Systems));
+        if (_recorded.TryGetValue(workerId, out var last) && last == said)
+        {
+            return;
+        }
         var systems = request.Systems.Distinct(StringComparer.Ordinal).ToArray();
         var features = capabilities.Supported.Except(capabilities.Mandatory, StringComparer.Ordinal).ToArray();
         await using var command = dataSource.CreateCommand(
@@ -30,5 +42,6 @@ public sealed class WorkerRegistry(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("speed", capabilities.SpeedFactor);
         command.Parameters.AddWithValue("id", workerId);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        _recorded[workerId] = said;
     }
 }

@@ -83,6 +83,11 @@ public sealed class StepLogStore(IOptions<HydraOptions> options)
     {
         var plainPath = PlainPath(stepId);
         var compressedPath = CompressedPath(stepId);
+        if (!File.Exists(plainPath))
+        {
+            // Nothing was logged (the header comes with the first batch): the common case for tiny steps.
+            return;
+        }
         var temporary = $"{compressedPath}.{Guid.NewGuid():N}.tmp";
         await using (var plain = TryOpen(plainPath))
         {

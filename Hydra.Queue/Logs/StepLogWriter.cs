@@ -17,9 +17,25 @@ public sealed class StepLogWriter(IOptions<HydraOptions> options, IOptions<Queue
     /// <summary>Room above the limit for the worker's own marker lines and the attempt headers.</summary>
     public const long Slack = 64 * 1024;
 
+    /// <summary>Appends a worker's batch, after the attempt's header when it is the attempt's first.</summary>
+    public async Task AppendAsync(LoggingAttempt attempt, Stream body, CancellationToken cancellationToken)
+    {
+        await using var file = OpenForAppend(attempt.StepId);
+        if (attempt.FirstBatch)
+        {
+            await file.WriteAsync(Encoding.UTF8.GetBytes(attempt.Header), cancellationToken);
+        }
+        await AppendAsync(file, body, cancellationToken);
+    }
+
     public async Task AppendAsync(long stepId, Stream body, CancellationToken cancellationToken)
     {
         await using var file = OpenForAppend(stepId);
+        await AppendAsync(file, body, cancellationToken);
+    }
+
+    private async Task AppendAsync(FileStream file, Stream body, CancellationToken cancellationToken)
+    {
         var limit = queueOptions.Value.MaxLogSize;
         if (limit <= 0)
         {
@@ -51,7 +67,7 @@ public sealed class StepLogWriter(IOptions<HydraOptions> options, IOptions<Queue
         }
     }
 
-    /// <summary>Appends a line the server writes itself (the header of each attempt); never cut.</summary>
+    /// <summary>Appends text the server writes itself; never cut.</summary>
     public async Task AppendTextAsync(long stepId, string text, CancellationToken cancellationToken)
     {
         await using var file = OpenForAppend(stepId);

@@ -23,6 +23,7 @@ using Npgsql;
 var claims = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
 var backlog = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300_000;
 var claimers = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 16;
+var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
 if (backlog < 10_000 || claimers < 4)
 {
     throw new ArgumentException("The backlog needs at least 10,000 steps and at least 4 claimers (the last phases use four workers).");
@@ -36,54 +37,48 @@ try
     var hydra = Options.Create(new HydraOptions { DataDir = Path.Combine(work, "data") });
     var queueOptions = Options.Create(new QueueOptions());
     var clock = TimeProvider.System;
-    var claimer = new StepClaimer(dataSource, queueOptions, new StepLogWriter(hydra, queueOptions), new CachedSteps(dataSource, hydra, clock, NullLogger<CachedSteps>.Instance), clock);
-    var results = new StepResults(dataSource, queueOptions, hydra, new StepLogStore(hydra), clock, NullLogger<StepResults>.Instance);
+    var claimer = new StepClaimer(dataSource, queueOptions, new CachedSteps(dataSource, hydra, clock, NullLogger<CachedSteps>.Instance), clock);
+    // The notifier runs as in the server, so reports that finish builds send their (coalesced) NOTIFY.
+    using var notifier = new RunnableNotifier(dataSource, new QueueSignal(), queueOptions, NullLogger<RunnableNotifier>.Instance);
+    await notifier.StartAsync(CancellationToken.None);
+    var results = new StepResults(dataSource, queueOptions, hydra, new StepLogStore(hydra), notifier, clock, NullLogger<StepResults>.Instance);
     var seeder = new QueueSeeder(dataSource);
-    Console.WriteLine($"PostgreSQL {await ScalarAsync<string>(dataSource, "SHOW server_version")}, {Environment.ProcessorCount} cores, {claimers} claimers");
+    Console.WriteLine($"PostgreSQL {await ScalarAsync<string>(dataSource, "SHOW server_version")}, {Environment.ProcessorCount} cores, {claimers} claimers; {Load.Now()}");
 
-    // 1. claim + complete.
+    // 1. claim + complete, in rounds alternating with the bare queue (the machine may be shared: compare ratios).
     var jobsets = await seeder.JobsetsAsync("throughput", 1);
-    await seeder.RunnableWithBuildsAsync("throughput", jobsets[0], claims);
-    await seeder.ExecuteAsync("ANALYZE");
     var workers = new long[claimers];
     for (var i = 0; i < claimers; i++)
     {
         workers[i] = await ScalarAsync<long>(dataSource, $"INSERT INTO workers (name, token_hash, created_at) VALUES ('w{i}', 'h{i}', now()) RETURNING id");
     }
-    var request = new ClaimRequest([QueueSeeder.X86], [], 0, MaxJobs: 4);
-    var claimed = new ConcurrentBag<long>();
-    long claimTicks = 0, finishTicks = 0;
-    var stopwatch = Stopwatch.StartNew();
-    await Task.WhenAll(workers.Select(worker => Task.Run(async () =>
+    await seeder.HistoryAsync("history", jobsets[0], workers[0], claims);
+    var ratios = new List<double>();
+    for (var round = 1; round <= rounds; round++)
     {
-        while (true)
+        var tag = $"throughput{round}";
+        await seeder.RunnableWithBuildsAsync(tag, jobsets[0], claims);
+        await seeder.ExecuteAsync("ANALYZE");
+        var load = Load.Now();
+        var run = await ClaimCompleteAsync(claimer, results, workers, claims);
+        var bare = await BareQueueAsync(dataSource, claims, claimers);
+        var ratio = run.PerSecond / bare;
+        ratios.Add(ratio);
+        Console.WriteLine($"claim+complete round {round}: {run.Claimed.Count} steps in {run.Seconds:F2} s = {run.PerSecond:F0}/s (target >= 5000); " +
+            $"bare SKIP LOCKED queue {bare:F0}/s; ratio ours/bare {ratio:F2}; mean {run.ClaimMs:F2} ms to claim, {run.FinishMs:F2} ms to complete; {load.Until()}");
+        var duplicates = run.Claimed.Count - run.Claimed.Distinct().Count();
+        var attempts = await seeder.CountAsync($"SELECT count(*) FROM step_attempts a JOIN steps s ON s.id = a.step_id WHERE s.drv_path LIKE '/nix/store/{tag}-%'");
+        var claimedTwice = await seeder.CountAsync(
+            $"SELECT count(*) FROM (SELECT a.step_id FROM step_attempts a JOIN steps s ON s.id = a.step_id WHERE s.drv_path LIKE '/nix/store/{tag}-%' GROUP BY a.step_id HAVING count(*) > 1) x");
+        var unfinished = await seeder.CountAsync("SELECT count(*) FROM builds WHERE NOT finished");
+        if (duplicates != 0 || claimedTwice != 0 || attempts != claims || run.Claimed.Count != claims || unfinished != 0)
         {
-            var started = Stopwatch.GetTimestamp();
-            if (await claimer.TryClaimAsync(worker, "bench", request, CancellationToken.None) is not { } claim)
-            {
-                return;
-            }
-            var finishing = Stopwatch.GetTimestamp();
-            claimed.Add(claim.StepId);
-            await results.FinishAsync(claim.AttemptId, worker, new FinishRequest(StepOutcome.Succeeded, 0, null, []), CancellationToken.None);
-            Interlocked.Add(ref claimTicks, finishing - started);
-            Interlocked.Add(ref finishTicks, Stopwatch.GetTimestamp() - finishing);
+            throw new InvalidOperationException(
+                $"A step was claimed twice ({duplicates} in the claims, {claimedTwice} in the database), {attempts} attempts for {claims} steps, or {unfinished} builds were left unfinished.");
         }
-    })));
-    var ours = claimed.Count / stopwatch.Elapsed.TotalSeconds;
-    Console.WriteLine($"claim+complete: mean {claimTicks * 1000.0 / Stopwatch.Frequency / claimed.Count:F2} ms to claim, " +
-        $"{finishTicks * 1000.0 / Stopwatch.Frequency / claimed.Count:F2} ms to complete, per step and claimer");
-    var duplicates = claimed.Count - claimed.Distinct().Count();
-    var attempts = await seeder.CountAsync("SELECT count(*) FROM step_attempts");
-    var unfinished = await seeder.CountAsync("SELECT count(*) FROM builds WHERE NOT finished");
-    var bare = await BareQueueAsync(dataSource, claims, claimers);
-    Console.WriteLine($"claim+complete: {claimed.Count} steps in {stopwatch.Elapsed.TotalSeconds:F2} s = {ours:F0}/s (target >= 5000, ratio {ours / 5000:F2})");
-    Console.WriteLine($"claim+complete: bare SKIP LOCKED queue (one UPDATE to claim, one to complete) {bare:F0}/s; ratio ours/bare {ours / bare:F2}");
-    Console.WriteLine($"claim+complete: duplicate claims {duplicates}, attempts {attempts} for {claims} steps, unfinished builds {unfinished}");
-    if (duplicates != 0 || attempts != claims || unfinished != 0)
-    {
-        throw new InvalidOperationException("A step was claimed twice, or a build was left unfinished.");
     }
+    ratios.Sort();
+    Console.WriteLine($"claim+complete: median ratio ours/bare {ratios[ratios.Count / 2]:F2} over {rounds} rounds; no step claimed twice, every build finished");
 
     // 2. One dispatch round (claim) with a large backlog against a small one.
     var backlogJobsets = await seeder.JobsetsAsync("backlog", 30);
@@ -106,6 +101,7 @@ try
 
     // The periodic work that keeps claims cheap, at the same size.
     var shares = new FairShares(dataSource, queueOptions, clock);
+    var stopwatch = new Stopwatch();
     // The claims above end (so usage stops moving), and a tenth of the backlog gets history spread over ten minutes.
     await seeder.ExecuteAsync("UPDATE step_attempts SET state = 3, finished_at = now() WHERE state = 0");
     await seeder.ExecuteAsync("INSERT INTO step_attempts (step_id, worker_id, state, lease_expires_at, started_at, finished_at) " +
@@ -185,12 +181,45 @@ static (double Median, double P99) Percentiles(List<double> times)
     return (times[times.Count / 2], times[Math.Min(times.Count - 1, (int)Math.Ceiling(times.Count * 0.99) - 1)]);
 }
 
+// Claimers loop claim then report success until the queue is empty; every claimed step id is kept.
+static async Task<(ConcurrentBag<long> Claimed, double Seconds, double PerSecond, double ClaimMs, double FinishMs)> ClaimCompleteAsync(
+    StepClaimer claimer, StepResults results, long[] workers, int claims)
+{
+    var request = new ClaimRequest([QueueSeeder.X86], [], 0, MaxJobs: 4);
+    var claimed = new ConcurrentBag<long>();
+    long claimTicks = 0, finishTicks = 0;
+    var stopwatch = Stopwatch.StartNew();
+    await Task.WhenAll(workers.Select(worker => Task.Run(async () =>
+    {
+        while (true)
+        {
+            var started = Stopwatch.GetTimestamp();
+            if (await claimer.TryClaimAsync(worker, "bench", request, CancellationToken.None) is not { } claim)
+            {
+                return;
+            }
+            var finishing = Stopwatch.GetTimestamp();
+            claimed.Add(claim.StepId);
+            var result = await results.FinishAsync(claim.AttemptId, worker, new FinishRequest(StepOutcome.Succeeded, 0, null, []), CancellationToken.None);
+            if (result != FinishResult.Accepted)
+            {
+                throw new InvalidOperationException($"The report of attempt {claim.AttemptId} was not accepted: {result}");
+            }
+            Interlocked.Add(ref claimTicks, finishing - started);
+            Interlocked.Add(ref finishTicks, Stopwatch.GetTimestamp() - finishing);
+        }
+    })));
+    var seconds = stopwatch.Elapsed.TotalSeconds;
+    var ms = 1000.0 / Stopwatch.Frequency / Math.Max(1, claimed.Count);
+    return (claimed, seconds, claimed.Count / seconds, claimTicks * ms, finishTicks * ms);
+}
+
 // The simplest PostgreSQL queue there is, for scale: claim = UPDATE ... WHERE id = (SELECT ... FOR UPDATE
 // SKIP LOCKED LIMIT 1), complete = UPDATE by id. Same number of jobs and claimers.
 static async Task<double> BareQueueAsync(NpgsqlDataSource dataSource, int jobs, int claimers)
 {
     await using (var create = dataSource.CreateCommand(
-        $"CREATE TABLE bare_jobs (id bigserial PRIMARY KEY, state smallint NOT NULL); CREATE INDEX ON bare_jobs (id) WHERE state = 0; " +
+        $"DROP TABLE IF EXISTS bare_jobs; CREATE TABLE bare_jobs (id bigserial PRIMARY KEY, state smallint NOT NULL); CREATE INDEX ON bare_jobs (id) WHERE state = 0; " +
         $"INSERT INTO bare_jobs (state) SELECT 0 FROM generate_series(1, {jobs}); ANALYZE bare_jobs;"))
     {
         await create.ExecuteNonQueryAsync();

@@ -49,6 +49,28 @@ internal sealed class QueueSeeder(NpgsqlDataSource dataSource)
          """);
 
     /// <summary>
+    /// <paramref name="count"/> steps built earlier (finished, each with a succeeded attempt by
+    /// <paramref name="worker"/> and a finished build), so the tables and their statistics look like a farm
+    /// that has been running rather than an empty one (on empty tables PostgreSQL plans sequential scans).
+    /// </summary>
+    public Task HistoryAsync(string tag, long jobset, long worker, int count) => ExecuteAsync(
+        $"""
+         WITH s AS (
+             INSERT INTO steps (drv_path, system, state, status, created_at, started_at, finished_at)
+             SELECT '/nix/store/{tag}-' || g || '.drv', '{X86}', 3, 0, now() - interval '1 day', now() - interval '1 day', now() - interval '1 day'
+             FROM generate_series(1, {count}) g
+             RETURNING id),
+         a AS (
+             INSERT INTO step_attempts (step_id, worker_id, state, lease_expires_at, started_at, finished_at)
+             SELECT id, {worker}, 1, now() - interval '1 day', now() - interval '1 day', now() - interval '1 day' FROM s),
+         b AS (
+             INSERT INTO builds (jobset_id, job, nix_name, drv_path, system, top_step_id, queued_at, finished, build_status, start_time, stop_time)
+             SELECT {jobset}, 'old' || id, 'job', 'x.drv', '{X86}', id, now() - interval '1 day', true, 0, now() - interval '1 day', now() - interval '1 day' FROM s
+             RETURNING id, top_step_id)
+         INSERT INTO build_steps (build_id, step_id) SELECT id, top_step_id FROM b;
+         """);
+
+    /// <summary>
     /// A nixpkgs-like backlog of <paramref name="count"/> unfinished steps, a fifth of them runnable and the
     /// rest pending on an earlier step: 90 % x86_64, 8 % aarch64, 2 % i686; some need big-parallel or kvm;
     /// mixed share buckets, priorities and critical paths; a few in retry backoff.

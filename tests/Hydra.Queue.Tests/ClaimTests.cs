@@ -51,16 +51,23 @@ public sealed class ClaimTests(DatabaseFixture database) : IClassFixture<Databas
     }
 
     [Fact]
-    public async Task Claim_writes_an_attempt_header_to_the_step_log()
+    public async Task A_claim_writes_no_file_and_the_attempt_header_comes_once_with_the_first_log_batch()
     {
         await using var queue = new QueueHarness(database.ConnectionString);
-        var worker = await queue.AddWorkerAsync("header");
+        var worker = await queue.AddWorkerAsync("builder-7");
         await queue.AddStepAsync("logged", "mips-linux");
 
-        var claim = await queue.Claimer.TryClaimAsync(worker, "builder-7", new ClaimRequest(["mips-linux"], [], 0), CancellationToken.None);
+        var claim = (await queue.Claimer.TryClaimAsync(worker, "builder-7", new ClaimRequest(["mips-linux"], [], 0), CancellationToken.None))!;
+        Assert.False(File.Exists(queue.HydraOptions.StepLogPath(claim.StepId)));
+        foreach (var batch in new[] { "building\n", "done\n" })
+        {
+            var attempt = (await queue.Leases.StartLogBatchAsync(claim.AttemptId, worker, CancellationToken.None))!;
+            await queue.Logs.AppendAsync(attempt, new MemoryStream(System.Text.Encoding.UTF8.GetBytes(batch)), CancellationToken.None);
+        }
 
-        var log = await File.ReadAllTextAsync(queue.HydraOptions.StepLogPath(claim!.StepId));
-        Assert.Contains("attempt 1", log);
-        Assert.Contains("builder-7", log);
+        var log = await File.ReadAllTextAsync(queue.HydraOptions.StepLogPath(claim.StepId));
+        Assert.StartsWith($"=== attempt 1 of {claim.DrvPath} on builder-7 at ", log, StringComparison.Ordinal);
+        Assert.EndsWith(" ===\nbuilding\ndone\n", log, StringComparison.Ordinal);
+        Assert.Null(await queue.Leases.StartLogBatchAsync(claim.AttemptId, worker + 1000, CancellationToken.None));
     }
 }

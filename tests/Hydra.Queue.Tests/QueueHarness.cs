@@ -22,9 +22,10 @@ internal sealed class QueueHarness : IAsyncDisposable
         HydraOptions = hydra.Value;
         Logs = new StepLogWriter(hydra, queue);
         LogStore = new StepLogStore(hydra);
-        Claimer = new StepClaimer(DataSource, queue, Logs, new CachedSteps(DataSource, hydra, Clock, NullLogger<CachedSteps>.Instance), Clock);
+        Claimer = new StepClaimer(DataSource, queue, new CachedSteps(DataSource, hydra, Clock, NullLogger<CachedSteps>.Instance), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
-        Results = new StepResults(DataSource, queue, hydra, LogStore, Clock, NullLogger<StepResults>.Instance);
+        Notifier = new RunnableNotifier(DataSource, Signal, queue, NullLogger<RunnableNotifier>.Instance);
+        Results = new StepResults(DataSource, queue, hydra, LogStore, Notifier, Clock, NullLogger<StepResults>.Instance);
         FailureCache = new FailureCache(DataSource);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);
     }
@@ -39,6 +40,11 @@ internal sealed class QueueHarness : IAsyncDisposable
     public StepClaimer Claimer { get; }
     public LeaseService Leases { get; }
     public StepResults Results { get; }
+
+    /// <summary>Pulsed when a report made work for waiting claims (its NOTIFY loop is not running here).</summary>
+    public QueueSignal Signal { get; } = new();
+
+    public RunnableNotifier Notifier { get; }
     public QueueMaintenance Maintenance { get; }
 
     public async Task<long> AddWorkerAsync(string name)

@@ -90,11 +90,19 @@ public sealed class StepLogTests(DatabaseFixture database) : IClassFixture<Datab
         var worker = await queue.AddWorkerAsync("w-retry");
         var step = await queue.AddStepAsync("retried", _system);
         var claim = (await queue.Claimer.TryClaimAsync(worker, "w", new ClaimRequest([_system], [], 0), CancellationToken.None))!;
+        var first = (await queue.Leases.StartLogBatchAsync(claim.AttemptId, worker, CancellationToken.None))!;
+        await queue.Logs.AppendAsync(first, new MemoryStream("fetching\n"u8.ToArray()), CancellationToken.None);
 
         await queue.Results.FinishAsync(claim.AttemptId, worker, new FinishRequest(StepOutcome.Aborted, 1, "lost", []), CancellationToken.None);
 
         Assert.True(File.Exists(queue.LogStore.PlainPath(step)), "a step that will run again keeps appending to its plain log");
         Assert.False(File.Exists(queue.LogStore.CompressedPath(step)));
+        queue.Clock.Advance(TimeSpan.FromHours(1));
+        var retry = (await queue.Claimer.TryClaimAsync(worker, "w", new ClaimRequest([_system], [], 0), CancellationToken.None))!;
+        var second = (await queue.Leases.StartLogBatchAsync(retry.AttemptId, worker, CancellationToken.None))!;
+        await queue.Logs.AppendAsync(second, new MemoryStream("again\n"u8.ToArray()), CancellationToken.None);
+        var log = await File.ReadAllTextAsync(queue.LogStore.PlainPath(step));
+        Assert.Matches("^=== attempt 1 of .* ===\nfetching\n\n=== attempt 2 of .* on w-retry at .* ===\nagain\n$", log);
         Assert.Null(queue.LogStore.OpenRead(900_003));
         Assert.Null(await queue.LogStore.ReadTailAsync(900_003, 10, CancellationToken.None));
     }
