@@ -34,9 +34,15 @@ public sealed class RestartTests(DatabaseFixture database) : IClassFixture<Datab
         Assert.Equal(4, await queue.StepStateAsync(lib));
         Assert.Equal(4, await queue.StepStateAsync(app));
         Assert.Equal(2, await queue.ScalarAsync<short>($"SELECT state FROM step_attempts WHERE id = {failed.AttemptId}"));
+        // The fresh steps, named by the derivation they build (their ids come in no promised order).
         var graph = await queue.RowsAsync(
-            $"SELECT s.id, s.state FROM build_steps bs JOIN steps s ON s.id = bs.step_id WHERE bs.build_id = {build} AND s.id NOT IN ({lib}, {app}) ORDER BY s.id");
+            $"""
+             SELECT s.id, s.state, s.drv_path = (SELECT drv_path FROM steps WHERE id = {lib})
+             FROM build_steps bs JOIN steps s ON s.id = bs.step_id WHERE bs.build_id = {build} AND s.id NOT IN ({lib}, {app})
+             ORDER BY 3 DESC
+             """);
         Assert.Equal(2, graph.Count);
+        Assert.Equal([true, false], graph.Select(r => (bool)r[2]));
         var (newLib, newApp) = ((long)graph[0][0], (long)graph[1][0]);
         Assert.Equal([(short)1, (short)0], graph.Select(r => (short)r[1]));
         Assert.Equal(newApp, await queue.ScalarAsync<long>($"SELECT top_step_id FROM builds WHERE id = {build}"));
