@@ -76,15 +76,18 @@ public sealed class LimitsAndResultsTests(Farm farm) : IClassFixture<Farm>
         Assert.Contains("this job fails on purpose", await farm.Client.GetStringAsync($"/cache/log/{Path.GetFileName(builds["broken"].DrvPath)}"));
 
         // A new job needing the broken derivation fails at once from the failure cache: nothing is built.
+        // (Counted against the attempts so far: a claim that found its worker gone is given back as an
+        // aborted attempt, so a loaded machine can show more than one before the failure.)
+        var attempts = await AttemptsOfAsync(builds["broken"].DrvPath);
         var needsBroken = await AddJobNeedingBrokenAsync(repository, salt, "needs_broken", jobs: 4);
         Assert.Equal((BuildStatus.DependencyFailed, true), (needsBroken.BuildStatus, needsBroken.IsCachedBuild));
-        Assert.Equal(1, await AttemptsOfAsync(builds["broken"].DrvPath));
+        Assert.Equal(attempts, await AttemptsOfAsync(builds["broken"].DrvPath));
 
         // Once an administrator clears the cache, the next build that needs it builds it again.
         (await farm.Client.PostAsync("/api/clear-failed-cache", null)).EnsureSuccessStatusCode();
         var again = await AddJobNeedingBrokenAsync(repository, salt, "needs_broken_again", jobs: 5);
         Assert.Equal((BuildStatus.DependencyFailed, false), (again.BuildStatus, again.IsCachedBuild));
-        Assert.Equal(2, await AttemptsOfAsync(builds["broken"].DrvPath));
+        Assert.True(await AttemptsOfAsync(builds["broken"].DrvPath) > attempts, "the cleared derivation should have been built again");
     }
 
     /// <summary>Commits a jobset with one more job that depends on "broken", evaluates it and returns that job's finished build.</summary>
