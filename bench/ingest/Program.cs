@@ -25,7 +25,12 @@ try
 
     var hydra = new HydraOptions { DataDir = Path.Combine(work, "data") };
     Directory.CreateDirectory(hydra.CacheDir);
-    var ingestion = Options.Create(new IngestionOptions());
+    // HYDRA_BENCH_PARSE_PARALLELISM sets IngestionOptions.ParseParallelism (default: the cores).
+var ingestion = Options.Create(new IngestionOptions());
+if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELISM"), out var parse))
+{
+    ingestion.Value.ParseParallelism = parse;
+}
     var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(hydra), Options.Create(new EvaluatorOptions()), ingestion);
     var ingester = new BuildIngester(dataSource, pusher, TimeProvider.System, ingestion);
     Console.WriteLine($"jobs per jobset: {jobs}, shared base derivations: {bases}, batch size: {ingestion.Value.BatchSize}, cores: {Environment.ProcessorCount}");
