@@ -25,11 +25,7 @@ public static class ProcessTree
             return;
         }
         var processes = Snapshot();
-        var descendants = new List<int> { root.Id };
-        for (var i = 0; i < descendants.Count; i++)
-        {
-            descendants.AddRange(processes.Where(p => p.Value.Parent == descendants[i]).Select(p => p.Key));
-        }
+        var descendants = DescendantsIn(processes, root.Id);
         var ownGroup = processes.TryGetValue(Environment.ProcessId, out var self) ? self.Group : -1;
         var groups = descendants.Where(processes.ContainsKey).Select(pid => processes[pid].Group).Where(g => g != ownGroup).ToHashSet();
         var targets = descendants.Concat(processes.Where(p => groups.Contains(p.Value.Group)).Select(p => p.Key)).Distinct();
@@ -46,6 +42,19 @@ public static class ProcessTree
                 // Already gone.
             }
         }
+    }
+
+    /// <summary>The process <paramref name="root"/> and every process below it, as <c>/proc</c> shows them now (Linux).</summary>
+    public static List<int> Descendants(int root) => DescendantsIn(Snapshot(), root);
+
+    private static List<int> DescendantsIn(Dictionary<int, (int Parent, int Group)> processes, int root)
+    {
+        var descendants = new List<int> { root };
+        for (var i = 0; i < descendants.Count; i++)
+        {
+            descendants.AddRange(processes.Where(p => p.Value.Parent == descendants[i]).Select(p => p.Key));
+        }
+        return descendants;
     }
 
     private static void KillQuietly(Process process, bool entireProcessTree)

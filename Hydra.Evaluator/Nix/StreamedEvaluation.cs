@@ -98,7 +98,7 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
             var marker = $"hydra-job-{Guid.NewGuid():N}";
             var prefix = $"trace: {marker} ";
             var received = 0;
-            var result = await RunWrapperAsync("stream", slice, catchErrors: true, cancellationToken, worker, marker, line =>
+            await RunWrapperAsync("stream", slice, catchErrors: true, cancellationToken, worker, marker, line =>
             {
                 if (!line.StartsWith(prefix, StringComparison.Ordinal))
                 {
@@ -115,13 +115,9 @@ internal sealed class StreamedEvaluation(LimitedProcessRunner runner, string wra
                 }
                 return true;
             });
-            if (result.Succeeded && received == slice.Count)
-            {
-                break;
-            }
             if (received == slice.Count)
             {
-                // Every job was printed and the process still failed (at exit): nothing is left to blame.
+                // Every job was printed (if the process still failed, it was at exit: nothing is left to blame).
                 break;
             }
             var culprit = slice[received];

@@ -77,7 +77,7 @@ public sealed class BuilderProcesses(string dataDir)
         {
             _running.Remove(builder);
         }
-        builder.Kill(entireProcessTree: true);
+        Hydra.Core.Processes.ProcessTree.Kill(builder); // its Nix builds too, not only the processes still parented to it
         await builder.WaitForExitAsync();
     }
 

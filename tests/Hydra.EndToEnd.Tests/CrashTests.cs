@@ -72,7 +72,7 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
 
         await farm.PushAndWaitForCheckAsync("frozen", "main");
         await WaitForRunningAttemptAsync("sleeper");
-        var frozen = ProcessTree(sleeper.Id);
+        var frozen = Hydra.Core.Processes.ProcessTree.Descendants(sleeper.Id);
         Signal(frozen, "STOP");
         try
         {
@@ -175,35 +175,6 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
             }
             await Task.Delay(200);
         }
-    }
-
-    /// <summary>The process and all its descendants (found through /proc).</summary>
-    private static List<int> ProcessTree(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                    // pid (comm) state ppid ...: comm may hold spaces and parentheses, so parse after the last ')'.
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch (IOException)
-                {
-                    // Exited while we looked.
-                }
-            }
-        }
-        var tree = new List<int> { root };
-        for (var i = 0; i < tree.Count; i++)
-        {
-            tree.AddRange(parents.Where(p => p.Value == tree[i]).Select(p => p.Key));
-        }
-        return tree;
     }
 
     private static void Signal(IEnumerable<int> pids, string signal)

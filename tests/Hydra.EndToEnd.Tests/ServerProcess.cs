@@ -57,8 +57,9 @@ public sealed class ServerProcess(string connectionString, string dataDir, IEnum
     /// <summary>SIGKILL: no shutdown, no cleanup, as when the machine dies.</summary>
     public async Task KillAsync()
     {
-        _process!.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
+        var process = _process!;
+        Hydra.Core.Processes.ProcessTree.Kill(process);
+        await process.WaitForExitAsync();
     }
 
     /// <summary>Runs a hydra-server command (create-user, create-worker, ...) with the same settings; returns its standard output.</summary>
