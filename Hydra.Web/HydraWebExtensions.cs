@@ -54,6 +54,7 @@ public static class HydraWebExtensions
         routes.MapBuildActionEndpoints();
         routes.MapPushEndpoints();
         routes.MapLogEndpoints();
+        routes.MapLogStreamEndpoint();
         routes.MapStatusEndpoints();
         routes.MapAdminEndpoints();
         return app;

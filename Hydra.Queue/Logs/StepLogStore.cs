@@ -42,6 +42,37 @@ public sealed class StepLogStore(IOptions<HydraOptions> options)
         return parts.Count == 0 ? null : new ConcatenatedStream(parts);
     }
 
+    /// <summary>
+    /// The log from byte <paramref name="offset"/> of the whole text on, or null when the step has no log yet: what a
+    /// follower reads after it has seen <paramref name="offset"/> bytes. A live log (plain file only) is a seek; a
+    /// compressed history has to be decompressed up to the offset.
+    /// </summary>
+    public async Task<Stream?> OpenReadFromAsync(long stepId, long offset, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(CompressedPath(stepId)) && TryOpen(PlainPath(stepId)) is { } plain)
+        {
+            plain.Seek(Math.Min(offset, plain.Length), SeekOrigin.Begin);
+            return plain;
+        }
+
+        var stream = OpenRead(stepId);
+        if (stream is null)
+        {
+            return null;
+        }
+        var skip = new byte[64 * 1024];
+        for (var left = offset; left > 0;)
+        {
+            var read = await stream.ReadAsync(skip.AsMemory(0, (int)Math.Min(skip.Length, left)), cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+            left -= read;
+        }
+        return stream;
+    }
+
     /// <summary>The last <paramref name="lines"/> lines, or null when the step has no log yet.</summary>
     public async Task<string?> ReadTailAsync(long stepId, int lines, CancellationToken cancellationToken)
     {

@@ -25,6 +25,9 @@ public abstract class PageComponent : ComponentBase
 
     protected abstract void Body(Html html);
 
+    /// <summary>Scripts from wwwroot this page loads (deferred); pages work without them, they only add liveliness.</summary>
+    protected virtual IReadOnlyList<string> Scripts => [];
+
     /// <summary>The signed-in user, or null for a visitor.</summary>
     protected ClaimsPrincipal? SignedInUser =>
         HttpContextAccessor.HttpContext?.User is { Identity.IsAuthenticated: true } user ? user : null;
@@ -44,8 +47,12 @@ public abstract class PageComponent : ComponentBase
             .Open("meta").Attr("charset", "utf-8").Close()
             .Open("meta").Attr("name", "viewport").Attr("content", "width=device-width, initial-scale=1").Close()
             .Element("title", $"{Title} - Hydra")
-            .Open("link").Attr("rel", "stylesheet").Attr("href", "/css/site.css").Close()
-            .Close();
+            .Open("link").Attr("rel", "stylesheet").Attr("href", "/css/site.css").Close();
+        foreach (var script in Scripts)
+        {
+            html.Open("script").Attr("src", script).Attr("defer", "defer").Close();
+        }
+        html.Close();
         html.Open("body");
         TopBar(html);
         html.Open("main");

@@ -1,11 +1,14 @@
 using Hydra.Core.Data;
 using Hydra.Queue.Logs;
+using Hydra.Web.Pages;
+using Hydra.Web.Pages.Logs;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Api.Builds;
 
 /// <summary>
-/// Logs as text/plain, decompressed: <c>/build/{id}/log</c> (the build's own step, or the failed dependency for
+/// Logs for browsers as the log page (<see cref="LogPage"/>, when <c>Accept</c> names text/html), else as text/plain, decompressed: <c>/build/{id}/log</c> (the build's own step, or the failed dependency for
 /// "dependency failed") and <c>/build/{id}/step/{stepId}/log</c> for any step of the build, each also as
 /// <c>.../log/raw</c> (the same) and <c>.../log/tail?lines=N</c> (the last N lines, 50 by default). A running
 /// step's log grows between requests.
@@ -18,11 +21,14 @@ internal static class LogEndpoints
 
     public static RouteGroupBuilder MapLogEndpoints(this RouteGroupBuilder routes)
     {
-        routes.MapGet("/build/{id:long}/log", BuildLogAsync);
+        routes.MapGet("/build/{id:long}/log", (long id, HttpContext http, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken) =>
+            WantsPage(http.Request) ? BuildLogPageAsync(id, db, logs, cancellationToken) : BuildLogAsync(id, db, logs, cancellationToken));
         routes.MapGet("/build/{id:long}/log/raw", BuildLogAsync);
         routes.MapGet("/build/{id:long}/log/tail", (long id, int? lines, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken) =>
             BuildLogAsync(id, db, logs, cancellationToken, lines ?? DefaultTailLines));
-        routes.MapGet("/build/{id:long}/step/{stepId:long}/log", StepLogAsync);
+        routes.MapGet("/build/{id:long}/step/{stepId:long}/log",
+            async (long id, long stepId, HttpContext http, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken) =>
+                WantsPage(http.Request) ? await StepLogPageAsync(id, stepId, db, logs, cancellationToken) : await StepLogAsync(id, stepId, db, logs, cancellationToken));
         routes.MapGet("/build/{id:long}/step/{stepId:long}/log/raw", StepLogAsync);
         routes.MapGet("/build/{id:long}/step/{stepId:long}/log/tail",
             (long id, long stepId, int? lines, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken) =>
@@ -41,6 +47,34 @@ internal static class LogEndpoints
         }
         var stepId = await LogStep.FindAsync(db, id, build.TopStepId, build.BuildStatus, cancellationToken);
         return await ServeAsync(logs, stepId, tailLines, cancellationToken);
+    }
+
+    /// <summary>
+    /// Browsers get the log page; scripts (curl, <c>Accept: text/plain</c> or <c>*/*</c>) keep getting the text, as
+    /// from Hydra's <c>/log</c> URLs.
+    /// </summary>
+    private static bool WantsPage(HttpRequest request) =>
+        request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<IResult> BuildLogPageAsync(long id, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
+    {
+        var build = await db.Builds.AsNoTracking().Where(b => b.Id == id)
+            .Select(b => new { b.TopStepId, b.BuildStatus }).SingleOrDefaultAsync(cancellationToken);
+        if (build is null)
+        {
+            return NotFoundPage.Result($"Build {id} doesn't exist.");
+        }
+        return await LogStep.FindAsync(db, id, build.TopStepId, build.BuildStatus, cancellationToken) is { } stepId
+            ? await StepLogPageAsync(id, stepId, db, logs, cancellationToken)
+            : NotFoundPage.Result($"Build {id} has no steps: every output was already in the binary cache, so nothing was built and there is no log.");
+    }
+
+    private static async Task<IResult> StepLogPageAsync(long id, long stepId, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
+    {
+        var model = await LogPageQuery.LoadAsync(db, logs, id, stepId, cancellationToken);
+        return model is null
+            ? NotFoundPage.Result($"Step {stepId} is not part of build {id}.")
+            : new RazorComponentResult<LogPage>(new { Model = model });
     }
 
     private static async Task<IResult> StepLogAsync(

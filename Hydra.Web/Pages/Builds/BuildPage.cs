@@ -98,14 +98,13 @@ public sealed class BuildPage : PageComponent
                 html.Element("td", Widgets.Number(step.Id));
                 html.Open("td").StorePath(step.DrvPath).Close();
                 html.Open("td").Element("tt", step.System).Close();
-                html.Open("td");
-                StepStatus(html, step);
-                html.Close();
+                html.Open("td").StepBadge(step.State, step.Status).Close();
                 html.Element("td", Widgets.Number(step.Tries), "num");
                 html.Element("td", step.Machine ?? "");
                 html.Open("td").Time(step.StartedAt, Now, "").Close();
                 html.Open("td").Time(step.FinishedAt, Now, "").Close();
-                html.Open("td").Link($"/build/{Model.Id}/step/{step.Id}/log", "raw").Close();
+                html.Open("td").Link($"/build/{Model.Id}/step/{step.Id}/log", "log").Text(" · ")
+                    .Link($"/build/{Model.Id}/step/{step.Id}/log/raw", "raw").Close();
             });
         html.Close();
 
@@ -116,7 +115,8 @@ public sealed class BuildPage : PageComponent
             return;
         }
         html.Open("p").Text($"Last {Widgets.Number(BuildPageModel.LogTailLines)} lines of step {Model.LogStepId} (")
-            .Link($"/build/{Model.Id}/log", "raw log").Text(")").Close();
+            .Link($"/build/{Model.Id}/log", "full log").Text(", ")
+            .Link($"/build/{Model.Id}/step/{Model.LogStepId}/log/raw", "raw").Text(")").Close();
         html.Element("pre", Model.LogTail, "log");
     }
 
@@ -149,28 +149,5 @@ public sealed class BuildPage : PageComponent
                 : new($"{url}/keep", "Keep", "Keep the outputs from garbage collection"));
         }
         html.ActionButtons(token, buttons);
-    }
-
-    private static void StepStatus(Html html, BuildPageModel.StepRow step)
-    {
-        switch (step.State)
-        {
-            case StepState.Succeeded:
-                html.Badge(true, step.Status ?? BuildStatus.Succeeded);
-                break;
-            case StepState.Failed:
-            case StepState.Cancelled:
-                html.Badge(true, step.Status ?? (step.State == StepState.Failed ? BuildStatus.Failed : BuildStatus.Cancelled));
-                break;
-            case StepState.Running:
-                html.Badge(false, null, "Building");
-                break;
-            case StepState.Pending:
-                html.Badge(false, null, "Waiting for dependencies");
-                break;
-            default:
-                html.Badge(false, null, "Queued");
-                break;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Hydra.Core;
+using Hydra.Core.Data.Entities;
 
 namespace Hydra.Web.Pages.Shared;
 
@@ -30,6 +31,17 @@ public static class Widgets
         };
         return html.Open("span", css).Attr("title", text).Text(text).Close();
     }
+
+    /// <summary>A step's state as a badge: its result once finished, else building / queued / waiting.</summary>
+    public static Html StepBadge(this Html html, StepState state, int? status) => state switch
+    {
+        StepState.Succeeded => html.Badge(true, status ?? BuildStatus.Succeeded),
+        StepState.Failed => html.Badge(true, status ?? BuildStatus.Failed),
+        StepState.Cancelled => html.Badge(true, status ?? BuildStatus.Cancelled),
+        StepState.Running => html.Badge(false, null, "Building"),
+        StepState.Pending => html.Badge(false, null, "Waiting for dependencies"),
+        _ => html.Badge(false, null, "Queued"),
+    };
 
     public static Html Label(this Html html, string text, string kind = "queued") =>
         html.Element("span", text, $"badge badge-{kind}");
