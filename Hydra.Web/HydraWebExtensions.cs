@@ -29,6 +29,7 @@ public static class HydraWebExtensions
         builder.AddHydraAuth();
         builder.Services.AddAntiforgery();
         builder.Services.AddRazorComponents();
+        builder.Services.AddMemoryCache();
         builder.AddHydraCache();
         return builder;
     }

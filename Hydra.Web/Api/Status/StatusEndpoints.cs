@@ -2,12 +2,13 @@ using Hydra.Core.Data;
 using Hydra.Queue.Workers;
 using Hydra.Web.Pages.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Hydra.Web.Api.Status;
 
 /// <summary>
 /// <c>GET /status/evaluations</c>: what the evaluators are doing; <c>GET /machines</c>: the builder workers
-/// (Hydra's machines page), with their quarantine. Both HTML or JSON.
+/// (Hydra's machines page), with their quarantine. Both HTML or JSON. <c>GET /queue</c>: the queue page.
 /// </summary>
 internal static class StatusEndpoints
 {
@@ -15,6 +16,8 @@ internal static class StatusEndpoints
     {
         routes.MapGet("/status/evaluations", EvaluationsAsync);
         routes.MapGet("/machines", MachinesAsync);
+        routes.MapGet("/queue", QueueAsync);
+        routes.MapGet("/queue-summary", () => Results.Redirect("/queue"));
         return routes;
     }
 
@@ -24,6 +27,14 @@ internal static class StatusEndpoints
         return Negotiation.WantsJson(http.Request)
             ? HydraJson.Ok(EvaluationStatusJson.From(model))
             : new RazorComponentResult<EvaluationStatusPage>(new { Model = model });
+    }
+
+    private static async Task<IResult> QueueAsync(
+        string? system, string? jobset, long? after, HydraDbContext db, IMemoryCache cache, TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        var model = await QueuePageQuery.LoadAsync(db, cache, timeProvider, system, jobset, after, cancellationToken);
+        return new RazorComponentResult<QueuePage>(new { Model = model });
     }
 
     private static async Task<IResult> MachinesAsync(HttpContext http, WorkerDirectory workers, CancellationToken cancellationToken)

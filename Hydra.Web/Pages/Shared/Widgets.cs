@@ -76,6 +76,29 @@ public static class Widgets
         return html.Close();
     }
 
+    /// <summary>
+    /// "« First" and "Next ›" for a keyset-paginated list: <paramref name="nextAfter"/> is the last key shown when more
+    /// rows follow. Keyset pages cost the same however deep one goes, unlike offsets.
+    /// </summary>
+    public static Html KeysetPager(this Html html, string baseUrl, bool notFirst, long? nextAfter)
+    {
+        if (!notFirst && nextAfter is null)
+        {
+            return html;
+        }
+        var separator = baseUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        html.Open("nav", "pager");
+        if (notFirst)
+        {
+            html.Link(baseUrl, "« First");
+        }
+        if (nextAfter is { } after)
+        {
+            html.Link($"{baseUrl}{separator}after={Number(after)}", "Next ›");
+        }
+        return html.Close();
+    }
+
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string PageLink(string baseUrl, int page) => $"{baseUrl}?page={Number(page)}";
