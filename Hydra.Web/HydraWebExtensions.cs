@@ -6,6 +6,7 @@ using Hydra.Web.Api.Evals;
 using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Api.Push;
+using Hydra.Web.Api.Search;
 using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;
@@ -57,6 +58,7 @@ public static class HydraWebExtensions
         routes.MapLogEndpoints();
         routes.MapLogStreamEndpoint();
         routes.MapStatusEndpoints();
+        routes.MapSearchEndpoints();
         routes.MapAdminEndpoints();
         return app;
     }

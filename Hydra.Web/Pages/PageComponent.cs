@@ -67,7 +67,7 @@ public abstract class PageComponent : ComponentBase
     private void TopBar(Html html)
     {
         html.Open("header", "topbar").Link("/", "Hydra", "logo");
-        html.Open("nav").Link("/", "Projects").Link("/status/evaluations", "Evaluations").Link("/queue", "Queue").Link("/machines", "Machines").Link("https://nixos.org/manual/nix/stable/", "Nix manual").Close();
+        html.Open("nav").Link("/", "Projects").Link("/status/evaluations", "Evaluations").Link("/queue", "Queue").Link("/machines", "Machines").Link("/search", "Search").Link("https://nixos.org/manual/nix/stable/", "Nix manual").Close();
         html.Open("div", "user");
         var user = HttpContextAccessor.HttpContext?.User;
         if (user?.Identity?.IsAuthenticated == true)

@@ -12,7 +12,7 @@ internal static class ProjectQueries
     public static Task<ProjectJson?> FindAsync(HydraDbContext db, string name, CancellationToken cancellationToken) =>
         Project(db.Projects.AsNoTracking().Where(p => p.Name == name)).SingleOrDefaultAsync(cancellationToken);
 
-    private static IQueryable<ProjectJson> Project(IQueryable<Core.Data.Entities.Project> projects) =>
+    public static IQueryable<ProjectJson> Project(IQueryable<Core.Data.Entities.Project> projects) =>
         projects.Select(p => new ProjectJson(
             p.Name, p.DisplayName, p.Description, p.Homepage, p.Owner, p.Enabled, p.Hidden, false,
             p.Jobsets.OrderBy(j => j.Name).Select(j => j.Name).ToList(),
