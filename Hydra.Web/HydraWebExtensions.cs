@@ -3,6 +3,7 @@ using Hydra.Web.Api;
 using Hydra.Web.Api.Admin;
 using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Evals;
+using Hydra.Web.Api.Jobs;
 using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Api.Push;
@@ -59,6 +60,7 @@ public static class HydraWebExtensions
         routes.MapLogStreamEndpoint();
         routes.MapStatusEndpoints();
         routes.MapSearchEndpoints();
+        routes.MapJobEndpoints();
         routes.MapAdminEndpoints();
         return app;
     }

@@ -10,6 +10,8 @@ public static class HydraCacheExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<CacheSigningKey>();
         builder.Services.AddSingleton<CacheStore>();
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ClosureSizes>();
         builder.Services.AddSingleton<CacheUploads>();
         builder.Services.AddSingleton<CacheUploadAuthFilter>();
         builder.Services.AddHostedService<CacheStartup>();

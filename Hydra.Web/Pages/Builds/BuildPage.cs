@@ -35,7 +35,7 @@ public sealed class BuildPage : PageComponent
             html.Text(" ").Label("kept");
         }
         html.Close()
-            .Element("dt", "Job").Element("dd", Model.Job)
+            .Element("dt", "Job").Open("dd").Link($"/job/{Model.Project}/{Model.Jobset}/{Uri.EscapeDataString(Model.Job)}", Model.Job).Close()
             .Element("dt", "Project / jobset").Open("dd").Link($"/project/{Model.Project}", Model.Project).Text(" / ")
                 .Link($"/jobset/{Model.Project}/{Model.Jobset}", Model.Jobset).Close()
             .Element("dt", "Nix name").Element("dd", Model.NixName);

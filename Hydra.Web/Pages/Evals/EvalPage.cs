@@ -119,7 +119,7 @@ public sealed class EvalPage : PageComponent
             {
                 html.Open("td").Badge(build.Finished, build.BuildStatus).Close();
                 html.Open("td").Link($"/build/{build.Id}", Widgets.Number(build.Id)).Close();
-                html.Element("td", build.Job);
+                html.Open("td").Link($"/job/{Model.Project}/{Model.Jobset}/{Uri.EscapeDataString(build.Job)}", build.Job).Close();
                 html.Element("td", build.NixName);
                 html.Open("td").Element("tt", build.System).Close();
             });

@@ -80,7 +80,7 @@ public static class Widgets
     /// "« First" and "Next ›" for a keyset-paginated list: <paramref name="nextAfter"/> is the last key shown when more
     /// rows follow. Keyset pages cost the same however deep one goes, unlike offsets.
     /// </summary>
-    public static Html KeysetPager(this Html html, string baseUrl, bool notFirst, long? nextAfter)
+    public static Html KeysetPager(this Html html, string baseUrl, bool notFirst, long? nextAfter, string key = "after", string nextLabel = "Next ›")
     {
         if (!notFirst && nextAfter is null)
         {
@@ -94,7 +94,7 @@ public static class Widgets
         }
         if (nextAfter is { } after)
         {
-            html.Link($"{baseUrl}{separator}after={Number(after)}", "Next ›");
+            html.Link($"{baseUrl}{separator}{key}={Number(after)}", nextLabel);
         }
         return html.Close();
     }
