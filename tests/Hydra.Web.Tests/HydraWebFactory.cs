@@ -41,7 +41,11 @@ public sealed class HydraWebFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("ConnectionStrings:Hydra", _connectionString);
         builder.UseSetting("Hydra:DataDir", DataDir);
         builder.UseSetting("Hydra:Roles", "web");
+        builder.ConfigureServices(services => services.ConfigureDbContext<HydraDbContext>(options => options.AddInterceptors(Sql)));
     }
+
+    /// <summary>Records the server's EF Core commands while <see cref="SqlRecorder.Recording"/> is on (plan checks).</summary>
+    public SqlRecorder Sql { get; } = new();
 
     /// <summary>Runs <paramref name="action"/> with a DbContext of the server's database.</summary>
     public async Task WithDbAsync(Func<HydraDbContext, Task> action)
