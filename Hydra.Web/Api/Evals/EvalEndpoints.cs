@@ -28,7 +28,7 @@ internal static class EvalEndpoints
     {
         if (!Negotiation.WantsJson(http.Request))
         {
-            return await JobsetEndpoints.PageAsync(db, project, jobset, page ?? 1, cancellationToken);
+            return await JobsetEndpoints.PageAsync(db, project, jobset, before: null, cancellationToken);
         }
         var jobsetId = await db.Jobsets.AsNoTracking().Where(j => j.Project!.Name == project && j.Name == jobset)
             .Select(j => (long?)j.Id).SingleOrDefaultAsync(cancellationToken);

@@ -17,26 +17,30 @@ internal static partial class JobsetEndpoints
     public static RouteGroupBuilder MapJobsetEndpoints(this RouteGroupBuilder routes)
     {
         routes.MapGet("/jobset/{project}/{jobset}", GetAsync);
+        routes.MapGet("/jobset/{project}/{jobset}/jobs", async (string project, string jobset, string? after, HydraDbContext db, CancellationToken cancellationToken) =>
+            await JobMatrixQuery.LoadAsync(db, project, jobset, after, cancellationToken) is { } model
+                ? (IResult)new RazorComponentResult<JobMatrixPage>(new { Model = model })
+                : NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist."));
         routes.MapPut("/jobset/{project}/{jobset}", PutAsync).AddEndpointFilter<WriteAccessFilter>();
         routes.MapDelete("/jobset/{project}/{jobset}", DeleteAsync).AddEndpointFilter<WriteAccessFilter>();
         return routes;
     }
 
     private static async Task<IResult> GetAsync(
-        string project, string jobset, int? page, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+        string project, string jobset, long? before, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
     {
         if (Negotiation.WantsJson(http.Request))
         {
             var json = await JobsetQueries.FindAsync(db, project, jobset, cancellationToken);
             return json is null ? HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.") : HydraJson.Ok(json);
         }
-        return await PageAsync(db, project, jobset, page ?? 1, cancellationToken);
+        return await PageAsync(db, project, jobset, before, cancellationToken);
     }
 
     /// <summary>The jobset page; also answers HTML requests for <c>/jobset/{p}/{j}/evals</c>.</summary>
-    internal static async Task<IResult> PageAsync(HydraDbContext db, string project, string jobset, int page, CancellationToken cancellationToken)
+    internal static async Task<IResult> PageAsync(HydraDbContext db, string project, string jobset, long? before, CancellationToken cancellationToken)
     {
-        var model = await JobsetPageQuery.LoadAsync(db, project, jobset, page, cancellationToken);
+        var model = await JobsetPageQuery.LoadAsync(db, project, jobset, before, cancellationToken);
         return model is null
             ? NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist.")
             : new RazorComponentResult<JobsetPage>(new { Model = model });

@@ -60,6 +60,7 @@ public sealed class JobsetPage : PageComponent
         }
 
         html.Element("h2", "Evaluations");
+        html.Open("p").Link($"/jobset/{Model.Project}/{Model.Name}/jobs", "Jobs × evaluations").Text(": the status of every job in the last evaluations.").Close();
         html.Table(Model.Evals,
             "No evaluations yet. A new jobset is evaluated as soon as an evaluator runs; then every check interval.",
             ["#", "Time", "Input", "Builds", "Succeeded / failed / queued", "Errors"],
@@ -78,7 +79,7 @@ public sealed class JobsetPage : PageComponent
                 html.Close();
             },
             numericColumns: ["Builds", "Succeeded / failed / queued", "Errors"]);
-        html.Pager($"/jobset/{Model.Project}/{Model.Name}", Model.Page, Model.LastPage);
+        html.KeysetPager($"/jobset/{Model.Project}/{Model.Name}", Model.Before is not null, Model.NextBefore, "before", "Older ›");
     }
 
     /// <summary>When the scheduler will next look at this jobset (see JobsetClaimer for the rules).</summary>

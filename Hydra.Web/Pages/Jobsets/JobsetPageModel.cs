@@ -4,7 +4,7 @@ namespace Hydra.Web.Pages.Jobsets;
 
 /// <summary>
 /// A jobset's configuration, its scheduling state (phase of a running evaluation, last error, next
-/// check) and a page of its evaluations (newest first).
+/// check) and a keyset page of its evaluations (newest first).
 /// </summary>
 public sealed record JobsetPageModel(
     string Project,
@@ -28,8 +28,8 @@ public sealed record JobsetPageModel(
     DateTimeOffset? ErrorTime,
     IReadOnlyList<JobsetPageModel.InputRow> Inputs,
     IReadOnlyList<JobsetPageModel.EvalRow> Evals,
-    int Page,
-    int LastPage)
+    long? Before,
+    long? NextBefore)
 {
     public sealed record InputRow(string Name, string Type, string Value);
 

@@ -5,12 +5,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Pages.Jobsets;
 
-/// <summary>Loads <see cref="JobsetPageModel"/>. Unlike the JSON list, the page shows every evaluation.</summary>
+/// <summary>
+/// Loads <see cref="JobsetPageModel"/>: evaluations newest first in keyset pages (<c>?before=ID</c>, through
+/// <c>evaluations_jobset (jobset_id, id DESC)</c>), never an offset or a count of them all.
+/// </summary>
 internal static class JobsetPageQuery
 {
     public const int PageSize = 20;
 
-    public static async Task<JobsetPageModel?> LoadAsync(HydraDbContext db, string project, string name, int page, CancellationToken cancellationToken)
+    public static async Task<JobsetPageModel?> LoadAsync(HydraDbContext db, string project, string name, long? before, CancellationToken cancellationToken)
     {
         var jobset = await db.Jobsets.AsNoTracking().Include(j => j.Inputs).Include(j => j.Project)
             .SingleOrDefaultAsync(j => j.Project!.Name == project && j.Name == name, cancellationToken);
@@ -19,11 +22,14 @@ internal static class JobsetPageQuery
             return null;
         }
         var evals = db.Evaluations.AsNoTracking().Where(e => e.JobsetId == jobset.Id);
-        var total = await evals.CountAsync(cancellationToken);
-        var lastPage = Math.Max(1, (total + PageSize - 1) / PageSize);
-        page = Math.Clamp(page, 1, lastPage);
-        var rows = await evals.OrderByDescending(e => e.Id).Skip((page - 1) * PageSize).Take(PageSize)
+        if (before is { } beforeId)
+        {
+            evals = evals.Where(e => e.Id < beforeId);
+        }
+        var page = await evals.OrderByDescending(e => e.Id).Take(PageSize + 1)
             .Select(e => new { e.Id, e.CreatedAt, e.NrErrors, e.NixExprInput }).ToListAsync(cancellationToken);
+        long? next = page.Count > PageSize ? page[PageSize - 1].Id : null;
+        var rows = page.Take(PageSize).ToList();
         var ids = rows.Select(r => r.Id).ToList();
         var counts = await BuildCountsQuery.LoadAsync(db, ids, cancellationToken);
         var inputs = (await db.EvaluationInputs.AsNoTracking().Where(i => ids.Contains(i.EvaluationId)).ToListAsync(cancellationToken))
@@ -36,7 +42,7 @@ internal static class JobsetPageQuery
             jobset.Inputs.OrderBy(i => i.Name).Select(i => new JobsetPageModel.InputRow(i.Name, i.Type, i.Value)).ToList(),
             rows.Select(r => new JobsetPageModel.EvalRow(
                 r.Id, r.CreatedAt, MainRevision(inputs[r.Id], r.NixExprInput), r.NrErrors, counts.For(r.Id))).ToList(),
-            page, lastPage);
+            before, next);
     }
 
     /// <summary>The input holding the Nix expression says most about an evaluation; else the first one with a revision.</summary>

@@ -56,26 +56,6 @@ public static class Widgets
 
     public static Html StorePath(this Html html, string path) => html.Element("code", path, "store-path");
 
-    /// <summary>First/newer/older/last links; nothing when one page holds everything.</summary>
-    public static Html Pager(this Html html, string baseUrl, int page, int last)
-    {
-        if (last <= 1)
-        {
-            return html;
-        }
-        html.Open("nav", "pager");
-        if (page > 1)
-        {
-            html.Link(PageLink(baseUrl, 1), "« First").Link(PageLink(baseUrl, page - 1), "‹ Newer");
-        }
-        html.Element("span", $"Page {Number(page)} of {Number(last)}");
-        if (page < last)
-        {
-            html.Link(PageLink(baseUrl, page + 1), "Older ›").Link(PageLink(baseUrl, last), "Last »");
-        }
-        return html.Close();
-    }
-
     /// <summary>
     /// "« First" and "Next ›" for a keyset-paginated list: <paramref name="nextAfter"/> is the last key shown when more
     /// rows follow. Keyset pages cost the same however deep one goes, unlike offsets.
@@ -100,6 +80,4 @@ public static class Widgets
     }
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static string PageLink(string baseUrl, int page) => $"{baseUrl}?page={Number(page)}";
 }

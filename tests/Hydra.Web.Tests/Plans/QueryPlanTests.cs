@@ -30,7 +30,8 @@ public sealed class QueryPlanTests(HydraWebFactory factory) : IClassFixture<Hydr
         string[] urls =
         [
             "/", "/project/proj01", "/project/nixpkgs",
-            "/jobset/proj01/js001", "/jobset/nixpkgs/trunk",
+            "/jobset/proj01/js001", "/jobset/nixpkgs/trunk", "/jobset/proj01/js001?before=100",
+            "/jobset/proj01/js001/jobs", "/jobset/nixpkgs/trunk/jobs", "/jobset/nixpkgs/trunk/jobs?after=pkgs.package5",
             "/eval/1", "/eval/2", "/build/1", "/build/9999", "/build/9999/log",
             "/job/proj01/js001/job1", "/job/nixpkgs/trunk/pkgs.package1.x86_64-linux",
             "/queue", "/queue?system=aarch64-linux", "/queue?after=9500", "/queue?jobset=proj01:js001",
