@@ -32,6 +32,7 @@ public static class HydraWebExtensions
         builder.Services.AddAntiforgery();
         builder.Services.AddRazorComponents();
         builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<EvaluationDiffCache>();
         builder.AddHydraCache();
         return builder;
     }

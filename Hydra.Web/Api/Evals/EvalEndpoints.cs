@@ -37,11 +37,12 @@ internal static class EvalEndpoints
             : HydraJson.Ok(await EvalQueries.ListAsync(db, jobsetId.Value, page ?? 1, cancellationToken));
     }
 
-    private static async Task<IResult> GetAsync(long id, string? compare, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(
+        long id, string? compare, string? tab, string? after, HttpContext http, HydraDbContext db, EvaluationDiffCache diffs, CancellationToken cancellationToken)
     {
         if (!Negotiation.WantsJson(http.Request))
         {
-            return await PageAsync(db, id, compare, cancellationToken);
+            return await PageAsync(db, diffs, id, compare, tab, after, cancellationToken);
         }
         var evals = await EvalQueries.LoadAsync(db, [id], cancellationToken);
         if (evals.Count == 0)
@@ -61,11 +62,11 @@ internal static class EvalEndpoints
         return HydraJson.Ok(evals[0] with { Comparison = EvalComparisonJson.From(diff) });
     }
 
-    private static async Task<IResult> BuildsAsync(long id, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> BuildsAsync(long id, HttpContext http, HydraDbContext db, EvaluationDiffCache diffs, CancellationToken cancellationToken)
     {
         if (!Negotiation.WantsJson(http.Request))
         {
-            return await PageAsync(db, id, compare: null, cancellationToken);
+            return await PageAsync(db, diffs, id, compare: null, tab: null, after: null, cancellationToken);
         }
         if (!await db.Evaluations.AnyAsync(e => e.Id == id, cancellationToken))
         {
@@ -76,7 +77,8 @@ internal static class EvalEndpoints
         return HydraJson.Ok(await BuildQueries.LoadAsync(db, buildIds, cancellationToken));
     }
 
-    private static async Task<IResult> PageAsync(HydraDbContext db, long id, string? compare, CancellationToken cancellationToken)
+    private static async Task<IResult> PageAsync(
+        HydraDbContext db, EvaluationDiffCache diffs, long id, string? compare, string? tab, string? after, CancellationToken cancellationToken)
     {
         var model = await EvalPageQuery.LoadAsync(db, id, cancellationToken);
         if (model is null)
@@ -88,7 +90,7 @@ internal static class EvalEndpoints
         {
             return NotFoundPage.Result($"Nothing to compare with: '{compare}' names no evaluation.");
         }
-        var diff = await EvaluationComparison.CompareAsync(db, id, compareTo, cancellationToken);
-        return new RazorComponentResult<EvalPage>(new { Model = model with { Comparison = diff } });
+        var diff = await diffs.GetAsync(id, compareTo, cancellationToken);
+        return new RazorComponentResult<EvalPage>(new { Model = model with { Comparison = diff, Compare = compare, Tab = tab, After = after } });
     }
 }

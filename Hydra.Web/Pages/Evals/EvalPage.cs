@@ -104,18 +104,35 @@ public sealed class EvalPage : PageComponent
             ("tabs-unfinished", "Unfinished", diff.Unfinished, "Every build has finished."),
             ("tabs-aborted", "Aborted", diff.Aborted, "No aborted, cancelled or timed-out builds."),
         ];
+        var baseUrl = Model.Compare is { } compare ? $"/eval/{Model.Id}?compare={Uri.EscapeDataString(compare)}&" : $"/eval/{Model.Id}?";
         html.Open("nav", "tabs");
         foreach (var section in sections)
         {
-            html.Open("a").Attr("href", $"#{section.Id}").Text(section.Title).Text(" ")
+            html.Open("a").Attr("href", Model.Tab is null ? $"#{section.Id}" : $"{baseUrl}tab={section.Id}").Text(section.Title).Text(" ")
                 .Element("span", Widgets.Number(section.Builds.Count), "count").Close();
         }
         html.Close();
         foreach (var section in sections)
         {
+            if (Model.Tab is not null && Model.Tab != section.Id)
+            {
+                continue;
+            }
+            // The main page previews each section; ?tab= shows one whole, a page at a time after a build (the
+            // sections are sorted by job, system and id, and a build appears once).
+            IEnumerable<ComparedBuild> rows = section.Builds;
+            if (Model.Tab is not null && Model.After is { } after)
+            {
+                rows = rows.SkipWhile(b => Widgets.Number(b.Id) != after).Skip(1);
+            }
+            var limit = Model.Tab is null ? EvalPageModel.SectionPreview : EvalPageModel.TabPageSize;
+            var shown = rows.Take(limit + 1).ToList();
+            var more = shown.Count > limit;
+            shown = shown.Take(limit).ToList();
+
             html.Open("div", "tab").Attr("id", section.Id);
             html.Element("h3", $"{section.Title} ({Widgets.Number(section.Builds.Count)})");
-            html.Table(section.Builds, section.Empty, ["Status", "#", "Job", "Name", "System"], build =>
+            html.Table(shown, Model.After is null ? section.Empty : "No more builds in this section.", ["Status", "#", "Job", "Name", "System"], build =>
             {
                 html.Open("td").Badge(build.Finished, build.BuildStatus).Close();
                 html.Open("td").Link($"/build/{build.Id}", Widgets.Number(build.Id)).Close();
@@ -123,6 +140,23 @@ public sealed class EvalPage : PageComponent
                 html.Element("td", build.NixName);
                 html.Open("td").Element("tt", build.System).Close();
             });
+            if (more)
+            {
+                html.Open("p", "more");
+                if (Model.Tab is null)
+                {
+                    html.Link($"{baseUrl}tab={section.Id}", $"All {Widgets.Number(section.Builds.Count)} ›");
+                }
+                else
+                {
+                    html.Link($"{baseUrl}tab={section.Id}&after={Widgets.Number(shown[^1].Id)}", "Next ›");
+                }
+                html.Close();
+            }
+            if (Model.Tab is not null)
+            {
+                html.Open("p").Link(baseUrl.TrimEnd('?', '&'), "« Back to the whole evaluation").Close();
+            }
             html.Close();
         }
     }

@@ -1,5 +1,4 @@
 using Hydra.Core.Data;
-using Hydra.Web.Pages.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Pages.Evals;
@@ -22,10 +21,8 @@ internal static class EvalPageQuery
         {
             return null;
         }
-        var counts = await BuildCountsQuery.LoadAsync(db, [id], cancellationToken);
-
         return new EvalPageModel(
             eval.Id, eval.Project, eval.Owner, eval.Jobset, eval.CreatedAt, eval.CheckoutSeconds, eval.EvalSeconds,
-            eval.NixExprInput, eval.NixExprPath, counts.For(id), eval.Inputs, eval.Errors);
+            eval.NixExprInput, eval.NixExprPath, eval.Inputs, eval.Errors);
     }
 }
