@@ -44,6 +44,39 @@ public sealed class MachinesTests(HydraWebFactory factory) : IClassFixture<Hydra
     }
 
     [Fact]
+    public async Task The_page_shows_what_each_worker_is_building_now()
+    {
+        await factory.Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync("busy-01", CancellationToken.None);
+        long buildId = 0, stepId = 0, doneStepId = 0;
+        await factory.WithDbAsync(async db =>
+        {
+            var jobset = await Seed.JobsetAsync(db, "busy", "main");
+            var running = await Seed.StepAsync(db, Hydra.Core.Data.Entities.StepState.Running);
+            var done = await Seed.StepAsync(db, Hydra.Core.Data.Entities.StepState.Succeeded, 0);
+            (stepId, doneStepId) = (running.Id, done.Id);
+            buildId = (await Seed.BuildAsync(db, jobset, null, "busy-job", topStep: running)).Id;
+        });
+        await using (var command = factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
+            $"""
+            INSERT INTO step_attempts (step_id, worker_id, state, lease_expires_at, started_at)
+            SELECT {stepId}, id, 0, now() + interval '5 minutes', now() - interval '90 seconds' FROM workers WHERE name = 'busy-01';
+            INSERT INTO step_attempts (step_id, worker_id, state, lease_expires_at, started_at, finished_at)
+            SELECT {doneStepId}, id, 1, now() - interval '1 minute', now() - interval '2 minutes', now() - interval '1 minute' FROM workers WHERE name = 'busy-01';
+            """))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var page = await factory.CreateClient().GetStringAsync("/machines");
+
+        var building = page.Split("<h2>Building now</h2>")[1];
+        Assert.Contains("<td>busy-01</td>", building, StringComparison.Ordinal);
+        Assert.Contains($"href=\"/build/{buildId}/step/{stepId}/log\"", building, StringComparison.Ordinal);
+        Assert.Matches(@"<span title=""[^""]+"">1m \d\ds</span>", building);
+        Assert.DoesNotContain($"/step/{doneStepId}/", building, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hydra_server_lists_disables_and_enables_workers()
     {
         await factory.Services.GetRequiredService<WorkerTokens>().CreateOrRotateAsync("cli-worker", CancellationToken.None);

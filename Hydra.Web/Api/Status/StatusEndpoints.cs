@@ -37,11 +37,15 @@ internal static class StatusEndpoints
         return new RazorComponentResult<QueuePage>(new { Model = model });
     }
 
-    private static async Task<IResult> MachinesAsync(HttpContext http, WorkerDirectory workers, CancellationToken cancellationToken)
+    private static async Task<IResult> MachinesAsync(
+        HttpContext http, WorkerDirectory workers, HydraDbContext db, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var list = await workers.ListAsync(cancellationToken);
-        return Negotiation.WantsJson(http.Request)
-            ? HydraJson.Ok(list.Select(MachineJson.From).ToList())
-            : new RazorComponentResult<MachinesPage>(new { Workers = list });
+        if (Negotiation.WantsJson(http.Request))
+        {
+            return HydraJson.Ok(list.Select(MachineJson.From).ToList());
+        }
+        var steps = await MachineStepsQuery.LoadAsync(db, timeProvider, cancellationToken);
+        return new RazorComponentResult<MachinesPage>(new { Workers = list, Steps = steps });
     }
 }

@@ -10,6 +10,9 @@ public sealed class MachinesPage : PageComponent
 {
     [Parameter, EditorRequired] public IReadOnlyList<WorkerStatus> Workers { get; set; } = null!;
 
+    /// <summary>What each worker is building now, by worker name.</summary>
+    [Parameter, EditorRequired] public ILookup<string, CurrentStep> Steps { get; set; } = null!;
+
     protected override string Title => "Machines";
 
     protected override void Breadcrumbs(Html html) => html.Link("/", "Projects").Text(" › ").Text("Machines");
@@ -30,6 +33,22 @@ public sealed class MachinesPage : PageComponent
                 State(html, worker);
                 html.Close();
             }, ["Jobs", "Speed"]);
+
+        html.Element("h2", "Building now");
+        var current = Workers.SelectMany(w => Steps[w.Name]).ToList();
+        html.Table(current, "No worker is building anything: the queue page says what is waiting.",
+            ["Worker", "Step", "Build", "Running for"], step =>
+            {
+                html.Element("td", step.Worker);
+                html.Open("td").StorePath(step.DrvPath).Close();
+                html.Open("td");
+                if (step.BuildId is { } build)
+                {
+                    html.Link($"/build/{build}", Widgets.Number(build)).Text(" (").Link($"/build/{build}/step/{step.StepId}/log", "log").Text(")");
+                }
+                html.Close();
+                html.Open("td").Open("span").Attr("title", Formatting.Iso(step.StartedAt)).Text(Formatting.Duration(Now - step.StartedAt)).Close().Close();
+            });
     }
 
     private void State(Html html, WorkerStatus worker)
