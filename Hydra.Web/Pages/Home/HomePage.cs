@@ -27,7 +27,7 @@ public sealed class HomePage : PageComponent
                 .Close();
             return;
         }
-        html.Table(Model.Projects, "", ["Name", "Description", "Owner", "Jobsets"], project =>
+        html.Table(Model.Projects, "", ["Name", "Description", "Owner", "Jobsets", "Current builds", "Health", "Last evaluated"], project =>
         {
             html.Open("td").Link($"/project/{project.Name}", project.DisplayName);
             if (project.DisplayName != project.Name)
@@ -45,7 +45,35 @@ public sealed class HomePage : PageComponent
             html.Close()
                 .Element("td", project.Description)
                 .Element("td", project.Owner)
-                .Element("td", Widgets.Number(project.Jobsets), "num");
-        }, numericColumns: ["Jobsets"]);
+                .Element("td", Widgets.Number(project.Jobsets), "num")
+                .Open("td", "num").Counts(project.Current).Close();
+            html.Open("td");
+            Health(html, project);
+            html.Close();
+            html.Open("td").Time(project.LastEvaluatedAt, Now).Close();
+        }, numericColumns: ["Jobsets", "Current builds"]);
+    }
+
+    /// <summary>
+    /// At a glance: evaluation errors first (nothing builds when the expression is broken), then the share of
+    /// current builds that failed.
+    /// </summary>
+    private static void Health(Html html, HomeModel.ProjectRow project)
+    {
+        if (project.JobsetsWithErrors > 0)
+        {
+            html.Label(project.JobsetsWithErrors == 1 ? "1 jobset fails to evaluate" : $"{Widgets.Number(project.JobsetsWithErrors)} jobsets fail to evaluate", "failed");
+            return;
+        }
+        var finished = project.Current.Succeeded + project.Current.Failed;
+        if (finished == 0)
+        {
+            html.Element("span", project.Current.Queued > 0 ? "building" : "no builds yet", "muted");
+            return;
+        }
+        var percent = (int)Math.Round(100.0 * project.Current.Succeeded / finished);
+        html.Open("span", percent == 100 ? "badge badge-ok" : percent >= 90 ? "badge badge-queued" : "badge badge-failed")
+            .Attr("title", $"{Widgets.Number(project.Current.Succeeded)} of {Widgets.Number(finished)} finished current builds succeeded")
+            .Text($"{Widgets.Number(percent)}% succeed").Close();
     }
 }

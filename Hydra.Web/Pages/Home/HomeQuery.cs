@@ -1,16 +1,46 @@
 using Hydra.Core.Data;
+using Hydra.Web.Pages.Shared;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Hydra.Web.Pages.Home;
 
 /// <summary>Loads <see cref="HomeModel"/>.</summary>
 internal static class HomeQuery
 {
-    public static async Task<HomeModel> LoadAsync(HydraDbContext db, CancellationToken cancellationToken)
+    public static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(10);
+
+    public static async Task<HomeModel> LoadAsync(HydraDbContext db, IMemoryCache cache, CancellationToken cancellationToken)
     {
         var rows = await db.Projects.AsNoTracking().OrderBy(p => p.Name)
-            .Select(p => new HomeModel.ProjectRow(p.Name, p.DisplayName, p.Description, p.Owner, p.Enabled, p.Hidden, p.Jobsets.Count))
+            .Select(p => new
+            {
+                p.Id, p.Name, p.DisplayName, p.Description, p.Owner, p.Enabled, p.Hidden,
+                Jobsets = p.Jobsets.Count,
+                WithErrors = p.Jobsets.Count(j => j.ErrorMessage != null && j.ErrorMessage != ""),
+                LastEvaluatedAt = p.Jobsets.Max(j => j.LastCheckedAt),
+            })
             .ToListAsync(cancellationToken);
-        return new HomeModel(rows);
+        var counts = await cache.GetOrCreateAsync("hydra:home-counts", async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CountsLifetime;
+            // Current builds per project, through builds_current (jobset_id, job) WHERE is_current.
+            var grouped = await (
+                from b in db.Builds
+                where b.IsCurrent
+                group b by b.Jobset!.ProjectId into g
+                select new
+                {
+                    g.Key,
+                    Total = g.Count(),
+                    Succeeded = g.Count(b => b.Finished && b.BuildStatus == 0),
+                    Failed = g.Count(b => b.Finished && b.BuildStatus != 0),
+                    Queued = g.Count(b => !b.Finished),
+                }).AsNoTracking().ToListAsync(cancellationToken);
+            return grouped.ToDictionary(r => r.Key, r => new BuildCounts(r.Total, r.Succeeded, r.Failed, r.Queued));
+        }) ?? [];
+        return new HomeModel(rows.Select(p => new HomeModel.ProjectRow(
+            p.Name, p.DisplayName, p.Description, p.Owner, p.Enabled, p.Hidden, p.Jobsets, p.WithErrors, p.LastEvaluatedAt,
+            counts.GetValueOrDefault(p.Id, BuildCounts.None))).ToList());
     }
 }
