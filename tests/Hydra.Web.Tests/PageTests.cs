@@ -48,6 +48,7 @@ public sealed class PageTests(HydraWebFactory factory) : IClassFixture<HydraWebF
         var eval = await GetHtmlAsync(client, $"/eval/{evalId}");
         Assert.Contains("broken", eval, StringComparison.Ordinal);
         Assert.Contains($"/build/{buildId}", eval, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://example.org/repo/commit/0123456789abcdef0123456789abcdef01234567\"", eval, StringComparison.Ordinal);
 
         var build = await GetHtmlAsync(client, $"/build/{buildId}");
         Assert.Contains("builder-7", build, StringComparison.Ordinal);

@@ -34,7 +34,7 @@ public sealed class EvalPage : PageComponent
         html.Table(Model.Inputs, "This evaluation recorded no inputs.", ["Name", "Type", "Value", "Revision"], input =>
             html.Element("td", input.Name).Element("td", input.Type)
                 .Open("td").Element("code", input.Uri ?? input.Value ?? "").Close()
-                .Open("td").Open("code").Attr("title", input.Revision).Text(input.Revision is null ? "" : Formatting.ShortRevision(input.Revision)).Close().Close());
+                .Open("td").Call(h => Revision(h, input)).Close());
         html.Close();
 
         if (Model.Errors.Count > 0)
@@ -49,6 +49,23 @@ public sealed class EvalPage : PageComponent
         if (Model.Comparison is { } diff)
         {
             Comparison(html, diff);
+        }
+    }
+
+    /// <summary>The revision, linked to the commit on the forge when the input is a git repository served over HTTPS.</summary>
+    private static void Revision(Html html, EvalPageModel.InputRow input)
+    {
+        if (input.Revision is not { } revision)
+        {
+            return;
+        }
+        if (CommitLinks.For(input.Type, input.Uri, revision) is { } href)
+        {
+            html.Open("a").Attr("href", href).Attr("title", revision).Open("code").Text(Formatting.ShortRevision(revision)).Close().Close();
+        }
+        else
+        {
+            html.Open("code").Attr("title", revision).Text(Formatting.ShortRevision(revision)).Close();
         }
     }
 

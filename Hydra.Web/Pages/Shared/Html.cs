@@ -36,6 +36,13 @@ public sealed class Html(RenderTreeBuilder builder)
         return this;
     }
 
+    /// <summary>Runs <paramref name="write"/> here, so a helper can write in the middle of a chain.</summary>
+    public Html Call(Action<Html> write)
+    {
+        write(this);
+        return this;
+    }
+
     /// <summary>Escaped text.</summary>
     public Html Text(string? text)
     {
