@@ -9,6 +9,7 @@ using Hydra.Web.Api.Push;
 using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;
+using Hydra.Web.Hosting;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Hydra.Web;
@@ -35,8 +36,10 @@ public static class HydraWebExtensions
 
     public static WebApplication MapHydraWeb(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
         app.UseAuthentication();
+        app.UseMiddleware<AccessGate>();
         app.UseAuthorization();
 
         app.MapHydraCache();
@@ -44,6 +47,7 @@ public static class HydraWebExtensions
         // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();
         routes.MapAuthEndpoints();
+        routes.MapTokenEndpoints();
         routes.MapHomeEndpoints();
         routes.MapProjectEndpoints();
         routes.MapJobsetEndpoints();

@@ -19,7 +19,7 @@ internal static class AuthEndpoints
         routes.MapGet("/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
             LoginForm(http, antiforgery, error: null, returnUrl, StatusCodes.Status200OK));
         routes.MapPost("/login", LoginAsync);
-        routes.MapPost("/logout", (Delegate)LogoutAsync);
+        routes.MapPost("/logout", LogoutAsync).DisableAntiforgery();
         routes.MapGet("/current-user", CurrentUserAsync);
         return routes;
     }
@@ -60,11 +60,11 @@ internal static class AuthEndpoints
         return isJson ? HydraJson.Ok(UserJson.From(user)) : Results.Redirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext http)
+    private static async Task<IResult> LogoutAsync(HttpContext http, IAntiforgery antiforgery)
     {
-        if (!SameOrigin.IsSameOrigin(http.Request))
+        if (PostActions.IsForm(http.Request) ? !await antiforgery.IsRequestValidAsync(http) : !SameOrigin.IsSameOrigin(http.Request))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Logout refused: send an Origin or Referer header naming this server.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Logout refused: use the Sign out button, or send an Origin or Referer header naming this server.");
         }
         await http.SignOutAsync();
         return Negotiation.WantsJson(http.Request) ? HydraJson.Ok(new { redirect = "/" }) : Results.Redirect("/");
