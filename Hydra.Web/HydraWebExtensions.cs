@@ -10,6 +10,7 @@ using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;
 using Hydra.Web.Hosting;
+using Hydra.Web.Products;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Hydra.Web;
@@ -56,6 +57,7 @@ public static class HydraWebExtensions
         routes.MapEvalActionEndpoints();
         routes.MapBuildEndpoints();
         routes.MapBuildActionEndpoints();
+        routes.MapProductEndpoints();
         routes.MapPushEndpoints();
         routes.MapLogEndpoints();
         routes.MapStatusEndpoints();

@@ -72,7 +72,7 @@ public sealed class BuildPage : PageComponent
             {
                 html.Element("td", Widgets.Number(product.Number));
                 html.Element("td", product.Subtype.Length == 0 ? product.Type : $"{product.Type} ({product.Subtype})");
-                html.Element("td", product.Name);
+                html.Open("td").Link($"/build/{Model.Id}/download/{product.Number}/{Uri.EscapeDataString(product.Name)}", product.Name).Close();
                 html.Open("td").StorePath(product.Path).Close();
                 html.Element("td", product.FileSize is { } size ? Formatting.Bytes(size) : "", "num");
                 html.Open("td").Element("tt", product.Sha256 ?? "").Close();
