@@ -10,6 +10,7 @@ using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;
 using Hydra.Web.Hosting;
+using Hydra.Web.Pages.Projects;
 using Hydra.Web.Products;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -51,6 +52,7 @@ public static class HydraWebExtensions
         routes.MapTokenEndpoints();
         routes.MapHomeEndpoints();
         routes.MapProjectEndpoints();
+        routes.MapCreateFormEndpoints();
         routes.MapJobsetEndpoints();
         routes.MapEvalEndpoints();
         routes.MapEvaluateEndpoints();

@@ -39,14 +39,19 @@ internal static partial class ProjectEndpoints
     private static async Task<IResult> PutAsync(
         string name, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
+        return fields is null
+            ? HydraJson.Error(StatusCodes.Status400BadRequest, "Expected a JSON object or a form.")
+            : await SaveAsync(name, fields, http, db, trigger, timeProvider, cancellationToken);
+    }
+
+    /// <summary>Creates or updates the project from <paramref name="fields"/>: PUT's rules and answers, shared with the create form.</summary>
+    internal static async Task<IResult> SaveAsync(
+        string name, RequestFields fields, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
         if (!NamePattern().IsMatch(name))
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, $"Invalid project name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_-]*$.");
-        }
-        var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
-        if (fields is null)
-        {
-            return HydraJson.Error(StatusCodes.Status400BadRequest, "Expected a JSON object or a form.");
         }
         if (fields.GetString("name") is { } bodyName && bodyName != name)
         {
