@@ -50,6 +50,7 @@ public static class HydraWebExtensions
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();
         routes.MapAuthEndpoints();
         routes.MapTokenEndpoints();
+        routes.MapProjectMemberEndpoints();
         routes.MapHomeEndpoints();
         routes.MapProjectEndpoints();
         routes.MapCreateFormEndpoints();

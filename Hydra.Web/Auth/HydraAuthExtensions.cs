@@ -16,6 +16,7 @@ internal static class HydraAuthExtensions
     {
         builder.Services.AddScoped<UserService>();
         builder.Services.AddSingleton<ApiTokens>();
+        builder.Services.AddScoped<IClaimsTransformation, CurrentUserClaims>();
         builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
         builder.Services.AddAuthorization();
         builder.Services.AddAuthentication(SelectorScheme)

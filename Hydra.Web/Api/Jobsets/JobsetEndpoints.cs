@@ -65,9 +65,9 @@ internal static partial class JobsetEndpoints
         {
             return DeclarativeRefusal(project, owner.DeclFile);
         }
-        if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, owner.Owner))
+        if (!ProjectRights.Administers(http.User, project, owner.Owner))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may change its jobsets.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner, its members or an admin may change its jobsets.");
         }
         if (fields is null)
         {
@@ -169,9 +169,9 @@ internal static partial class JobsetEndpoints
         {
             return DeclarativeRefusal(project, row.DeclFile);
         }
-        if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, row.Owner))
+        if (!ProjectRights.Administers(http.User, project, row.Owner))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may delete its jobsets.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner, its members or an admin may delete its jobsets.");
         }
         await db.Jobsets.Where(j => j.Id == row.Id).ExecuteDeleteAsync(cancellationToken);
         return HydraJson.Ok(new { redirect = $"/project/{project}" });

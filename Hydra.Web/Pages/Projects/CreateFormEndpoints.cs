@@ -62,7 +62,7 @@ internal static class CreateFormEndpoints
         }
         var owner = await OwnerAsync(db, project, cancellationToken);
         return owner is null ? NotFoundPage.Result($"Project '{project}' doesn't exist.")
-            : !ProjectEndpoints.IsOwnerOrAdmin(http.User, owner) ? ErrorPage.Result(StatusCodes.Status403Forbidden, "Forbidden", JobsetRight(project), $"/project/{project}")
+            : !ProjectRights.Administers(http.User, project, owner) ? ErrorPage.Result(StatusCodes.Status403Forbidden, "Forbidden", JobsetRight(project), $"/project/{project}")
             : JobsetForm(project, new Dictionary<string, string>(), null, StatusCodes.Status200OK);
     }
 
@@ -76,7 +76,7 @@ internal static class CreateFormEndpoints
             return NotFoundPage.Result($"Project '{project}' doesn't exist.");
         }
         var formUrl = $"/project/{project}/create-jobset";
-        var refusal = await PostActions.CheckAsync(http, antiforgery, ProjectEndpoints.IsOwnerOrAdmin(http.User, owner), JobsetRight(project), "create jobsets", formUrl);
+        var refusal = await PostActions.CheckAsync(http, antiforgery, ProjectRights.Administers(http.User, project, owner), JobsetRight(project), "create jobsets", formUrl);
         if (refusal is not null)
         {
             return refusal;
@@ -140,7 +140,7 @@ internal static class CreateFormEndpoints
     private static Task<string?> OwnerAsync(HydraDbContext db, string project, CancellationToken cancellationToken) =>
         db.Projects.AsNoTracking().Where(p => p.Name == project).Select(p => p.Owner).SingleOrDefaultAsync(cancellationToken);
 
-    private static string JobsetRight(string project) => $"Creating jobsets in '{project}' is for the project's owner and admins.";
+    private static string JobsetRight(string project) => $"Creating jobsets in '{project}' is for the project's owner, its members and admins.";
 
     private static bool SignedIn(HttpContext http) => http.User.Identity?.IsAuthenticated == true;
 

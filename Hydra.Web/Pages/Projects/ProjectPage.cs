@@ -15,7 +15,7 @@ public sealed class ProjectPage : PageComponent
 
     protected override void Body(Html html)
     {
-        if (SignedInUser is { } user && Api.Projects.ProjectEndpoints.IsOwnerOrAdmin(user, Model.Owner))
+        if (SignedInUser is { } user && Auth.ProjectRights.Administers(user, Model.Name, Model.Owner))
         {
             html.Open("div", "actions").Link($"/project/{Model.Name}/create-jobset", "Create jobset").Close();
         }
