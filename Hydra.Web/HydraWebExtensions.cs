@@ -49,6 +49,7 @@ public static class HydraWebExtensions
         // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();
         routes.MapAuthEndpoints();
+        routes.MapGitHubLogin(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value);
         routes.MapTokenEndpoints();
         routes.MapProjectMemberEndpoints();
         routes.MapHomeEndpoints();

@@ -16,9 +16,14 @@ internal sealed class CurrentUserClaims(NpgsqlDataSource dataSource) : IClaimsTr
 
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
-        if (principal.Identity is not { IsAuthenticated: true, Name: { } name } identity || principal.HasClaim(c => c.Type == ReadClaim))
+        if (principal.Identity is not { IsAuthenticated: true } identity || principal.HasClaim(c => c.Type == ReadClaim))
         {
             return principal;
+        }
+        if (identity.Name is not { } name)
+        {
+            // Signed in as nobody in particular: no rights can follow from that.
+            return new ClaimsPrincipal(new ClaimsIdentity());
         }
         await using var command = dataSource.CreateCommand("""
             SELECT u.roles, ARRAY(SELECT p.name FROM project_members m JOIN projects p ON p.id = m.project_id WHERE m.user_name = u.user_name)

@@ -19,7 +19,9 @@ internal static class HydraAuthExtensions
         builder.Services.AddScoped<IClaimsTransformation, CurrentUserClaims>();
         builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
         builder.Services.AddAuthorization();
+        var access = builder.Configuration.GetSection(AccessOptions.Section).Get<AccessOptions>() ?? new AccessOptions();
         builder.Services.AddAuthentication(SelectorScheme)
+            .AddGitHubLogin(access)
             .AddPolicyScheme(SelectorScheme, "Session cookie or API token", options =>
                 options.ForwardDefaultSelector = context => ApiTokenAuthenticationHandler.Token(context.Request) is null
                     ? CookieAuthenticationDefaults.AuthenticationScheme

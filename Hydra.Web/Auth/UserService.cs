@@ -36,7 +36,7 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
         var userName = change.UserName;
         if (!UserNamePattern().IsMatch(userName))
         {
-            throw new ArgumentException($"Invalid user name '{userName}': use letters, digits, '_', '-', '.', '@'.", nameof(change));
+            throw new ArgumentException($"Invalid user name '{userName}': use letters, digits, '_', '-', '.', '@', '+'.", nameof(change));
         }
         var unknown = change.Roles.Where(r => !HydraRoles.All.Contains(r)).ToList();
         if (unknown.Count > 0)
@@ -63,6 +63,26 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
         user.EmailAddress = change.EmailAddress ?? user.EmailAddress;
         user.Roles = (change.WipeRoles ? change.Roles : user.Roles.Concat(change.Roles)).Distinct().ToArray();
         await db.SaveChangesAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>
+    /// The user an outside sign-in (GitHub) names, created without roles or password on first sight. Such a
+    /// user signs in only that way: an empty password hash matches no password.
+    /// </summary>
+    public async Task<User> FindOrCreateExternalAsync(string userName, CancellationToken cancellationToken)
+    {
+        if (!UserNamePattern().IsMatch(userName))
+        {
+            throw new ArgumentException($"'{userName}' cannot be a user name.", nameof(userName));
+        }
+        var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken);
+        if (user is null)
+        {
+            user = new User { UserName = userName, EmailAddress = userName, PasswordHash = "", CreatedAt = timeProvider.GetUtcNow() };
+            db.Users.Add(user);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return user;
     }
 
@@ -100,6 +120,6 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.@-]+$")]
+    [GeneratedRegex("^[A-Za-z0-9_.@+-]+$")]
     private static partial Regex UserNamePattern();
 }
