@@ -10,6 +10,8 @@
 #   down   Stop what `up` started (from another terminal, or after a crash).
 #   test   Run `dotnet test Hydra.sln` against a private PostgreSQL (unless HYDRA_TEST_DATABASE
 #          is set) and print "N passed, N failed, N skipped". Exits non-zero on any failure.
+#          Installs Debian's chromium for the browser tests when missing; their screenshots
+#          go to .data/test/results/screenshots.
 #   bench  Run the benchmarks (bench/run.sh).
 #
 # Environment:
@@ -20,6 +22,7 @@
 #   HYDRA_TEST_DATABASE   Npgsql connection string for `test`; when unset a cluster is started
 #   PG_BIN                directory of the PostgreSQL server binaries (default: found under
 #                         /usr/lib/postgresql)
+#   HYDRA_CHROMIUM        Chromium for the browser tests (default: /usr/bin/chromium)
 #
 # State lives in .data/ (ignored by git). Nix runs with NIX_REMOTE=local, no substituters and
 # no sandbox, for every process started here.
@@ -41,7 +44,7 @@ BUILDER_DLL="$ROOT/Hydra.Builder/bin/Release/net10.0/hydra-builder.dll"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-usage() { sed -n '2,26s/^# \{0,1\}//p' "$ROOT/dev.sh"; }
+usage() { sed -n '2,29s/^# \{0,1\}//p' "$ROOT/dev.sh"; }
 
 # The Nix system of this machine, as builders advertise it.
 nix_system() {
@@ -292,6 +295,7 @@ EOF
 
 cmd_test() {
   ensure_deps
+  ensure_chromium
   mkdir -p "$TEST_DIR"
   if [[ -z "${HYDRA_TEST_DATABASE:-}" ]]; then
     trap 'pg_stop "$TEST_DIR/pg" || true' EXIT
@@ -304,6 +308,8 @@ cmd_test() {
   local results="$TEST_DIR/results" rc=0
   rm -rf "$results"
   mkdir -p "$results"
+  # The browser tests save screenshots of the main pages here.
+  export HYDRA_SCREENSHOT_DIR="$results/screenshots"
   dotnet test "$ROOT/Hydra.sln" --nologo \
     --logger "trx" --logger "console;verbosity=normal" \
     --results-directory "$results" "$@" || rc=$?

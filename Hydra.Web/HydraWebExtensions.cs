@@ -11,6 +11,9 @@ using Hydra.Web.Api.Search;
 using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;
+using Hydra.Web.Hosting;
+using Hydra.Web.Pages.Projects;
+using Hydra.Web.Products;
 using Microsoft.AspNetCore.DataProtection;
 
 namespace Hydra.Web;
@@ -39,8 +42,10 @@ public static class HydraWebExtensions
 
     public static WebApplication MapHydraWeb(this WebApplication app)
     {
+        app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
         app.UseAuthentication();
+        app.UseMiddleware<AccessGate>();
         app.UseAuthorization();
 
         app.MapHydraCache();
@@ -48,14 +53,19 @@ public static class HydraWebExtensions
         // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();
         routes.MapAuthEndpoints();
+        routes.MapGitHubLogin(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AccessOptions>>().Value);
+        routes.MapTokenEndpoints();
+        routes.MapProjectMemberEndpoints();
         routes.MapHomeEndpoints();
         routes.MapProjectEndpoints();
+        routes.MapCreateFormEndpoints();
         routes.MapJobsetEndpoints();
         routes.MapEvalEndpoints();
         routes.MapEvaluateEndpoints();
         routes.MapEvalActionEndpoints();
         routes.MapBuildEndpoints();
         routes.MapBuildActionEndpoints();
+        routes.MapProductEndpoints();
         routes.MapPushEndpoints();
         routes.MapLogEndpoints();
         routes.MapLogStreamEndpoint();

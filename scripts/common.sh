@@ -67,6 +67,17 @@ ensure_deps() {
   export_nix_env
 }
 
+# The browser tests drive Debian's Chromium (Playwright never downloads a browser here):
+# installs it when missing and exports HYDRA_CHROMIUM for the tests.
+ensure_chromium() {
+  local chromium="${HYDRA_CHROMIUM:-/usr/bin/chromium}"
+  if [[ ! -x "$chromium" ]]; then
+    apt_install chromium
+  fi
+  [[ -x "$chromium" ]] || die "$chromium still missing after installing chromium (set HYDRA_CHROMIUM)"
+  export HYDRA_CHROMIUM="$chromium"
+}
+
 # Prints a TCP port that is free on 127.0.0.1: $1 if given and free, else one the kernel picks.
 free_port() {
   local preferred="${1:-}"

@@ -18,6 +18,22 @@ public static class CacheFileReader
     /// <exception cref="IOException">The cache could not be read (a retry may succeed).</exception>
     public static async Task<ReadOnlyMemory<byte>> ReadAsync(string cacheDir, string storePath, long maxBytes, CancellationToken cancellationToken)
     {
+        var nar = await ReadNarAsync(cacheDir, storePath, maxBytes, cancellationToken);
+        try
+        {
+            return NarReader.ReadRegularFile(nar);
+        }
+        catch (FormatException exception)
+        {
+            throw new FormatException($"{storePath}: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>The NAR of <paramref name="storePath"/>, decompressed and checked; at most <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="FormatException">As for <see cref="ReadAsync"/>, except that any kind of entry is fine.</exception>
+    /// <exception cref="IOException">The cache could not be read (a retry may succeed).</exception>
+    public static async Task<byte[]> ReadNarAsync(string cacheDir, string storePath, long maxBytes, CancellationToken cancellationToken)
+    {
         var path = StorePath.Parse(storePath);
         var narInfoPath = Path.Combine(cacheDir, path.HashPart + ".narinfo");
         if (!File.Exists(narInfoPath))
@@ -53,13 +69,6 @@ public static class CacheFileReader
         {
             throw new FormatException($"The NAR of {storePath} in the binary cache does not match its narinfo's NarSize and NarHash.");
         }
-        try
-        {
-            return NarReader.ReadRegularFile(nar);
-        }
-        catch (FormatException exception)
-        {
-            throw new FormatException($"{storePath}: {exception.Message}", exception);
-        }
+        return nar;
     }
 }

@@ -19,6 +19,9 @@ internal sealed class RequestFields
         _form = form;
     }
 
+    /// <summary>Fields from a JSON object built by the server (the pages' forms turn their fields into the API's shape).</summary>
+    public static RequestFields FromJson(JsonElement json) => new(json, null);
+
     /// <summary>Reads the body; null when it is not a JSON object or a form.</summary>
     public static async Task<RequestFields?> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {

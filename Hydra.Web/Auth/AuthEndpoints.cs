@@ -3,6 +3,7 @@ using Hydra.Web.Pages.Login;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Auth;
 
@@ -16,10 +17,10 @@ internal static class AuthEndpoints
 
     public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder routes)
     {
-        routes.MapGet("/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl) =>
-            LoginForm(http, antiforgery, error: null, returnUrl, StatusCodes.Status200OK));
+        routes.MapGet("/login", (HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? error) =>
+            LoginForm(http, antiforgery, error == "github" ? GitHubLogin.FailureMessage : null, returnUrl, StatusCodes.Status200OK));
         routes.MapPost("/login", LoginAsync);
-        routes.MapPost("/logout", (Delegate)LogoutAsync);
+        routes.MapPost("/logout", LogoutAsync).DisableAntiforgery();
         routes.MapGet("/current-user", CurrentUserAsync);
         return routes;
     }
@@ -60,11 +61,11 @@ internal static class AuthEndpoints
         return isJson ? HydraJson.Ok(UserJson.From(user)) : Results.Redirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
-    private static async Task<IResult> LogoutAsync(HttpContext http)
+    private static async Task<IResult> LogoutAsync(HttpContext http, IAntiforgery antiforgery)
     {
-        if (!SameOrigin.IsSameOrigin(http.Request))
+        if (PostActions.IsForm(http.Request) ? !await antiforgery.IsRequestValidAsync(http) : !SameOrigin.IsSameOrigin(http.Request))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Logout refused: send an Origin or Referer header naming this server.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Logout refused: use the Sign out button, or send an Origin or Referer header naming this server.");
         }
         await http.SignOutAsync();
         return Negotiation.WantsJson(http.Request) ? HydraJson.Ok(new { redirect = "/" }) : Results.Redirect("/");
@@ -89,11 +90,12 @@ internal static class AuthEndpoints
             Token = tokens.RequestToken ?? "",
             Error = error,
             ReturnUrl = IsLocal(returnUrl) ? returnUrl : null,
+            GitHub = http.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.GitHubEnabled,
         })
         { StatusCode = statusCode };
     }
 
     /// <summary>Only same-site paths, so the login form cannot be used as an open redirect.</summary>
-    private static bool IsLocal(string? url) =>
+    public static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'));
 }

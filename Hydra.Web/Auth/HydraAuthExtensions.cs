@@ -1,18 +1,32 @@
 using Hydra.Web.Api;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace Hydra.Web.Auth;
 
-/// <summary>Cookie sign-in for local users and the <see cref="UserService"/>.</summary>
+/// <summary>Cookie sign-in for local users, personal API tokens and the <see cref="UserService"/>.</summary>
 internal static class HydraAuthExtensions
 {
     public const string CookieName = "hydra_session";
 
+    /// <summary>The default scheme: a personal API token when the request carries one, else the session cookie.</summary>
+    private const string SelectorScheme = "Hydra";
+
     public static IHostApplicationBuilder AddHydraAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<UserService>();
+        builder.Services.AddSingleton<ApiTokens>();
+        builder.Services.AddScoped<IClaimsTransformation, CurrentUserClaims>();
+        builder.Services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
         builder.Services.AddAuthorization();
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        var access = builder.Configuration.GetSection(AccessOptions.Section).Get<AccessOptions>() ?? new AccessOptions();
+        builder.Services.AddAuthentication(SelectorScheme)
+            .AddGitHubLogin(access)
+            .AddPolicyScheme(SelectorScheme, "Session cookie or API token", options =>
+                options.ForwardDefaultSelector = context => ApiTokenAuthenticationHandler.Token(context.Request) is null
+                    ? CookieAuthenticationDefaults.AuthenticationScheme
+                    : ApiTokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
             .AddCookie(options =>
             {
                 options.Cookie.Name = CookieName;

@@ -22,36 +22,67 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
     /// current password (required for a new user); <paramref name="roles"/> replaces the user's roles.
     /// Throws <see cref="ArgumentException"/> for an invalid name, unknown role or missing password.
     /// </summary>
-    public async Task<User> CreateOrUpdateUserAsync(
-        string userName, string? password, IReadOnlyCollection<string> roles, CancellationToken cancellationToken)
+    public Task<User> CreateOrUpdateUserAsync(
+        string userName, string? password, IReadOnlyCollection<string> roles, CancellationToken cancellationToken) =>
+        SaveAsync(new UserChange(userName) { Password = password, Roles = roles, WipeRoles = true }, cancellationToken);
+
+    /// <summary>
+    /// Applies <paramref name="change"/> (what <c>hydra-server create-user</c> asks for): creates the user or
+    /// updates only the fields it sets. Throws <see cref="ArgumentException"/> for an invalid name, unknown
+    /// role or a new user without a password.
+    /// </summary>
+    public async Task<User> SaveAsync(UserChange change, CancellationToken cancellationToken)
     {
+        var userName = change.UserName;
         if (!UserNamePattern().IsMatch(userName))
         {
-            throw new ArgumentException($"Invalid user name '{userName}': use letters, digits, '_', '-', '.', '@'.", nameof(userName));
+            throw new ArgumentException($"Invalid user name '{userName}': use letters, digits, '_', '-', '.', '@', '+'.", nameof(change));
         }
-        var unknown = roles.Where(r => !HydraRoles.All.Contains(r)).ToList();
+        var unknown = change.Roles.Where(r => !HydraRoles.All.Contains(r)).ToList();
         if (unknown.Count > 0)
         {
             throw new ArgumentException(
-                $"Unknown role(s) {string.Join(", ", unknown)}; known roles: {string.Join(", ", HydraRoles.All)}.", nameof(roles));
+                $"Unknown role(s) {string.Join(", ", unknown)}; known roles: {string.Join(", ", HydraRoles.All)}.", nameof(change));
         }
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken);
         if (user is null)
         {
-            if (string.IsNullOrEmpty(password))
+            if (string.IsNullOrEmpty(change.Password))
             {
-                throw new ArgumentException("A new user needs a password.", nameof(password));
+                throw new ArgumentException("A new user needs a password.", nameof(change));
             }
             user = new User { UserName = userName, PasswordHash = "", CreatedAt = timeProvider.GetUtcNow() };
             db.Users.Add(user);
         }
-        if (!string.IsNullOrEmpty(password))
+        if (!string.IsNullOrEmpty(change.Password))
         {
-            user.PasswordHash = Hasher.HashPassword(user, password);
+            user.PasswordHash = Hasher.HashPassword(user, change.Password);
         }
-        user.Roles = roles.Distinct().ToArray();
+        user.FullName = change.FullName ?? user.FullName;
+        user.EmailAddress = change.EmailAddress ?? user.EmailAddress;
+        user.Roles = (change.WipeRoles ? change.Roles : user.Roles.Concat(change.Roles)).Distinct().ToArray();
         await db.SaveChangesAsync(cancellationToken);
+        return user;
+    }
+
+    /// <summary>
+    /// The user an outside sign-in (GitHub) names, created without roles or password on first sight. Such a
+    /// user signs in only that way: an empty password hash matches no password.
+    /// </summary>
+    public async Task<User> FindOrCreateExternalAsync(string userName, CancellationToken cancellationToken)
+    {
+        if (!UserNamePattern().IsMatch(userName))
+        {
+            throw new ArgumentException($"'{userName}' cannot be a user name.", nameof(userName));
+        }
+        var user = await db.Users.SingleOrDefaultAsync(u => u.UserName == userName, cancellationToken);
+        if (user is null)
+        {
+            user = new User { UserName = userName, EmailAddress = userName, PasswordHash = "", CreatedAt = timeProvider.GetUtcNow() };
+            db.Users.Add(user);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return user;
     }
 
@@ -89,6 +120,6 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
         return new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme));
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.@-]+$")]
+    [GeneratedRegex("^[A-Za-z0-9_.@+-]+$")]
     private static partial Regex UserNamePattern();
 }

@@ -48,28 +48,7 @@ internal static class ServerCommandLine
             return 0;
         });
 
-        var userName = new Argument<string>("name") { Description = "User name." };
-        var password = new Option<string?>("--password") { Description = "Password (omit to keep an existing user's password)." };
-        var userRoles = new Option<string[]>("--role") { Description = $"Role to grant; repeatable. One of: {string.Join(", ", HydraRoles.All)}.", AllowMultipleArgumentsPerToken = true };
-        var createUser = new Command("create-user", "Create a user, or update an existing one's password and roles.") { userName, password, userRoles };
-        createUser.SetAction(async (result, cancellationToken) =>
-        {
-            await using var app = BuildTool();
-            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
-            await using var scope = app.Services.CreateAsyncScope();
-            try
-            {
-                var user = await scope.ServiceProvider.GetRequiredService<UserService>().CreateOrUpdateUserAsync(
-                    result.GetValue(userName)!, result.GetValue(password), result.GetValue(userRoles) ?? [], cancellationToken);
-                Console.Error.WriteLine($"User '{user.UserName}' saved with roles: {(user.Roles.Length == 0 ? "(none)" : string.Join(", ", user.Roles))}.");
-                return 0;
-            }
-            catch (ArgumentException exception)
-            {
-                Console.Error.WriteLine($"error: {exception.Message}");
-                return 2;
-            }
-        });
+        var createUser = CreateUserCommand();
 
         var workerName = new Argument<string>("name") { Description = "Worker name, e.g. aarch64-box-1." };
         var createWorker = new Command("create-worker", "Create a builder worker and print its token (shown once; running it again rotates the token).") { workerName };
@@ -111,6 +90,70 @@ internal static class ServerCommandLine
             serve, migrate, createUser, createWorker, listWorkers, disableWorker, enableWorker, clearFailedCache,
         };
         return root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Hydra's <c>hydra-create-user</c>: roles are added unless <c>--wipe-roles</c>; unset fields are kept.</summary>
+    private static Command CreateUserCommand()
+    {
+        var userName = new Argument<string>("name") { Description = "User name (letters, digits, '_', '-', '.', '@')." };
+        var password = new Option<string?>("--password") { Description = "Password. Visible in the process list; prefer --password-stdin on shared machines." };
+        var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input." };
+        var fullName = new Option<string?>("--full-name") { Description = "The user's full name." };
+        var email = new Option<string?>("--email-address") { Description = "The user's email address." };
+        var userRoles = new Option<string[]>("--role")
+        {
+            Description = $"Grant a role; repeatable. One of: {string.Join(", ", HydraRoles.All)}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var admin = new Option<bool>("--admin") { Description = "Grant the admin role (same as --role admin)." };
+        var wipeRoles = new Option<bool>("--wipe-roles") { Description = "Remove the user's roles before granting those given (none given: no roles)." };
+        var command = new Command("create-user", """
+            Create a user, or update an existing one: only the options given change anything, and roles are
+            added to the user's roles unless --wipe-roles is given. A new user needs a password.
+            Examples:
+              hydra-server create-user alice --password-stdin --admin < password.txt
+              hydra-server create-user bob --password 's3cret' --role create-projects --role restart-jobs
+              hydra-server create-user bob --wipe-roles --role eval-jobset
+            """)
+        {
+            userName, password, passwordStdin, fullName, email, userRoles, admin, wipeRoles,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(password) is not null && result.GetValue(passwordStdin))
+            {
+                Console.Error.WriteLine("error: give --password or --password-stdin, not both.");
+                return 2;
+            }
+            var roles = (result.GetValue(userRoles) ?? []).ToList();
+            if (result.GetValue(admin))
+            {
+                roles.Add(HydraRoles.Admin);
+            }
+            var change = new UserChange(result.GetValue(userName)!)
+            {
+                Password = result.GetValue(passwordStdin) ? Console.In.ReadLine()?.TrimEnd('\r') : result.GetValue(password),
+                FullName = result.GetValue(fullName),
+                EmailAddress = result.GetValue(email),
+                Roles = roles,
+                WipeRoles = result.GetValue(wipeRoles),
+            };
+            await using var app = BuildTool();
+            await app.Services.GetRequiredService<MigrationRunner>().MigrateAsync(cancellationToken);
+            await using var scope = app.Services.CreateAsyncScope();
+            try
+            {
+                var user = await scope.ServiceProvider.GetRequiredService<UserService>().SaveAsync(change, cancellationToken);
+                Console.Error.WriteLine($"User '{user.UserName}' saved with roles: {(user.Roles.Length == 0 ? "(none)" : string.Join(", ", user.Roles))}.");
+                return 0;
+            }
+            catch (ArgumentException exception)
+            {
+                Console.Error.WriteLine($"error: {exception.Message}");
+                return 2;
+            }
+        });
+        return command;
     }
 
     private static Command WorkerSwitch(string name, string description, bool enabled)

@@ -72,10 +72,14 @@ public abstract class PageComponent : ComponentBase
         var user = HttpContextAccessor.HttpContext?.User;
         if (user?.Identity?.IsAuthenticated == true)
         {
-            html.Element("span", user.Identity.Name);
-            // Sign-out is a POST; browsers send Origin with it, which is what /logout checks.
-            html.Open("form", "inline").Attr("method", "post").Attr("action", "/logout")
-                .Open("button", "link").Attr("type", "submit").Text("Sign out").Close()
+            html.Element("span", user.Identity.Name).Link("/user/tokens", "API tokens");
+            // Sign-out is a POST carrying the antiforgery token, like every form.
+            html.Open("form", "inline").Attr("method", "post").Attr("action", "/logout");
+            if (FormToken is { } token)
+            {
+                html.Open("input").Attr("type", "hidden").Attr("name", token.FormFieldName).Attr("value", token.Value).Close();
+            }
+            html.Open("button", "link").Attr("type", "submit").Text("Sign out").Close()
                 .Close();
         }
         else

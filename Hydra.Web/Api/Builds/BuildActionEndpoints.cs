@@ -32,7 +32,7 @@ internal static class BuildActionEndpoints
         return routes;
     }
 
-    private sealed record Target(string Owner, bool Finished, int? Status);
+    private sealed record Target(string Project, string Owner, bool Finished, int? Status);
 
     private static async Task<IResult> CancelAsync(
         long id, HttpContext http, HydraDbContext db, BuildOperations operations, IAntiforgery antiforgery, CancellationToken cancellationToken) =>
@@ -81,16 +81,16 @@ internal static class BuildActionEndpoints
 
     /// <summary>Finds the build, checks the right and the request, then runs <paramref name="action"/>.</summary>
     private static async Task<IResult> ActAsync(
-        long id, HttpContext http, HydraDbContext db, IAntiforgery antiforgery, Func<ClaimsPrincipal, string, bool> right, string rightNeeded,
+        long id, HttpContext http, HydraDbContext db, IAntiforgery antiforgery, Func<ClaimsPrincipal, string, string, bool> right, string rightNeeded,
         string signInTo, Func<Target, Task<IResult>> action, CancellationToken cancellationToken)
     {
         var build = await db.Builds.AsNoTracking().Where(b => b.Id == id)
-            .Select(b => new Target(b.Jobset!.Project!.Owner, b.Finished, b.BuildStatus)).SingleOrDefaultAsync(cancellationToken);
+            .Select(b => new Target(b.Jobset!.Project!.Name, b.Jobset.Project.Owner, b.Finished, b.BuildStatus)).SingleOrDefaultAsync(cancellationToken);
         if (build is null)
         {
             return PostActions.IsForm(http.Request) ? NotFoundPage.Result($"Build {id} doesn't exist.") : HydraJson.NotFound($"Build {id} doesn't exist.");
         }
-        var refusal = await PostActions.CheckAsync(http, antiforgery, right(http.User, build.Owner), rightNeeded, signInTo, BuildUrl(id));
+        var refusal = await PostActions.CheckAsync(http, antiforgery, right(http.User, build.Project, build.Owner), rightNeeded, signInTo, BuildUrl(id));
         return refusal ?? await action(build);
     }
 

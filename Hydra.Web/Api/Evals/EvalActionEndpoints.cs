@@ -43,16 +43,17 @@ internal static class EvalActionEndpoints
             async () => new { bumped = await operations.BumpEvaluationAsync(id, cancellationToken) }, cancellationToken);
 
     private static async Task<IResult> ActAsync(
-        long id, HttpContext http, HydraDbContext db, IAntiforgery antiforgery, Func<ClaimsPrincipal, string, bool> right, string rightNeeded,
+        long id, HttpContext http, HydraDbContext db, IAntiforgery antiforgery, Func<ClaimsPrincipal, string, string, bool> right, string rightNeeded,
         string signInTo, Func<Task<object>> action, CancellationToken cancellationToken)
     {
-        var owner = await db.Evaluations.AsNoTracking().Where(e => e.Id == id).Select(e => e.Jobset!.Project!.Owner).SingleOrDefaultAsync(cancellationToken);
-        if (owner is null)
+        var project = await db.Evaluations.AsNoTracking().Where(e => e.Id == id)
+            .Select(e => new { e.Jobset!.Project!.Name, e.Jobset.Project.Owner }).SingleOrDefaultAsync(cancellationToken);
+        if (project is null)
         {
             return PostActions.IsForm(http.Request) ? NotFoundPage.Result($"Evaluation {id} doesn't exist.") : HydraJson.NotFound($"Evaluation {id} doesn't exist.");
         }
         var evalUrl = $"/eval/{id}";
-        var refusal = await PostActions.CheckAsync(http, antiforgery, right(http.User, owner), rightNeeded, signInTo, evalUrl);
+        var refusal = await PostActions.CheckAsync(http, antiforgery, right(http.User, project.Name, project.Owner), rightNeeded, signInTo, evalUrl);
         return refusal ?? PostActions.Done(http.Request, HydraJson.Ok(await action()), evalUrl);
     }
 }

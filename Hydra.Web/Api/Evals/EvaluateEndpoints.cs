@@ -25,9 +25,9 @@ internal static class EvaluateEndpoints
     }
 
     /// <summary>Who may ask for an evaluation of a project's jobsets.</summary>
-    public static bool MayEvaluate(ClaimsPrincipal user, string projectOwner) =>
+    public static bool MayEvaluate(ClaimsPrincipal user, string project, string projectOwner) =>
         user.Identity?.IsAuthenticated == true
-        && (user.IsInRole(HydraRoles.EvalJobset) || ProjectEndpoints.IsOwnerOrAdmin(user, projectOwner));
+        && (user.IsInRole(HydraRoles.EvalJobset) || ProjectRights.Administers(user, project, projectOwner));
 
     private static async Task<IResult> EvaluateAsync(
         string project, string jobset, HttpContext http, HydraDbContext db, JobsetTrigger trigger, IAntiforgery antiforgery, CancellationToken cancellationToken)
@@ -41,7 +41,7 @@ internal static class EvaluateEndpoints
                 ? NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist.")
                 : HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.");
         }
-        var refusal = await PostActions.CheckAsync(http, antiforgery, MayEvaluate(http.User, owner),
+        var refusal = await PostActions.CheckAsync(http, antiforgery, MayEvaluate(http.User, project, owner),
             $"Evaluating {project}:{jobset} needs the eval-jobset role or ownership of project '{project}'.", "evaluate jobsets", jobsetUrl);
         if (refusal is not null)
         {

@@ -47,7 +47,13 @@ internal static partial class JobsetEndpoints
     }
 
     private static async Task<IResult> PutAsync(
-        string project, string jobset, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
+        string project, string jobset, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken) =>
+        await SaveAsync(project, jobset, await RequestFields.ReadAsync(http.Request, cancellationToken), http, db, trigger, timeProvider, cancellationToken);
+
+    /// <summary>Creates or updates the jobset from <paramref name="fields"/>: PUT's rules and answers, shared with the create form.</summary>
+    internal static async Task<IResult> SaveAsync(
+        string project, string jobset, RequestFields? fields, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         if (!NamePattern().IsMatch(jobset))
         {
@@ -63,11 +69,10 @@ internal static partial class JobsetEndpoints
         {
             return DeclarativeRefusal(project, owner.DeclFile);
         }
-        if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, owner.Owner))
+        if (!ProjectRights.Administers(http.User, project, owner.Owner))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may change its jobsets.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner, its members or an admin may change its jobsets.");
         }
-        var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
         if (fields is null)
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, "Expected a JSON object.");
@@ -168,9 +173,9 @@ internal static partial class JobsetEndpoints
         {
             return DeclarativeRefusal(project, row.DeclFile);
         }
-        if (!ProjectEndpoints.IsOwnerOrAdmin(http.User, row.Owner))
+        if (!ProjectRights.Administers(http.User, project, row.Owner))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may delete its jobsets.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner, its members or an admin may delete its jobsets.");
         }
         await db.Jobsets.Where(j => j.Id == row.Id).ExecuteDeleteAsync(cancellationToken);
         return HydraJson.Ok(new { redirect = $"/project/{project}" });

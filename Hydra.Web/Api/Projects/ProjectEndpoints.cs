@@ -39,14 +39,19 @@ internal static partial class ProjectEndpoints
     private static async Task<IResult> PutAsync(
         string name, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
+        var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
+        return fields is null
+            ? HydraJson.Error(StatusCodes.Status400BadRequest, "Expected a JSON object or a form.")
+            : await SaveAsync(name, fields, http, db, trigger, timeProvider, cancellationToken);
+    }
+
+    /// <summary>Creates or updates the project from <paramref name="fields"/>: PUT's rules and answers, shared with the create form.</summary>
+    internal static async Task<IResult> SaveAsync(
+        string name, RequestFields fields, HttpContext http, HydraDbContext db, JobsetTrigger trigger, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
         if (!NamePattern().IsMatch(name))
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, $"Invalid project name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_-]*$.");
-        }
-        var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
-        if (fields is null)
-        {
-            return HydraJson.Error(StatusCodes.Status400BadRequest, "Expected a JSON object or a form.");
         }
         if (fields.GetString("name") is { } bodyName && bodyName != name)
         {
@@ -72,15 +77,15 @@ internal static partial class ProjectEndpoints
             project = new Project { Name = name, DisplayName = name, Owner = userName, CreatedAt = timeProvider.GetUtcNow() };
             db.Projects.Add(project);
         }
-        else if (!IsOwnerOrAdmin(user, project.Owner))
+        else if (!ProjectRights.Administers(user, name, project.Owner))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may change it.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner, its members or an admin may change it.");
         }
 
         var owner = fields.GetString("owner");
         if (!string.IsNullOrEmpty(owner) && owner != project.Owner)
         {
-            if (!isAdmin && owner != userName)
+            if (!isAdmin)
             {
                 return HydraJson.Error(StatusCodes.Status403Forbidden, "Only an admin may give a project to another owner.");
             }
@@ -124,17 +129,14 @@ internal static partial class ProjectEndpoints
         {
             return HydraJson.NotFound($"Project '{name}' doesn't exist.");
         }
-        if (!IsOwnerOrAdmin(http.User, project.Owner))
+        if (!ProjectRights.Administers(http.User, name, project.Owner))
         {
-            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner or an admin may delete it.");
+            return HydraJson.Error(StatusCodes.Status403Forbidden, "Only the project's owner, its members or an admin may delete it.");
         }
         // Jobsets, evaluations and builds go with it (ON DELETE CASCADE in the schema).
         await db.Projects.Where(p => p.Id == project.Id).ExecuteDeleteAsync(cancellationToken);
         return HydraJson.Ok(new { redirect = "/" });
     }
-
-    internal static bool IsOwnerOrAdmin(ClaimsPrincipal user, string owner) =>
-        user.IsInRole(HydraRoles.Admin) || string.Equals(user.Identity?.Name, owner, StringComparison.Ordinal);
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
     private static partial Regex NamePattern();

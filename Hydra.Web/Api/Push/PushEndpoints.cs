@@ -40,7 +40,7 @@ internal static class PushEndpoints
         {
             var projects = names.Select(n => n.Project).Distinct().ToList();
             var owners = await db.Projects.AsNoTracking().Where(p => projects.Contains(p.Name)).ToDictionaryAsync(p => p.Name, p => p.Owner, http.RequestAborted);
-            var refused = projects.Where(p => owners.TryGetValue(p, out var owner) && !ProjectEndpoints.IsOwnerOrAdmin(http.User, owner)).ToList();
+            var refused = projects.Where(p => owners.TryGetValue(p, out var owner) && !ProjectRights.Administers(http.User, p, owner)).ToList();
             if (refused.Count > 0)
             {
                 return HydraJson.Error(StatusCodes.Status403Forbidden, $"You need the eval-jobset role or ownership of: {string.Join(", ", refused)}.");

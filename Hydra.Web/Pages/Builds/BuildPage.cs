@@ -72,7 +72,7 @@ public sealed class BuildPage : PageComponent
             {
                 html.Element("td", Widgets.Number(product.Number));
                 html.Element("td", product.Subtype.Length == 0 ? product.Type : $"{product.Type} ({product.Subtype})");
-                html.Element("td", product.Name);
+                html.Open("td").Link($"/build/{Model.Id}/download/{product.Number}/{Uri.EscapeDataString(product.Name)}", product.Name).Close();
                 html.Open("td").StorePath(product.Path).Close();
                 html.Element("td", product.FileSize is { } size ? Formatting.Bytes(size) : "", "num");
                 html.Open("td").Element("tt", product.Sha256 ?? "").Close();
@@ -130,19 +130,19 @@ public sealed class BuildPage : PageComponent
         var owner = Model.ProjectOwner;
         var url = $"/build/{Model.Id}";
         var buttons = new List<ActionButton>();
-        if (!Model.Finished && BuildRights.MayCancel(user, owner))
+        if (!Model.Finished && BuildRights.MayCancel(user, Model.Project, owner))
         {
             buttons.Add(new($"{url}/cancel", "Cancel", "Stop this build; its steps that no other build needs stop too"));
         }
-        if (!Model.Finished && BuildRights.MayBump(user, owner))
+        if (!Model.Finished && BuildRights.MayBump(user, Model.Project, owner))
         {
             buttons.Add(new($"{url}/bump", "Bump to front", "Build this before everything queued so far"));
         }
-        if (BuildRestarts.IsRestartable(Model.Finished, Model.Status) && BuildRights.MayRestart(user, owner))
+        if (BuildRestarts.IsRestartable(Model.Finished, Model.Status) && BuildRights.MayRestart(user, Model.Project, owner))
         {
             buttons.Add(new($"{url}/restart", "Restart", "Queue the failed steps of this build again"));
         }
-        if (BuildRights.MayKeep(user, owner))
+        if (BuildRights.MayKeep(user, Model.Project, owner))
         {
             buttons.Add(Model.Keep
                 ? new($"{url}/unkeep", "Unkeep", "Let garbage collection remove the outputs again")

@@ -78,15 +78,15 @@ public sealed class EvalPage : PageComponent
         }
         var url = $"/eval/{Model.Id}";
         var buttons = new List<ActionButton>();
-        if (Model.Counts.Queued > 0 && BuildRights.MayCancel(user, Model.ProjectOwner))
+        if (Model.Counts.Queued > 0 && BuildRights.MayCancel(user, Model.Project, Model.ProjectOwner))
         {
             buttons.Add(new($"{url}/cancel", "Cancel queued builds", "Cancel every unfinished build of this evaluation"));
         }
-        if (Model.Counts.Queued > 0 && BuildRights.MayBump(user, Model.ProjectOwner))
+        if (Model.Counts.Queued > 0 && BuildRights.MayBump(user, Model.Project, Model.ProjectOwner))
         {
             buttons.Add(new($"{url}/bump", "Bump to front", "Build this evaluation's queued builds before everything queued so far"));
         }
-        if (Model.Counts.Failed > 0 && BuildRights.MayRestart(user, Model.ProjectOwner))
+        if (Model.Counts.Failed > 0 && BuildRights.MayRestart(user, Model.Project, Model.ProjectOwner))
         {
             buttons.Add(new($"{url}/restart-failed", "Restart failed builds", "Restart every build of this evaluation that did not succeed"));
             buttons.Add(new($"{url}/restart-aborted", "Restart aborted builds", "Restart only the aborted, cancelled and unsupported-system builds"));

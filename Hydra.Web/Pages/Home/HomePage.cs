@@ -12,6 +12,10 @@ public sealed class HomePage : PageComponent
 
     protected override void Body(Html html)
     {
+        if (SignedInUser is { } user && Projects.CreateFormEndpoints.MayCreateProjects(user))
+        {
+            html.Open("div", "actions").Link("/create-project", "Create project").Close();
+        }
         if (Model.Projects.Count == 0)
         {
             html.Open("div", "empty")

@@ -110,7 +110,7 @@ public sealed class JobsetPage : PageComponent
     private void EvaluateButtons(Html html)
     {
         var user = HttpContextAccessor.HttpContext?.User;
-        if (user is null || !EvaluateEndpoints.MayEvaluate(user, Model.ProjectOwner))
+        if (user is null || !EvaluateEndpoints.MayEvaluate(user, Model.Project, Model.ProjectOwner))
         {
             if (user?.Identity?.IsAuthenticated != true)
             {

@@ -11,6 +11,9 @@ public sealed class LoginPage : PageComponent
     [Parameter] public string? Error { get; set; }
     [Parameter] public string? ReturnUrl { get; set; }
 
+    /// <summary>Whether to offer "Sign in with GitHub".</summary>
+    [Parameter] public bool GitHub { get; set; }
+
     protected override string Title => "Sign in";
 
     protected override void Body(Html html)
@@ -33,6 +36,11 @@ public sealed class LoginPage : PageComponent
             .Close();
         html.Open("button").Attr("type", "submit").Text("Sign in").Close();
         html.Close();
+        if (GitHub)
+        {
+            var href = ReturnUrl is null ? "/login/github" : $"/login/github?returnUrl={Uri.EscapeDataString(ReturnUrl)}";
+            html.Open("p").Link(href, "Sign in with GitHub", "github-login").Close();
+        }
         html.Open("p", "hint").Text("Accounts are created by an administrator with ")
             .Element("code", "hydra-server create-user").Text(".").Close();
     }

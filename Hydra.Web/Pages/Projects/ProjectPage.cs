@@ -15,6 +15,10 @@ public sealed class ProjectPage : PageComponent
 
     protected override void Body(Html html)
     {
+        if (SignedInUser is { } user && Auth.ProjectRights.Administers(user, Model.Name, Model.Owner))
+        {
+            html.Open("div", "actions").Link($"/project/{Model.Name}/create-jobset", "Create jobset").Close();
+        }
         if (Model.Description.Length > 0)
         {
             html.Element("p", Model.Description);

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Components.Forms;
+
+namespace Hydra.Web.Pages.Shared;
+
+/// <summary>The pieces of the configuration forms: the antiforgery field, labelled inputs, checkboxes.</summary>
+public static class FormFields
+{
+    /// <summary>Opens a POST form carrying the antiforgery token; close it with <see cref="Html.Close"/>.</summary>
+    public static Html OpenPostForm(this Html html, string action, AntiforgeryRequestToken token, string id) =>
+        html.Open("form", "stacked").Attr("method", "post").Attr("action", action).Attr("id", id)
+            .Open("input").Attr("type", "hidden").Attr("name", token.FormFieldName).Attr("value", token.Value).Close();
+
+    /// <summary>A labelled text input with an optional hint under it.</summary>
+    public static Html Field(this Html html, string label, string name, string? value, string? hint = null, bool required = false, string? pattern = null)
+    {
+        html.Open("label").Text(label)
+            .Open("input").Attr("name", name).Attr("id", $"field-{name}").Attr("value", value ?? "").Attr("pattern", pattern);
+        if (required)
+        {
+            html.Attr("required", "");
+        }
+        html.Close();
+        if (hint is not null)
+        {
+            html.Element("small", hint, "hint");
+        }
+        return html.Close();
+    }
+
+    /// <summary>A labelled checkbox whose presence means true (Hydra's form convention).</summary>
+    public static Html Checkbox(this Html html, string label, string name, bool isChecked)
+    {
+        html.Open("label", "check").Open("input").Attr("type", "checkbox").Attr("name", name).Attr("id", $"field-{name}").Attr("value", "on");
+        if (isChecked)
+        {
+            html.Attr("checked", "");
+        }
+        return html.Close().Text(" " + label).Close();
+    }
+
+    /// <summary>A labelled select of <paramref name="options"/>.</summary>
+    public static Html Select(this Html html, string label, string name, IEnumerable<string> options, string selected)
+    {
+        html.Open("label").Text(label).Open("select").Attr("name", name).Attr("id", $"field-{name}");
+        foreach (var option in options)
+        {
+            html.Open("option").Attr("value", option);
+            if (option == selected)
+            {
+                html.Attr("selected", "");
+            }
+            html.Text(option).Close();
+        }
+        return html.Close().Close();
+    }
+}
