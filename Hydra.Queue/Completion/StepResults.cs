@@ -26,32 +26,45 @@ public sealed partial class StepResults(
     TimeProvider clock,
     ILogger<StepResults> logger)
 {
+    private readonly SuccessReports _successes = new(dataSource, notifier, clock);
+
+    /// <summary>Applies a report (see <see cref="ReportAsync"/>) and says what became of it.</summary>
+    public async Task<FinishResult> FinishAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken) =>
+        (await ReportAsync(attemptId, workerId, report, cancellationToken)).Result;
+
     /// <summary>
     /// Applies a report, in one statement and one round trip in the common case: it locks the step and the attempt,
     /// checks that the attempt still holds the step (the fencing token) and, for a success, that the worker reported
     /// exactly the step's outputs and the server found each in the cache; then it records the attempt and moves the
-    /// graph on. When that statement changes nothing (a late or repeated report, outputs missing or reported
+    /// graph on. Such successes are group-committed (<see cref="SuccessReports"/>): those arriving together share one
+    /// statement. When that statement changes nothing (a late or repeated report, outputs missing or reported
     /// differently) or the report is an abort (which needs the try count), the slow path reads the attempt first,
     /// classifies the report and applies what the server decided.
     /// </summary>
-    public async Task<FinishResult> FinishAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken)
+    /// <returns>
+    /// What became of the report, and whether it was applied as a success, in which case the statement also cleared
+    /// the worker's failure count and <see cref="Workers.WorkerHealth.RecordAsync"/> has nothing left to do.
+    /// </returns>
+    public async Task<FinishOutcome> ReportAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (FastTransition(report) is { } fast)
         {
-            var reported = report.Outputs.Select(o => o.Path).ToArray();
-            var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, reported);
-            if (await ApplyAsync(connection, attempt, workerId, fast, report.Outcome, report.ErrorMessage, report, now, cancellationToken) is { } applied)
+            var applied = fast == Transition.Succeed
+                ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report))
+                : await ApplyAloneAsync(attemptId, workerId, fast, report, now, cancellationToken);
+            if (applied is { } done)
             {
-                return await AcceptedAsync(applied.StepId, attemptId, fast, report.Outcome, now - applied.StartedAt);
+                var accepted = await AcceptedAsync(done.StepId, attemptId, fast, report.Outcome, now - done.StartedAt);
+                return new FinishOutcome(accepted, fast == Transition.Succeed);
             }
         }
 
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (verdict, running) = await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken);
         if (verdict is { } early)
         {
-            return early;
+            return new FinishOutcome(early, false);
         }
         var outcome = report.Outcome;
         var message = report.ErrorMessage;
@@ -68,9 +81,29 @@ public sealed partial class StepResults(
         if (await ApplyAsync(connection, running, workerId, transition, outcome, message, report, now, cancellationToken) is not { } result)
         {
             // Someone else moved the step between the read and the write: nothing was applied.
-            return (await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken)).Verdict ?? FinishResult.Stale;
+            return new FinishOutcome((await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken)).Verdict ?? FinishResult.Stale, false);
         }
-        return await AcceptedAsync(running.StepId, attemptId, transition, outcome, now - result.StartedAt);
+        var finished = await AcceptedAsync(running.StepId, attemptId, transition, outcome, now - result.StartedAt);
+        return new FinishOutcome(finished, transition == Transition.Succeed);
+    }
+
+    /// <summary>The fast path of a report that is not a success (a build failure): one statement of its own.</summary>
+    private async Task<AppliedReport?> ApplyAloneAsync(
+        long attemptId, long workerId, Transition transition, FinishRequest report, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, [.. report.Outputs.Select(o => o.Path)]);
+        return await ApplyAsync(connection, attempt, workerId, transition, report.Outcome, report.ErrorMessage, report, now, cancellationToken) is { } applied
+            ? new AppliedReport(applied.StepId, applied.StartedAt)
+            : null;
+    }
+
+    /// <summary>A success for the batch: the reported outputs (the statement checks they are the step's), and the valid products and metrics.</summary>
+    private static SuccessReport SuccessOf(long attemptId, long workerId, FinishRequest report)
+    {
+        string[] outputs = [.. report.Outputs.Select(o => o.Path)];
+        return new SuccessReport(attemptId, workerId, report.ExitCode, report.ErrorMessage, report.Outcome == StepOutcome.FailedWithOutput, outputs,
+            NixSupportRules.ValidProducts(report.Products, outputs), NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
     }
 
     /// <summary>
@@ -208,6 +241,15 @@ public sealed partial class StepResults(
         )
         """;
 
+    /// <summary>A success clears the worker's count of aborted attempts (see <see cref="Workers.WorkerHealth"/>), here rather than in a statement of its own.</summary>
+    private const string HealthAfterSuccess =
+        """
+        health AS (
+            UPDATE workers w SET failed_steps = '{}', quarantine_level = 0
+            WHERE w.id = @worker AND EXISTS (SELECT 1 FROM recorded) AND (cardinality(w.failed_steps) > 0 OR w.quarantine_level > 0)
+        )
+        """;
+
     /// <summary>A success applies only when the outputs the server checked are exactly the step's (as sets).</summary>
     private const string SameOutputs = " AND s.output_paths <@ @outputs AND @outputs <@ s.output_paths";
 
@@ -217,7 +259,7 @@ public sealed partial class StepResults(
     /// </summary>
     private static readonly string[] ApplySql =
     [
-        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, SameOutputs)}, {BuildResultWriter.Ctes}, {StepTransitions.SucceedCtes} " +
+        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, SameOutputs)}, {BuildResultWriter.Ctes}, {StepTransitions.SucceedCtes}, {HealthAfterSuccess} " +
             $"SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), {StepTransitions.WakeAfterSuccess}",
         $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.RetryCtes} " +
             "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), EXISTS (SELECT 1 FROM retried)",
