@@ -25,7 +25,7 @@ namespace Hydra.Queue.Completion;
 internal sealed class SuccessReports
 {
     private const int MaxBatch = 32;
-    private const int MaxInFlight = 2;
+    private const int MaxInFlight = 1;
 
     private const string Sql =
         """
@@ -109,7 +109,8 @@ internal sealed class SuccessReports
     /// </summary>
     public Task<AppliedReport?> ApplyAsync(SuccessReport report) => _batches.RunAsync(report);
 
-    private async Task<AppliedReport?[]> ApplyBatchAsync(IReadOnlyList<SuccessReport> reports)
+    /// <summary>Runs one statement for <paramref name="reports"/>: entry i is report i's step when it was applied, else null.</summary>
+    internal async Task<AppliedReport?[]> ApplyBatchAsync(IReadOnlyList<SuccessReport> reports)
     {
         var applied = new AppliedReport?[reports.Count];
         // The same report twice in one batch (a retry racing its original): only the first goes in, the other

@@ -36,8 +36,12 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
     /// <summary>Most claims one statement serves.</summary>
     public const int MaxBatch = 32;
 
-    /// <summary>Claim statements of one capability key running at once; the callers arriving meanwhile wait for the next.</summary>
-    private const int MaxInFlight = 2;
+    /// <summary>
+    /// Claim statements of one capability key running at once; the callers arriving meanwhile wait for the next. One, as in
+    /// a database's group commit: the statement serves them all, and with two in flight the batches were half as big for
+    /// no more throughput on the 2-core machines measured (bench/README.md).
+    /// </summary>
+    private const int MaxInFlight = 1;
 
     private static readonly string[] ClaimSql = [.. Enumerable.Range(1, MaxBatch).Select(BatchSql)];
 
@@ -107,7 +111,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
     {
         var capabilities = WorkerCapabilities.From(request);
         var batches = _batches.GetOrAdd(capabilities.Key,
-            _ => new GroupCommit<ClaimCall, ClaimedRow?>(calls => ClaimRowsAsync(capabilities, calls), MaxBatch, MaxInFlight));
+            _ => new GroupCommit<ClaimCall, ClaimedRow?>(calls => ClaimBatchAsync(capabilities, calls), MaxBatch, MaxInFlight));
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -173,14 +177,19 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
     }
 
     /// <summary>One caller of a claim batch: its worker and slot limit (the capabilities are the batch's).</summary>
-    private readonly record struct ClaimCall(long WorkerId, int MaxJobs);
+    internal readonly record struct ClaimCall(long WorkerId, int MaxJobs);
 
-    private readonly record struct ClaimedRow(ClaimResponse Claim, double WaitSeconds);
+    /// <summary>A step claimed for one caller, and how long it had been runnable.</summary>
+    internal readonly record struct ClaimedRow(ClaimResponse Claim, double WaitSeconds);
 
+    /// <summary>
+    /// Runs one claim statement for <paramref name="calls"/> (at most <see cref="MaxBatch"/>, all with
+    /// <paramref name="capabilities"/>): entry i is caller i's claim, or null. Cached outputs are not looked at here.
+    /// </summary>
     // The reader and its pooled connection are released when this method returns, before any
     // other I/O: disposing a data-source command after its connection went back to the pool
     // would close a connection another caller is already using.
-    private async Task<ClaimedRow?[]> ClaimRowsAsync(WorkerCapabilities capabilities, IReadOnlyList<ClaimCall> calls)
+    internal async Task<ClaimedRow?[]> ClaimBatchAsync(WorkerCapabilities capabilities, IReadOnlyList<ClaimCall> calls)
     {
         var queue = options.Value;
         var now = clock.GetUtcNow();
