@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Protocol;
@@ -50,10 +49,10 @@ public sealed partial class StepResults(
         var now = clock.GetUtcNow();
         if (FastTransition(report) is { } fast)
         {
-            var applied = fast == Transition.Succeed
-                ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report))
+            var quick = fast == Transition.Succeed
+                ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report, report.Outcome, [.. report.Outputs.Select(o => o.Path)]))
                 : await ApplyAloneAsync(attemptId, workerId, fast, report, now, cancellationToken);
-            if (applied is { } done)
+            if (quick is { } done)
             {
                 var accepted = await AcceptedAsync(done.StepId, attemptId, fast, report.Outcome, now - done.StartedAt);
                 return new FinishOutcome(accepted, fast == Transition.Succeed);
@@ -78,7 +77,10 @@ public sealed partial class StepResults(
             StepOutcome.Aborted when running.Tries < options.Value.MaxTries => Transition.Retry,
             _ => Transition.Fail,
         };
-        if (await ApplyAsync(connection, running, workerId, transition, outcome, message, report, now, cancellationToken) is not { } result)
+        var applied = transition == Transition.Succeed
+            ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report, outcome, running.OutputPaths))
+            : await ApplyAsync(connection, running, workerId, transition, outcome, message, report, now, cancellationToken);
+        if (applied is not { } result)
         {
             // Someone else moved the step between the read and the write: nothing was applied.
             return new FinishOutcome((await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken)).Verdict ?? FinishResult.Stale, false);
@@ -92,18 +94,20 @@ public sealed partial class StepResults(
         long attemptId, long workerId, Transition transition, FinishRequest report, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, [.. report.Outputs.Select(o => o.Path)]);
-        return await ApplyAsync(connection, attempt, workerId, transition, report.Outcome, report.ErrorMessage, report, now, cancellationToken) is { } applied
-            ? new AppliedReport(applied.StepId, applied.StartedAt)
-            : null;
+        var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, []);
+        return await ApplyAsync(connection, attempt, workerId, transition, report.Outcome, report.ErrorMessage, report, now, cancellationToken);
     }
 
-    /// <summary>A success for the batch: the reported outputs (the statement checks they are the step's), and the valid products and metrics.</summary>
-    private static SuccessReport SuccessOf(long attemptId, long workerId, FinishRequest report)
+    /// <summary>
+    /// A success for <see cref="SuccessReports"/>. The statement applies it only while <paramref name="outputs"/> are exactly the
+    /// step's: the reported ones on the fast path, the step's own once the server has checked them. Products must lie in those
+    /// outputs, or in the reported ones when the step has none.
+    /// </summary>
+    private static SuccessReport SuccessOf(long attemptId, long workerId, FinishRequest report, StepOutcome outcome, string[] outputs)
     {
-        string[] outputs = [.. report.Outputs.Select(o => o.Path)];
-        return new SuccessReport(attemptId, workerId, report.ExitCode, report.ErrorMessage, report.Outcome == StepOutcome.FailedWithOutput, outputs,
-            NixSupportRules.ValidProducts(report.Products, outputs), NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
+        string[] productRoots = outputs.Length > 0 ? outputs : [.. report.Outputs.Select(o => o.Path)];
+        return new SuccessReport(attemptId, workerId, report.ExitCode, report.ErrorMessage, outcome == StepOutcome.FailedWithOutput, outputs,
+            NixSupportRules.ValidProducts(report.Products, productRoots), NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
     }
 
     /// <summary>
@@ -168,39 +172,29 @@ public sealed partial class StepResults(
     }
 
     /// <summary>
-    /// One statement: lock step and attempt while the attempt still holds the step (the fencing token) and, for a
-    /// success, while <see cref="RunningAttempt.OutputPaths"/> are exactly the step's outputs; record the attempt and
-    /// run the step's transition. Returns the step and when the attempt started, or null when nothing was applied.
+    /// One statement for a report that is not a success (successes go to <see cref="SuccessReports"/>): lock step and
+    /// attempt while the attempt still holds the step (the fencing token), record the attempt and run the step's
+    /// transition. Returns the step and when the attempt started, or null when nothing was applied.
     /// </summary>
-    private async Task<(long StepId, DateTimeOffset StartedAt)?> ApplyAsync(NpgsqlConnection connection, RunningAttempt attempt, long workerId, Transition transition,
+    private async Task<AppliedReport?> ApplyAsync(NpgsqlConnection connection, RunningAttempt attempt, long workerId, Transition transition,
         StepOutcome outcome, string? message, FinishRequest report, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(ApplySql[(int)transition], connection);
+        await using var command = new NpgsqlCommand(transition == Transition.Retry ? RetrySql : FailSql, connection);
         var parameters = command.Parameters;
         parameters.Add(new NpgsqlParameter<long>("attempt", attempt.AttemptId));
         parameters.Add(new NpgsqlParameter<long>("worker", workerId));
         parameters.Add(new NpgsqlParameter<short>("attempt_state", (short)ToAttemptState(outcome)));
         parameters.Add(new NpgsqlParameter("code", NpgsqlDbType.Integer) { Value = (object?)report.ExitCode ?? DBNull.Value });
         parameters.Add(new NpgsqlParameter("attempt_message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
-        switch (transition)
+        if (transition == Transition.Retry)
         {
-            case Transition.Succeed:
-                var failedWithOutput = outcome == StepOutcome.FailedWithOutput;
-                StepTransitions.AddCommon(command, now, failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded, failedWithOutput ? message : null);
-                // The outputs the products must lie in: the step's, or the reported ones when the step has none.
-                string[] outputs = attempt.OutputPaths.Length > 0 ? attempt.OutputPaths : [.. report.Outputs.Select(o => o.Path)];
-                parameters.Add(new NpgsqlParameter<string[]>("outputs", attempt.OutputPaths));
-                BuildResultWriter.AddParameters(command, NixSupportRules.ValidProducts(report.Products, outputs),
-                    NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
-                break;
-            case Transition.Retry:
-                parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
-                parameters.Add(new NpgsqlParameter<DateTimeOffset>("after", now + options.Value.RetryDelay(attempt.Tries)));
-                parameters.Add(new NpgsqlParameter("message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
-                break;
-            default:
-                StepTransitions.AddCommon(command, now, outcome == StepOutcome.Aborted ? BuildStatus.Aborted : FailureStatus(outcome), message);
-                break;
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("after", now + options.Value.RetryDelay(attempt.Tries)));
+            parameters.Add(new NpgsqlParameter("message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
+        }
+        else
+        {
+            StepTransitions.AddCommon(command, now, outcome == StepOutcome.Aborted ? BuildStatus.Aborted : FailureStatus(outcome), message);
         }
         await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -213,7 +207,7 @@ public sealed partial class StepResults(
         {
             notifier.Pulse();
         }
-        return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+        return new AppliedReport(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     private enum Transition
@@ -223,15 +217,12 @@ public sealed partial class StepResults(
         Fail,
     }
 
-    /// <summary>
-    /// The compare-and-set every report statement starts with (<c>{0}</c>: a further condition on the step), and the
-    /// attempt's own record.
-    /// </summary>
+    /// <summary>The compare-and-set every report statement starts with, and the attempt's own record.</summary>
     private const string LockAndRecord =
         """
         target AS (
             SELECT s.id FROM steps s JOIN step_attempts a ON a.id = s.current_attempt_id
-            WHERE s.id = (SELECT step_id FROM step_attempts WHERE id = @attempt) AND s.state = 2{0}
+            WHERE s.id = (SELECT step_id FROM step_attempts WHERE id = @attempt) AND s.state = 2
               AND a.id = @attempt AND a.worker_id = @worker AND a.state = 0
             FOR UPDATE OF s, a
         ), recorded AS (
@@ -241,31 +232,15 @@ public sealed partial class StepResults(
         )
         """;
 
-    /// <summary>A success clears the worker's count of aborted attempts (see <see cref="Workers.WorkerHealth"/>), here rather than in a statement of its own.</summary>
-    private const string HealthAfterSuccess =
-        """
-        health AS (
-            UPDATE workers w SET failed_steps = '{}', quarantine_level = 0
-            WHERE w.id = @worker AND EXISTS (SELECT 1 FROM recorded) AND (cardinality(w.failed_steps) > 0 OR w.quarantine_level > 0)
-        )
-        """;
-
-    /// <summary>A success applies only when the outputs the server checked are exactly the step's (as sets).</summary>
-    private const string SameOutputs = " AND s.output_paths <@ @outputs AND @outputs <@ s.output_paths";
-
     /// <summary>
-    /// The report statements by <see cref="Transition"/>; each returns the step and the attempt's start (nulls when it
-    /// changed nothing), and whether waiting claims should wake (<see cref="RunnableNotifier"/>, after the commit).
+    /// The statements of a retry and of a failure; each returns the step and the attempt's start (nulls when it changed
+    /// nothing), and whether waiting claims should wake (<see cref="RunnableNotifier"/>, after the commit).
     /// </summary>
-    private static readonly string[] ApplySql =
-    [
-        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, SameOutputs)}, {BuildResultWriter.Ctes}, {StepTransitions.SucceedCtes}, {HealthAfterSuccess} " +
-            $"SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), {StepTransitions.WakeAfterSuccess}",
-        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.RetryCtes} " +
-            "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), EXISTS (SELECT 1 FROM retried)",
-        $"WITH RECURSIVE {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.FailCtes} " +
-            "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), false",
-    ];
+    private const string RetrySql =
+        $"WITH {LockAndRecord}, {StepTransitions.RetryCtes} SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), EXISTS (SELECT 1 FROM retried)";
+
+    private static readonly string FailSql =
+        $"WITH RECURSIVE {LockAndRecord}, {StepTransitions.FailCtes} SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), false";
 
     private readonly record struct RunningAttempt(long AttemptId, long StepId, int Tries, string[] OutputPaths);
 

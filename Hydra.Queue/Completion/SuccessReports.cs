@@ -15,8 +15,9 @@ namespace Hydra.Queue.Completion;
 /// step's) comes back as null and <see cref="StepResults"/> classifies it alone, as before.
 /// </summary>
 /// <remarks>
-/// The statement does for many steps what <see cref="StepTransitions.SucceedCtes"/> and
-/// <see cref="BuildResultWriter.Ctes"/> do for one: records each attempt, stores the builds' products and
+/// Every success goes through here: on the fast path with the outputs the worker reported, after the slow path's
+/// checks with the step's own. The statement does for many steps what <see cref="StepTransitions.SucceedCtes"/> does
+/// for one (a cached step still uses that): records each attempt, stores the builds' products and
 /// metrics, marks the steps succeeded, promotes dependents waiting on nothing else (counting every step of the
 /// batch as done, since all parts of one statement read one snapshot), finishes the builds whose top step
 /// succeeded, and clears each reporting worker's failure count (what <see cref="Workers.WorkerHealth"/> does after a
