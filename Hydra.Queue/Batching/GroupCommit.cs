@@ -26,57 +26,72 @@ internal sealed class GroupCommit<TItem, TResult>(Func<IReadOnlyList<TItem>, Tas
     public Task<TResult> RunAsync(TItem item)
     {
         var result = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        bool start;
+        bool lead;
         lock (_lock)
         {
             _pending.Enqueue((item, result));
-            start = _inFlight < maxInFlight;
-            if (start)
+            lead = _inFlight < maxInFlight;
+            if (lead)
             {
                 _inFlight++;
             }
         }
-        if (start)
+        return lead ? LeadAsync(result.Task) : result.Task;
+    }
+
+    /// <summary>
+    /// The caller that found no batch running runs the next one itself (no thread hop: a lone call costs what a plain
+    /// statement would); who queued meanwhile is served by further batches on the thread pool.
+    /// </summary>
+    private async Task<TResult> LeadAsync(Task<TResult> own)
+    {
+        if (await RunNextBatchAsync())
         {
             _ = Task.Run(DrainAsync);
         }
-        return result.Task;
+        return await own;
     }
 
     private async Task DrainAsync()
     {
-        while (true)
+        while (await RunNextBatchAsync())
         {
-            List<(TItem Item, TaskCompletionSource<TResult> Result)> batch;
-            lock (_lock)
+        }
+    }
+
+    /// <summary>Runs the pending items (up to <c>maxBatch</c>); false when none were left and this runner stopped.</summary>
+    private async Task<bool> RunNextBatchAsync()
+    {
+        List<(TItem Item, TaskCompletionSource<TResult> Result)> batch;
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
             {
-                if (_pending.Count == 0)
-                {
-                    _inFlight--;
-                    return;
-                }
-                batch = new List<(TItem, TaskCompletionSource<TResult>)>(Math.Min(_pending.Count, maxBatch));
-                while (batch.Count < maxBatch && _pending.TryDequeue(out var next))
-                {
-                    batch.Add(next);
-                }
+                _inFlight--;
+                return false;
             }
-            try
+            batch = new List<(TItem, TaskCompletionSource<TResult>)>(Math.Min(_pending.Count, maxBatch));
+            while (batch.Count < maxBatch && _pending.TryDequeue(out var next))
             {
-                var results = await RunWithRetriesAsync(batch.Select(b => b.Item).ToArray());
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Result.TrySetResult(results[i]);
-                }
-            }
-            catch (Exception exception)
-            {
-                foreach (var (_, result) in batch)
-                {
-                    result.TrySetException(exception);
-                }
+                batch.Add(next);
             }
         }
+        try
+        {
+            var results = await RunWithRetriesAsync(batch.Select(b => b.Item).ToArray());
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Result.TrySetResult(results[i]);
+            }
+        }
+        catch (Exception exception)
+        {
+            foreach (var (_, result) in batch)
+            {
+                result.TrySetException(exception);
+            }
+        }
+        return true;
     }
 
     private async Task<TResult[]> RunWithRetriesAsync(TItem[] items)

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 
-namespace Hydra.Bench.Queue;
+namespace Hydra.Bench;
 
 /// <summary>
 /// CPU time spent by this process and by the PostgreSQL server's processes (the postmaster's children, read from
