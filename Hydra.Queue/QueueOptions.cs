@@ -79,6 +79,13 @@ public sealed class QueueOptions
     /// </summary>
     public bool UseNotify { get; set; } = true;
 
+    /// <summary>
+    /// How long a worker token's look-up (the worker, whether it is enabled or quarantined) is reused before the
+    /// database is asked again. Changes made through this process apply at once; those made by another process
+    /// (the <c>disable-worker</c> command, another web replica) within this time. Zero: every call asks.
+    /// </summary>
+    public TimeSpan TokenCacheTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Retry delay after <paramref name="tries"/> attempts: 60 s x 3^(tries-1) by default.</summary>
     public TimeSpan RetryDelay(int tries) =>
         TimeSpan.FromSeconds(RetryInterval.TotalSeconds * Math.Pow(RetryBackoff, Math.Max(0, tries - 1)));

@@ -78,10 +78,11 @@ public static class WorkerEndpoints
     private static async Task<IResult> FinishAsync(long attemptId, FinishRequest report, HttpContext http, StepResults results, WorkerHealth health)
     {
         var worker = WorkerAuthFilter.Worker(http).Id;
-        var result = await results.FinishAsync(attemptId, worker, report, http.RequestAborted);
-        if (result == FinishResult.Accepted)
+        var (result, succeeded) = await results.ReportAsync(attemptId, worker, report, http.RequestAborted);
+        if (result == FinishResult.Accepted && !succeeded)
         {
-            // The result is committed; count it for or against the worker even if it hangs up now.
+            // The result is committed; count it against the worker even if it hangs up now (a success was counted
+            // for it by the statement that applied it).
             await health.RecordAsync(attemptId, worker, CancellationToken.None);
         }
         return result == FinishResult.Stale ? LeaseLost(attemptId) : Results.Ok(new { result = result.ToString() });

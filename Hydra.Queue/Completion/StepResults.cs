@@ -1,4 +1,3 @@
-using System.Globalization;
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Protocol;
@@ -26,32 +25,45 @@ public sealed partial class StepResults(
     TimeProvider clock,
     ILogger<StepResults> logger)
 {
+    private readonly SuccessReports _successes = new(dataSource, notifier, clock);
+
+    /// <summary>Applies a report (see <see cref="ReportAsync"/>) and says what became of it.</summary>
+    public async Task<FinishResult> FinishAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken) =>
+        (await ReportAsync(attemptId, workerId, report, cancellationToken)).Result;
+
     /// <summary>
     /// Applies a report, in one statement and one round trip in the common case: it locks the step and the attempt,
     /// checks that the attempt still holds the step (the fencing token) and, for a success, that the worker reported
     /// exactly the step's outputs and the server found each in the cache; then it records the attempt and moves the
-    /// graph on. When that statement changes nothing (a late or repeated report, outputs missing or reported
+    /// graph on. Such successes are group-committed (<see cref="SuccessReports"/>): those arriving together share one
+    /// statement. When that statement changes nothing (a late or repeated report, outputs missing or reported
     /// differently) or the report is an abort (which needs the try count), the slow path reads the attempt first,
     /// classifies the report and applies what the server decided.
     /// </summary>
-    public async Task<FinishResult> FinishAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken)
+    /// <returns>
+    /// What became of the report, and whether it was applied as a success, in which case the statement also cleared
+    /// the worker's failure count and <see cref="Workers.WorkerHealth.RecordAsync"/> has nothing left to do.
+    /// </returns>
+    public async Task<FinishOutcome> ReportAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (FastTransition(report) is { } fast)
         {
-            var reported = report.Outputs.Select(o => o.Path).ToArray();
-            var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, reported);
-            if (await ApplyAsync(connection, attempt, workerId, fast, report.Outcome, report.ErrorMessage, report, now, cancellationToken) is { } applied)
+            var quick = fast == Transition.Succeed
+                ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report, report.Outcome, [.. report.Outputs.Select(o => o.Path)]))
+                : await ApplyAloneAsync(attemptId, workerId, fast, report, now, cancellationToken);
+            if (quick is { } done)
             {
-                return await AcceptedAsync(applied.StepId, attemptId, fast, report.Outcome, now - applied.StartedAt);
+                var accepted = await AcceptedAsync(done.StepId, attemptId, fast, report.Outcome, now - done.StartedAt);
+                return new FinishOutcome(accepted, fast == Transition.Succeed);
             }
         }
 
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var (verdict, running) = await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken);
         if (verdict is { } early)
         {
-            return early;
+            return new FinishOutcome(early, false);
         }
         var outcome = report.Outcome;
         var message = report.ErrorMessage;
@@ -65,12 +77,37 @@ public sealed partial class StepResults(
             StepOutcome.Aborted when running.Tries < options.Value.MaxTries => Transition.Retry,
             _ => Transition.Fail,
         };
-        if (await ApplyAsync(connection, running, workerId, transition, outcome, message, report, now, cancellationToken) is not { } result)
+        var applied = transition == Transition.Succeed
+            ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report, outcome, running.OutputPaths))
+            : await ApplyAsync(connection, running, workerId, transition, outcome, message, report, now, cancellationToken);
+        if (applied is not { } result)
         {
             // Someone else moved the step between the read and the write: nothing was applied.
-            return (await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken)).Verdict ?? FinishResult.Stale;
+            return new FinishOutcome((await ReadAsync(connection, attemptId, workerId, report.Outcome, cancellationToken)).Verdict ?? FinishResult.Stale, false);
         }
-        return await AcceptedAsync(running.StepId, attemptId, transition, outcome, now - result.StartedAt);
+        var finished = await AcceptedAsync(running.StepId, attemptId, transition, outcome, now - result.StartedAt);
+        return new FinishOutcome(finished, transition == Transition.Succeed);
+    }
+
+    /// <summary>The fast path of a report that is not a success (a build failure): one statement of its own.</summary>
+    private async Task<AppliedReport?> ApplyAloneAsync(
+        long attemptId, long workerId, Transition transition, FinishRequest report, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var attempt = new RunningAttempt(attemptId, StepId: 0, Tries: 0, []);
+        return await ApplyAsync(connection, attempt, workerId, transition, report.Outcome, report.ErrorMessage, report, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// A success for <see cref="SuccessReports"/>. The statement applies it only while <paramref name="outputs"/> are exactly the
+    /// step's: the reported ones on the fast path, the step's own once the server has checked them. Products must lie in those
+    /// outputs, or in the reported ones when the step has none.
+    /// </summary>
+    private static SuccessReport SuccessOf(long attemptId, long workerId, FinishRequest report, StepOutcome outcome, string[] outputs)
+    {
+        string[] productRoots = outputs.Length > 0 ? outputs : [.. report.Outputs.Select(o => o.Path)];
+        return new SuccessReport(attemptId, workerId, report.ExitCode, report.ErrorMessage, outcome == StepOutcome.FailedWithOutput, outputs,
+            NixSupportRules.ValidProducts(report.Products, productRoots), NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
     }
 
     /// <summary>
@@ -135,39 +172,29 @@ public sealed partial class StepResults(
     }
 
     /// <summary>
-    /// One statement: lock step and attempt while the attempt still holds the step (the fencing token) and, for a
-    /// success, while <see cref="RunningAttempt.OutputPaths"/> are exactly the step's outputs; record the attempt and
-    /// run the step's transition. Returns the step and when the attempt started, or null when nothing was applied.
+    /// One statement for a report that is not a success (successes go to <see cref="SuccessReports"/>): lock step and
+    /// attempt while the attempt still holds the step (the fencing token), record the attempt and run the step's
+    /// transition. Returns the step and when the attempt started, or null when nothing was applied.
     /// </summary>
-    private async Task<(long StepId, DateTimeOffset StartedAt)?> ApplyAsync(NpgsqlConnection connection, RunningAttempt attempt, long workerId, Transition transition,
+    private async Task<AppliedReport?> ApplyAsync(NpgsqlConnection connection, RunningAttempt attempt, long workerId, Transition transition,
         StepOutcome outcome, string? message, FinishRequest report, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(ApplySql[(int)transition], connection);
+        await using var command = new NpgsqlCommand(transition == Transition.Retry ? RetrySql : FailSql, connection);
         var parameters = command.Parameters;
         parameters.Add(new NpgsqlParameter<long>("attempt", attempt.AttemptId));
         parameters.Add(new NpgsqlParameter<long>("worker", workerId));
         parameters.Add(new NpgsqlParameter<short>("attempt_state", (short)ToAttemptState(outcome)));
         parameters.Add(new NpgsqlParameter("code", NpgsqlDbType.Integer) { Value = (object?)report.ExitCode ?? DBNull.Value });
         parameters.Add(new NpgsqlParameter("attempt_message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
-        switch (transition)
+        if (transition == Transition.Retry)
         {
-            case Transition.Succeed:
-                var failedWithOutput = outcome == StepOutcome.FailedWithOutput;
-                StepTransitions.AddCommon(command, now, failedWithOutput ? BuildStatus.FailedWithOutput : BuildStatus.Succeeded, failedWithOutput ? message : null);
-                // The outputs the products must lie in: the step's, or the reported ones when the step has none.
-                string[] outputs = attempt.OutputPaths.Length > 0 ? attempt.OutputPaths : [.. report.Outputs.Select(o => o.Path)];
-                parameters.Add(new NpgsqlParameter<string[]>("outputs", attempt.OutputPaths));
-                BuildResultWriter.AddParameters(command, NixSupportRules.ValidProducts(report.Products, outputs),
-                    NixSupportRules.ValidMetrics(report.Metrics), NixSupportRules.ValidReleaseName(report.ReleaseName));
-                break;
-            case Transition.Retry:
-                parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
-                parameters.Add(new NpgsqlParameter<DateTimeOffset>("after", now + options.Value.RetryDelay(attempt.Tries)));
-                parameters.Add(new NpgsqlParameter("message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
-                break;
-            default:
-                StepTransitions.AddCommon(command, now, outcome == StepOutcome.Aborted ? BuildStatus.Aborted : FailureStatus(outcome), message);
-                break;
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", now));
+            parameters.Add(new NpgsqlParameter<DateTimeOffset>("after", now + options.Value.RetryDelay(attempt.Tries)));
+            parameters.Add(new NpgsqlParameter("message", NpgsqlDbType.Text) { Value = (object?)message ?? DBNull.Value });
+        }
+        else
+        {
+            StepTransitions.AddCommon(command, now, outcome == StepOutcome.Aborted ? BuildStatus.Aborted : FailureStatus(outcome), message);
         }
         await command.PrepareAsync(cancellationToken);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -180,7 +207,7 @@ public sealed partial class StepResults(
         {
             notifier.Pulse();
         }
-        return (reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
+        return new AppliedReport(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     private enum Transition
@@ -190,15 +217,12 @@ public sealed partial class StepResults(
         Fail,
     }
 
-    /// <summary>
-    /// The compare-and-set every report statement starts with (<c>{0}</c>: a further condition on the step), and the
-    /// attempt's own record.
-    /// </summary>
+    /// <summary>The compare-and-set every report statement starts with, and the attempt's own record.</summary>
     private const string LockAndRecord =
         """
         target AS (
             SELECT s.id FROM steps s JOIN step_attempts a ON a.id = s.current_attempt_id
-            WHERE s.id = (SELECT step_id FROM step_attempts WHERE id = @attempt) AND s.state = 2{0}
+            WHERE s.id = (SELECT step_id FROM step_attempts WHERE id = @attempt) AND s.state = 2
               AND a.id = @attempt AND a.worker_id = @worker AND a.state = 0
             FOR UPDATE OF s, a
         ), recorded AS (
@@ -208,22 +232,15 @@ public sealed partial class StepResults(
         )
         """;
 
-    /// <summary>A success applies only when the outputs the server checked are exactly the step's (as sets).</summary>
-    private const string SameOutputs = " AND s.output_paths <@ @outputs AND @outputs <@ s.output_paths";
-
     /// <summary>
-    /// The report statements by <see cref="Transition"/>; each returns the step and the attempt's start (nulls when it
-    /// changed nothing), and whether waiting claims should wake (<see cref="RunnableNotifier"/>, after the commit).
+    /// The statements of a retry and of a failure; each returns the step and the attempt's start (nulls when it changed
+    /// nothing), and whether waiting claims should wake (<see cref="RunnableNotifier"/>, after the commit).
     /// </summary>
-    private static readonly string[] ApplySql =
-    [
-        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, SameOutputs)}, {BuildResultWriter.Ctes}, {StepTransitions.SucceedCtes} " +
-            $"SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), {StepTransitions.WakeAfterSuccess}",
-        $"WITH {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.RetryCtes} " +
-            "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), EXISTS (SELECT 1 FROM retried)",
-        $"WITH RECURSIVE {string.Format(CultureInfo.InvariantCulture, LockAndRecord, "")}, {StepTransitions.FailCtes} " +
-            "SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), false",
-    ];
+    private const string RetrySql =
+        $"WITH {LockAndRecord}, {StepTransitions.RetryCtes} SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), EXISTS (SELECT 1 FROM retried)";
+
+    private static readonly string FailSql =
+        $"WITH RECURSIVE {LockAndRecord}, {StepTransitions.FailCtes} SELECT (SELECT step_id FROM recorded), (SELECT started_at FROM recorded), false";
 
     private readonly record struct RunningAttempt(long AttemptId, long StepId, int Tries, string[] OutputPaths);
 

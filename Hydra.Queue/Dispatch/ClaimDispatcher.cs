@@ -14,7 +14,8 @@ namespace Hydra.Queue.Dispatch;
 /// round offers work to the waiting workers one after the other in Hydra's machine order: least busy
 /// for its speed first (running steps / speed factor, rounded), then the faster, then the busier. So
 /// when several workers wait, the fastest free one gets the best step; a worker at its slot limit gets
-/// nothing.
+/// nothing. Consecutive claims of workers with the same capabilities go out together and share one statement
+/// (<see cref="StepClaimer"/>), which pairs them with the steps in that order.
 /// </summary>
 /// <remarks>
 /// The round claims on behalf of a waiting request and hands the claim over through the request's
@@ -112,24 +113,44 @@ public sealed partial class ClaimDispatcher(
             .ThenByDescending(w => w.Capabilities.SpeedFactor)
             .ThenByDescending(Running)
             .ToList();
-        // Workers with the same capabilities see the same steps: once one found nothing, the others would too.
-        var exhausted = new HashSet<string>(StringComparer.Ordinal);
+        // Consecutive claims with the same capabilities are queued together: they share statements (StepClaimer's group
+        // commit), which hand the best step to the first of them, the next best to the second, and so on. When the
+        // capabilities change, those claims end first, so the order holds across kinds of workers too.
+        var run = new List<(WaitingClaim Request, Task<ClaimResponse?> Claim)>();
         foreach (var next in order)
         {
-            if (next.Result.IsCompleted || Running(next) >= next.Capabilities.MaxJobs || exhausted.Contains(next.Capabilities.Key))
+            if (next.Result.IsCompleted || Running(next) >= next.Capabilities.MaxJobs)
             {
                 continue;
             }
-            var claim = await claimer.TryClaimAsync(next.Worker.Id, next.Worker.Name, next.Request, cancellationToken);
-            if (claim is null)
+            if (run.Count > 0 && run[0].Request.Capabilities.Key != next.Capabilities.Key)
             {
-                exhausted.Add(next.Capabilities.Key);
-                continue;
+                await HandOverAsync(run);
+                run.Clear();
             }
+            // The slot is counted for the worker's further requests in this round; the statement checks it again.
             running[next.Worker.Id] = Running(next) + 1;
-            if (!next.TryComplete(claim))
+            run.Add((next, claimer.TryClaimAsync(next.Worker.Id, next.Worker.Name, next.Request, cancellationToken)));
+        }
+        await HandOverAsync(run);
+    }
+
+    /// <summary>Waits for the claims and gives each to its request, or back to the queue when the request has gone.</summary>
+    private async Task HandOverAsync(List<(WaitingClaim Request, Task<ClaimResponse?> Claim)> claims)
+    {
+        try
+        {
+            await Task.WhenAll(claims.Select(c => c.Claim));
+        }
+        finally
+        {
+            // Even when one failed, every claim that was made goes to its request or back to the queue.
+            foreach (var (request, claim) in claims)
             {
-                await claimer.ReleaseAsync(claim, cancellationToken);
+                if (claim.IsCompletedSuccessfully && claim.Result is { } made && !request.TryComplete(made))
+                {
+                    await claimer.ReleaseAsync(made, CancellationToken.None);
+                }
             }
         }
     }

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Hydra.Queue.Workers;
 
 /// <summary>The registered workers for operators: their state, and switching one off and on.</summary>
-public sealed class WorkerDirectory(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class WorkerDirectory(NpgsqlDataSource dataSource, WorkerTokens tokens, TimeProvider clock)
 {
     /// <summary>Every worker, by name.</summary>
     public async Task<List<WorkerStatus>> ListAsync(CancellationToken cancellationToken)
@@ -48,6 +48,8 @@ public sealed class WorkerDirectory(NpgsqlDataSource dataSource, TimeProvider cl
             """);
         command.Parameters.AddWithValue("enabled", enabled);
         command.Parameters.AddWithValue("name", name);
-        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        var found = await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        tokens.Forget(name);
+        return found;
     }
 }

@@ -21,7 +21,8 @@ namespace Hydra.Queue.Workers;
 /// Failures reported while quarantined are ignored, so a worker's running steps ending after the fact do
 /// not lengthen its quarantine.
 /// </remarks>
-public sealed partial class WorkerHealth(NpgsqlDataSource dataSource, IOptions<QueueOptions> options, TimeProvider clock, ILogger<WorkerHealth> logger)
+public sealed partial class WorkerHealth(
+    NpgsqlDataSource dataSource, IOptions<QueueOptions> options, WorkerTokens tokens, TimeProvider clock, ILogger<WorkerHealth> logger)
 {
     /// <summary>
     /// Counts the finished attempt for or against its worker. The common case (a success from a healthy
@@ -114,6 +115,11 @@ public sealed partial class WorkerHealth(NpgsqlDataSource dataSource, IOptions<Q
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        if (until is not null)
+        {
+            // Its claims in this process must see the quarantine now, not when the token look-up expires.
+            tokens.Forget(workerId);
+        }
     }
 
     /// <summary>The start of the error is what explains it; the attempt keeps the whole message.</summary>

@@ -54,18 +54,33 @@ try
     }
     await seeder.HistoryAsync("history", jobsets[0], workers[0], claims);
     var ratios = new List<double>();
+    var cpuRatios = new List<double>();
+    var cpu = await CpuMeter.CreateAsync(dataSource);
     for (var round = 1; round <= rounds; round++)
     {
         var tag = $"throughput{round}";
         await seeder.RunnableWithBuildsAsync(tag, jobsets[0], claims);
         await seeder.ExecuteAsync("ANALYZE");
         var load = Load.Now();
+        var cpu0 = cpu.Now();
         var run = await ClaimCompleteAsync(claimer, results, workers, claims);
+        var cpu1 = cpu.Now();
         var bare = await BareQueueAsync(dataSource, claims, claimers);
+        var cpu2 = cpu.Now();
         var ratio = run.PerSecond / bare;
         ratios.Add(ratio);
         Console.WriteLine($"claim+complete round {round}: {run.Claimed.Count} steps in {run.Seconds:F2} s = {run.PerSecond:F0}/s (target >= 5000); " +
             $"bare SKIP LOCKED queue {bare:F0}/s; ratio ours/bare {ratio:F2}; mean {run.ClaimMs:F2} ms to claim, {run.FinishMs:F2} ms to complete; {load.Until()}");
+        // CPU per step, which depends far less on the machine's other load than the rates do (the bare queue's includes creating its table).
+        var (oursClient, oursServer) = ((cpu1.Client - cpu0.Client) * 1000 / claims, (cpu1.Server - cpu0.Server) * 1000 / claims);
+        var (bareClient, bareServer) = ((cpu2.Client - cpu1.Client) * 1000 / claims, (cpu2.Server - cpu1.Server) * 1000 / claims);
+        if (oursServer is { } ourServer && bareServer is { } theirServer)
+        {
+            var cpuRatio = (oursClient + ourServer) / (bareClient + theirServer);
+            cpuRatios.Add(cpuRatio);
+            Console.WriteLine($"  CPU per step: ours {oursClient + ourServer:F3} ms (client {oursClient:F3}, PostgreSQL {ourServer:F3}); " +
+                $"bare {bareClient + theirServer:F3} ms (client {bareClient:F3}, PostgreSQL {theirServer:F3}); ratio ours/bare {cpuRatio:F2}");
+        }
         var duplicates = run.Claimed.Count - run.Claimed.Distinct().Count();
         var attempts = await seeder.CountAsync($"SELECT count(*) FROM step_attempts a JOIN steps s ON s.id = a.step_id WHERE s.drv_path LIKE '/nix/store/{tag}-%'");
         var claimedTwice = await seeder.CountAsync(
@@ -79,6 +94,11 @@ try
     }
     ratios.Sort();
     Console.WriteLine($"claim+complete: median ratio ours/bare {ratios[ratios.Count / 2]:F2} over {rounds} rounds; no step claimed twice, every build finished");
+    if (cpuRatios.Count > 0)
+    {
+        cpuRatios.Sort();
+        Console.WriteLine($"claim+complete: median CPU per step ours/bare {cpuRatios[cpuRatios.Count / 2]:F2} (client and PostgreSQL together)");
+    }
 
     // 2. One dispatch round (claim) with a large backlog against a small one.
     var backlogJobsets = await seeder.JobsetsAsync("backlog", 30);

@@ -35,11 +35,14 @@ internal sealed class ClaimThroughput(BenchServer server, NpgsqlDataSource dataS
         Directory.CreateDirectory(server.CacheDir);
         var clients = tokens.Select(Client).ToArray();
         var load = Load.Now();
+        var cpu = await CpuMeter.CreateAsync(dataSource);
+        var cpu0 = cpu.Now();
         var claimed = new ConcurrentBag<long>();
         var claimTimes = new ConcurrentBag<double>();
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(clients.Select(client => Task.Run(() => WorkAsync(client, claimed, claimTimes))));
         var ours = claimed.Count / stopwatch.Elapsed.TotalSeconds;
+        var cpu1 = cpu.Now();
 
         stopwatch.Restart();
         var remaining = steps;
@@ -55,6 +58,7 @@ internal sealed class ClaimThroughput(BenchServer server, NpgsqlDataSource dataS
             }
         })));
         var baseline = steps / stopwatch.Elapsed.TotalSeconds;
+        var cpu2 = cpu.Now();
         foreach (var client in clients)
         {
             client.Dispose();
@@ -69,6 +73,15 @@ internal sealed class ClaimThroughput(BenchServer server, NpgsqlDataSource dataS
         Console.WriteLine($"claims over HTTP round {round}: {claimed.Count} claim+finish in {claimed.Count / ours:F2} s = {ours:F0}/s (target >= 1000); " +
             $"claim p50 {times[times.Length / 2]:F1} ms, p99 {times[(int)(times.Length * 0.99)]:F1} ms; " +
             $"baseline {tokens.Length} clients x 2 GET /health per step {baseline:F0}/s; ratio {ours / baseline:F2}; {load.Until()}");
+        // CPU per step hardly depends on the machine's other load; this process is the server and the clients.
+        if (cpu1.Server - cpu0.Server is { } oursServer && cpu2.Server - cpu1.Server is { } baseServer)
+        {
+            var oursProcess = cpu1.Client - cpu0.Client;
+            var baseProcess = cpu2.Client - cpu1.Client;
+            Console.WriteLine($"  CPU per step: ours {(oursProcess + oursServer) * 1000 / steps:F3} ms (server and clients {oursProcess * 1000 / steps:F3}, " +
+                $"PostgreSQL {oursServer * 1000 / steps:F3}); 2 x GET /health {(baseProcess + baseServer) * 1000 / steps:F3} ms " +
+                $"(server and clients {baseProcess * 1000 / steps:F3}, PostgreSQL {baseServer * 1000 / steps:F3})");
+        }
         return ours / baseline;
     }
 

@@ -4,6 +4,7 @@ using Hydra.Queue.Completion;
 using Hydra.Queue.Dispatch;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
+using Hydra.Queue.Workers;
 using Hydra.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         Results = new StepResults(DataSource, queue, hydra, LogStore, Notifier, Clock, NullLogger<StepResults>.Instance);
         FailureCache = new FailureCache(DataSource);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);
+        Tokens = new WorkerTokens(DataSource, queue, Clock);
     }
 
     public NpgsqlDataSource DataSource { get; }
@@ -46,6 +48,7 @@ internal sealed class QueueHarness : IAsyncDisposable
 
     public RunnableNotifier Notifier { get; }
     public QueueMaintenance Maintenance { get; }
+    public WorkerTokens Tokens { get; }
 
     public async Task<long> AddWorkerAsync(string name)
     {

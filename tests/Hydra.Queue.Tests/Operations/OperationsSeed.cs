@@ -16,7 +16,7 @@ internal static class OperationsSeed
     public static BuildRestarts Restarts(this QueueHarness queue) => new(queue.DataSource, queue.Clock, NullLogger<BuildRestarts>.Instance);
 
     public static WorkerHealth Health(this QueueHarness queue) =>
-        new(queue.DataSource, Options.Create(queue.QueueOptions), queue.Clock, NullLogger<WorkerHealth>.Instance);
+        new(queue.DataSource, Options.Create(queue.QueueOptions), queue.Tokens, queue.Clock, NullLogger<WorkerHealth>.Instance);
 
     public static WorkerRelease Release(this QueueHarness queue) =>
         new(queue.DataSource, Options.Create(queue.QueueOptions), queue.Clock, NullLogger<WorkerRelease>.Instance);

@@ -44,7 +44,7 @@ public sealed class QuarantineTests(DatabaseFixture database) : IClassFixture<Da
         Assert.Equal(queue.Clock.GetUtcNow() + TimeSpan.FromMinutes(1), await QuarantinedUntilAsync(queue, broken));
         Assert.Null(await queue.Claimer.TryClaimAsync(broken, "broken", Request, CancellationToken.None));
         Assert.Equal(steps[3], (await queue.Claimer.TryClaimAsync(healthy, "healthy", Request, CancellationToken.None))?.StepId);
-        var status = (await new WorkerDirectory(queue.DataSource, queue.Clock).ListAsync(CancellationToken.None)).Single(w => w.Name == "broken-nix");
+        var status = (await new WorkerDirectory(queue.DataSource, queue.Tokens, queue.Clock).ListAsync(CancellationToken.None)).Single(w => w.Name == "broken-nix");
         Assert.Equal(queue.Clock.GetUtcNow() + TimeSpan.FromMinutes(1), status.QuarantinedUntil);
         Assert.Equal("broken", status.LastFailure);
 
