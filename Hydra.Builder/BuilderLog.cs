@@ -79,4 +79,7 @@ internal static partial class BuilderLog
 
     [LoggerMessage(23, LogLevel.Information, "Stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(25, LogLevel.Debug, "Step {StepId} held {TotalMs:F1} ms: {Phases}")]
+    public static partial void StepTimings(ILogger logger, long stepId, double totalMs, string phases);
 }

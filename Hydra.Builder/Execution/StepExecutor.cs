@@ -39,6 +39,7 @@ public sealed class StepExecutor(
         BuilderLog.StepClaimed(logger, claim.StepId, claim.AttemptId, claim.DrvPath, claim.System);
 
         var state = new StepState();
+        var timings = new StepTimings(timeProvider);
         using var leaseLost = new CancellationTokenSource();
         using var build = CancellationTokenSource.CreateLinkedTokenSource(abortToken, leaseLost.Token);
         using var stopHeartbeat = new CancellationTokenSource();
@@ -51,7 +52,7 @@ public sealed class StepExecutor(
             FinishRequest result;
             try
             {
-                result = await BuildAsync(claim, session, streamer, state, rootDirectory, build.Token);
+                result = await BuildAsync(claim, session, streamer, state, timings, rootDirectory, build.Token);
             }
             catch (OperationCanceledException) when (build.IsCancellationRequested)
             {
@@ -80,6 +81,8 @@ public sealed class StepExecutor(
                 await streamer.CompleteAsync(flush.Token);
             }
 
+            timings.Mark("log flush");
+
             if (streamer.DroppedBytes > 0)
             {
                 BuilderLog.LogDropped(logger, claim.StepId, streamer.DroppedBytes);
@@ -87,6 +90,8 @@ public sealed class StepExecutor(
 
             state.Phase = "reporting";
             await ReportAsync(claim, result);
+            timings.Mark("report");
+            BuilderLog.StepTimings(logger, claim.StepId, timings.TotalMilliseconds, timings.ToString());
         }
         finally
         {
@@ -98,7 +103,8 @@ public sealed class StepExecutor(
     }
 
     private async Task<FinishRequest> BuildAsync(
-        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, string rootDirectory, CancellationToken cancellationToken)
+        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, StepTimings timings, string rootDirectory,
+        CancellationToken cancellationToken)
     {
         var limits = claim.Limits ?? StepLimits.None;
         var tail = new LogTail();
@@ -134,6 +140,7 @@ public sealed class StepExecutor(
             }
         }
 
+        timings.Mark("fetch");
         state.Phase = "building";
         Directory.CreateDirectory(rootDirectory);
         var gcRoot = Path.Combine(rootDirectory, "result");
@@ -159,6 +166,7 @@ public sealed class StepExecutor(
             return new FinishRequest(outcome, exitCode, tail.ToString(), []);
         }
 
+        timings.Mark("build");
         state.Phase = "checking outputs";
         var outputNames = await NixCli.DerivationOutputsAsync(claim.DrvPath, cancellationToken);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
@@ -177,6 +185,7 @@ public sealed class StepExecutor(
         var support = await NixSupportReader.ReadAsync(
             outputs.DistinctBy(o => o.Name).ToDictionary(o => o.Name, o => o.Path), cancellationToken);
 
+        timings.Mark("path info");
         state.Phase = "uploading";
         var backoff = Backoff.Default();
         for (var attempt = 1; ; attempt++)
@@ -195,6 +204,8 @@ public sealed class StepExecutor(
 
             await Task.Delay(backoff.NextDelay(), timeProvider, cancellationToken);
         }
+
+        timings.Mark("upload");
 
         // Nix succeeded; a build that wrote nix-support/failed still keeps (and ships) its outputs, as in Hydra.
         return new FinishRequest(
