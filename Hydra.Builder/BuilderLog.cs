@@ -50,9 +50,6 @@ internal static partial class BuilderLog
     [LoggerMessage(13, LogLevel.Warning, "Heartbeat for step {StepId} failed; will retry")]
     public static partial void HeartbeatFailed(ILogger logger, long stepId, Exception exception);
 
-    [LoggerMessage(14, LogLevel.Debug, "{DrvPath} is already in the store; not fetching it")]
-    public static partial void DerivationPresent(ILogger logger, string drvPath);
-
     [LoggerMessage(15, LogLevel.Warning, "Uploading the outputs of step {StepId} failed (try {Try}, exit code {ExitCode})")]
     public static partial void UploadFailed(ILogger logger, long stepId, int @try, int exitCode);
 

@@ -126,21 +126,7 @@ public sealed class StepExecutor(
         }
 
         var info = session.Info;
-        state.Phase = "fetching";
-        if (File.Exists(claim.DrvPath))
-        {
-            BuilderLog.DerivationPresent(logger, claim.DrvPath);
-        }
-        else
-        {
-            var fetched = await nix.CopyDerivationFromCacheAsync(info.CacheUrl, info.CachePublicKey, claim.DrvPath, OnLine, cancellationToken);
-            if (fetched != 0)
-            {
-                return new FinishRequest(StepOutcome.Aborted, fetched, $"Fetching the derivation from the cache failed:\n{tail}", []);
-            }
-        }
-
-        timings.Mark("fetch");
+        // The .drv (when missing here) is fetched from the cache by the realise itself.
         state.Phase = "building";
         Directory.CreateDirectory(rootDirectory);
         var gcRoot = Path.Combine(rootDirectory, "result");
@@ -148,7 +134,8 @@ public sealed class StepExecutor(
         try
         {
             exitCode = await nix.RealiseAsync(
-                claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, OnLine, overLimit.Token);
+                claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, session.BuildHookPath,
+                OnLine, overLimit.Token);
         }
         catch (OperationCanceledException) when (budget.Exceeded && !cancellationToken.IsCancellationRequested)
         {

@@ -9,21 +9,16 @@ namespace Hydra.Builder.Nix;
 /// <summary>The Nix commands a step needs, run through <see cref="INixProcessRunner"/>.</summary>
 public sealed class NixCli(INixProcessRunner runner)
 {
-    /// <summary><c>nix copy --from cache --derivation drv</c>: fetch the derivation closure so it can be built here.</summary>
-    public Task<int> CopyDerivationFromCacheAsync(
-        string cacheUrl, string publicKey, string drvPath, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
-        runner.RunAsync(
-            Request("nix", ["copy", "--from", cacheUrl, "--derivation", drvPath, "--option", "trusted-public-keys", publicKey]),
-            onLine,
-            cancellationToken);
-
     /// <summary>
     /// <c>nix-store --realise</c> with the farm cache as the only substituter; <paramref name="gcRoot"/> keeps the outputs
     /// alive until pushed. Nix enforces the time limits (0 = none) and exits with 101 when one is hit.
+    /// A <c>.drv</c> missing here is substituted from the cache by this same call, with its closure (Nix's
+    /// derivation goal substitutes the derivation before loading it), so no separate <c>nix copy --from</c> is needed.
+    /// <paramref name="buildHookPath"/> replaces Nix's remote-build hook (<see cref="DeclineBuildHook"/>).
     /// </summary>
     public Task<int> RealiseAsync(
         string drvPath, string cacheUrl, string publicKey, string gcRoot, int timeoutSeconds, int maxSilentSeconds,
-        Action<OutputLine> onLine, CancellationToken cancellationToken) =>
+        string buildHookPath, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
         runner.RunAsync(
             Request("nix-store",
             [
@@ -32,6 +27,7 @@ public sealed class NixCli(INixProcessRunner runner)
                 "--option", "trusted-public-keys", publicKey,
                 "--option", "timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
                 "--option", "max-silent-time", maxSilentSeconds.ToString(CultureInfo.InvariantCulture),
+                "--option", "build-hook", buildHookPath,
             ]),
             onLine,
             cancellationToken);
