@@ -1,7 +1,9 @@
 using Hydra.Core.Processes;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Nix.Serve;
 using Hydra.Builder.NixSupport;
+using Hydra.Builder.Upload;
 using Hydra.Builder.Transport;
 using Hydra.Builder.Worker;
 using Hydra.Core.Protocol;
@@ -16,6 +18,8 @@ namespace Hydra.Builder.Execution;
 public sealed class StepExecutor(
     WorkerClient client,
     NixCli nix,
+    NixServePool serve,
+    CacheUploader uploader,
     BuilderOptions options,
     TimeProvider timeProvider,
     ILogger<StepExecutor> logger)
@@ -157,8 +161,14 @@ public sealed class StepExecutor(
         state.Phase = "checking outputs";
         var outputNames = await NixCli.DerivationOutputsAsync(claim.DrvPath, cancellationToken);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
-        var outputs = (await nix.PathInfoAsync(paths, OnLine, cancellationToken))
-            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, p.NarHash, p.NarSize))
+        var pathInfos = await serve.UseAsync(session => session.QueryPathInfosAsync(paths, cancellationToken), cancellationToken);
+        if (paths.FirstOrDefault(p => !pathInfos.Any(i => i.Path == p)) is { } absent)
+        {
+            throw new InvalidOperationException($"Nix built {claim.DrvPath}, but its output {absent} is not valid in the store.");
+        }
+
+        var outputs = pathInfos
+            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, SriHash(p.NarHash), p.NarSize))
             .ToList();
         var narSize = outputs.Sum(o => o.NarSize ?? 0);
         if (limits.MaxOutputBytes > 0 && narSize > limits.MaxOutputBytes)
@@ -177,16 +187,19 @@ public sealed class StepExecutor(
         var backoff = Backoff.Default();
         for (var attempt = 1; ; attempt++)
         {
-            var pushed = await nix.CopyToCacheAsync(info.CacheUrl, session.NetrcPath, paths, OnLine, cancellationToken);
-            if (pushed == 0)
+            try
             {
+                await uploader.UploadAsync(new Uri(info.CacheUrl), pathInfos, cancellationToken);
                 break;
             }
-
-            BuilderLog.UploadFailed(logger, claim.StepId, attempt, pushed);
-            if (attempt == UploadTries)
+            catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException
+                                      || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return new FinishRequest(StepOutcome.Aborted, pushed, $"Uploading the outputs to the cache failed:\n{tail}", []);
+                BuilderLog.UploadFailed(logger, claim.StepId, attempt, e);
+                if (attempt == UploadTries)
+                {
+                    return new FinishRequest(StepOutcome.Aborted, exitCode, $"Uploading the outputs to the cache failed: {e.Message}", []);
+                }
             }
 
             await Task.Delay(backoff.NextDelay(), timeProvider, cancellationToken);
@@ -278,6 +291,10 @@ public sealed class StepExecutor(
             }
         }
     }
+
+    /// <summary>Nix's serve protocol sends <c>sha256:&lt;nixbase32&gt;</c>; steps report SRI, as <c>nix path-info --json</c> printed it.</summary>
+    private static string SriHash(string narHash) =>
+        "sha256-" + Convert.ToBase64String(Hydra.Core.Nix.NixBase32.Decode(narHash["sha256:".Length..]));
 
     private static void TryDeleteDirectory(string path)
     {

@@ -36,6 +36,33 @@ public sealed class WorkerEndToEndTests : FakeServerTests
         Assert.Equal(basic, Server.CacheUploads[narinfo]);
     }
 
+    [Theory]
+    [InlineData("echo small > $out", "none")]
+    [InlineData("i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done > $out", "br")]
+    public async Task The_uploaded_output_substitutes_into_a_fresh_store(string script, string compression)
+    {
+        var drv = await TestNix.InstantiateAsync(script);
+        var output = (await TestNix.OutputPathsAsync(drv)).Single();
+        await StartWorkerAsync();
+        Server.Enqueue(Claim(attemptId: 12, drv, output));
+        Assert.Equal(StepOutcome.Succeeded, (await Server.WaitForFinishAsync(12, Patience)).Outcome);
+
+        var narinfo = Server.CacheText(Path.GetFileName(output)[..32] + ".narinfo");
+        Assert.Contains($"Compression: {compression}\n", narinfo, StringComparison.Ordinal);
+        Assert.Contains($"Deriver: {Path.GetFileName(drv)}\n", narinfo, StringComparison.Ordinal);
+        var store = Directory.CreateTempSubdirectory("hydra-builder-fresh-store-");
+        try
+        {
+            // Nix itself checks the NAR against the narinfo's hashes and sizes while substituting.
+            await TestNix.RunAsync("nix", ["copy", "--no-check-sigs", "--from", new Uri(Server.BaseUrl, "cache").ToString(), "--to", store.FullName, output]);
+            Assert.Equal(await File.ReadAllTextAsync(output), await File.ReadAllTextAsync(store.FullName + output));
+        }
+        finally
+        {
+            store.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_failing_build_is_reported_failed_with_its_log()
     {
