@@ -1,6 +1,5 @@
-using System.IO.Compression;
 using System.Net;
-using System.Security.Cryptography;
+using Hydra.Builder.Configuration;
 using Hydra.Builder.Nix.Serve;
 using Hydra.Core.Nix;
 using Microsoft.Extensions.Logging;
@@ -13,7 +12,7 @@ namespace Hydra.Builder.Upload;
 /// <c>nar/&lt;file hash&gt;.nar.&lt;ext&gt;</c>, then its narinfo (unsigned: the server signs). The
 /// <see cref="HttpClient"/> carries the worker token (<see cref="UploadClient"/>).
 /// </summary>
-public sealed class CacheUploader(HttpClient http, NixServePool serve, ILogger<CacheUploader> logger)
+public sealed class CacheUploader(HttpClient http, NixServePool serve, BuilderOptions options, ILogger<CacheUploader> logger)
 {
     /// <summary>NARs this small are stored uncompressed: compression would save a few bytes at best.</summary>
     public const long CompressFromBytes = 4096;
@@ -95,7 +94,7 @@ public sealed class CacheUploader(HttpClient http, NixServePool serve, ILogger<C
     private async Task UploadOneAsync(Uri cacheUrl, ServePathInfo info, CancellationToken cancellationToken)
     {
         var compression = info.NarSize >= CompressFromBytes ? "br" : "none";
-        await using var file = await NarFile.CreateAsync(info, compression, serve, cancellationToken);
+        await using var file = await NarFile.CreateAsync(info, compression, serve, Path.Combine(options.WorkDir, "uploads"), cancellationToken);
 
         var narName = $"{file.FileHash}.nar{(compression == "none" ? "" : "." + compression)}";
         using (var content = new StreamContent(file.Open()))

@@ -6,8 +6,8 @@ using Hydra.Core.Nix;
 namespace Hydra.Builder.Upload;
 
 /// <summary>
-/// A store path's NAR, compressed, ready to upload: in memory when small, else in a temporary file that
-/// disappears on dispose. Built from <c>cmdDumpStorePath</c>, with the NAR's SHA-256 checked against the
+/// A store path's NAR, compressed, ready to upload: in memory when small, else in a temporary file (in the
+/// worker's directory, not /tmp, which may be a small tmpfs) that disappears on dispose. Built from <c>cmdDumpStorePath</c>, with the NAR's SHA-256 checked against the
 /// store's path info on the way, so a NAR that does not match what the store registered is never uploaded.
 /// </summary>
 internal sealed class NarFile : IAsyncDisposable
@@ -29,11 +29,17 @@ internal sealed class NarFile : IAsyncDisposable
     public long Length { get; }
 
     /// <exception cref="InvalidDataException">The NAR's hash differs from the one the store registered.</exception>
-    public static async Task<NarFile> CreateAsync(ServePathInfo info, string compression, NixServePool serve, CancellationToken cancellationToken)
+    public static async Task<NarFile> CreateAsync(
+        ServePathInfo info, string compression, NixServePool serve, string tempDirectory, CancellationToken cancellationToken)
     {
+        if (info.NarSize > InMemoryUpTo)
+        {
+            Directory.CreateDirectory(tempDirectory);
+        }
+
         Stream stored = info.NarSize <= InMemoryUpTo
             ? new MemoryStream()
-            : new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+            : new FileStream(Path.Combine(tempDirectory, Guid.NewGuid().ToString("N") + ".nar"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
                 FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {

@@ -39,6 +39,7 @@ public sealed class WorkerEndToEndTests : FakeServerTests
     [Theory]
     [InlineData("echo small > $out", "none")]
     [InlineData("i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done > $out", "br")]
+    [InlineData("dd if=/dev/urandom of=$out bs=1024 count=2048 2>/dev/null", "br")]
     public async Task The_uploaded_output_substitutes_into_a_fresh_store(string script, string compression)
     {
         var drv = await TestNix.InstantiateAsync(script);
