@@ -50,11 +50,8 @@ internal static partial class BuilderLog
     [LoggerMessage(13, LogLevel.Warning, "Heartbeat for step {StepId} failed; will retry")]
     public static partial void HeartbeatFailed(ILogger logger, long stepId, Exception exception);
 
-    [LoggerMessage(14, LogLevel.Debug, "{DrvPath} is already in the store; not fetching it")]
-    public static partial void DerivationPresent(ILogger logger, string drvPath);
-
-    [LoggerMessage(15, LogLevel.Warning, "Uploading the outputs of step {StepId} failed (try {Try}, exit code {ExitCode})")]
-    public static partial void UploadFailed(ILogger logger, long stepId, int @try, int exitCode);
+    [LoggerMessage(15, LogLevel.Warning, "Uploading the outputs of step {StepId} failed (try {Try})")]
+    public static partial void UploadFailed(ILogger logger, long stepId, int @try, Exception exception);
 
     [LoggerMessage(16, LogLevel.Warning, "Reporting step {StepId} failed; retrying")]
     public static partial void ReportFailed(ILogger logger, long stepId, Exception exception);
@@ -79,4 +76,16 @@ internal static partial class BuilderLog
 
     [LoggerMessage(23, LogLevel.Information, "Stopped")]
     public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(25, LogLevel.Debug, "Step {StepId} held {TotalMs:F1} ms: {Phases}")]
+    public static partial void StepTimings(ILogger logger, long stepId, double totalMs, string phases);
+
+    [LoggerMessage(26, LogLevel.Debug, "nix-store --serve: {Line}")]
+    public static partial void ServeMessage(ILogger logger, string line);
+
+    [LoggerMessage(27, LogLevel.Debug, "{StorePath} is in the cache already; not uploading it")]
+    public static partial void AlreadyCached(ILogger logger, string storePath);
+
+    [LoggerMessage(28, LogLevel.Debug, "Uploaded {StorePath}: NAR {NarSize} bytes, {FileSize} bytes as {Compression}")]
+    public static partial void Uploaded(ILogger logger, string storePath, long narSize, long fileSize, string compression);
 }

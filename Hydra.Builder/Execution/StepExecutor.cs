@@ -1,7 +1,9 @@
 using Hydra.Core.Processes;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Nix.Serve;
 using Hydra.Builder.NixSupport;
+using Hydra.Builder.Upload;
 using Hydra.Builder.Transport;
 using Hydra.Builder.Worker;
 using Hydra.Core.Protocol;
@@ -16,6 +18,8 @@ namespace Hydra.Builder.Execution;
 public sealed class StepExecutor(
     WorkerClient client,
     NixCli nix,
+    NixServePool serve,
+    CacheUploader uploader,
     BuilderOptions options,
     TimeProvider timeProvider,
     ILogger<StepExecutor> logger)
@@ -39,6 +43,7 @@ public sealed class StepExecutor(
         BuilderLog.StepClaimed(logger, claim.StepId, claim.AttemptId, claim.DrvPath, claim.System);
 
         var state = new StepState();
+        var timings = new StepTimings(timeProvider);
         using var leaseLost = new CancellationTokenSource();
         using var build = CancellationTokenSource.CreateLinkedTokenSource(abortToken, leaseLost.Token);
         using var stopHeartbeat = new CancellationTokenSource();
@@ -51,7 +56,7 @@ public sealed class StepExecutor(
             FinishRequest result;
             try
             {
-                result = await BuildAsync(claim, session, streamer, state, rootDirectory, build.Token);
+                result = await BuildAsync(claim, session, streamer, state, timings, rootDirectory, build.Token);
             }
             catch (OperationCanceledException) when (build.IsCancellationRequested)
             {
@@ -80,6 +85,8 @@ public sealed class StepExecutor(
                 await streamer.CompleteAsync(flush.Token);
             }
 
+            timings.Mark("log flush");
+
             if (streamer.DroppedBytes > 0)
             {
                 BuilderLog.LogDropped(logger, claim.StepId, streamer.DroppedBytes);
@@ -87,6 +94,8 @@ public sealed class StepExecutor(
 
             state.Phase = "reporting";
             await ReportAsync(claim, result);
+            timings.Mark("report");
+            BuilderLog.StepTimings(logger, claim.StepId, timings.TotalMilliseconds, timings.ToString());
         }
         finally
         {
@@ -98,7 +107,8 @@ public sealed class StepExecutor(
     }
 
     private async Task<FinishRequest> BuildAsync(
-        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, string rootDirectory, CancellationToken cancellationToken)
+        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, StepTimings timings, string rootDirectory,
+        CancellationToken cancellationToken)
     {
         var limits = claim.Limits ?? StepLimits.None;
         var tail = new LogTail();
@@ -120,20 +130,7 @@ public sealed class StepExecutor(
         }
 
         var info = session.Info;
-        state.Phase = "fetching";
-        if (File.Exists(claim.DrvPath))
-        {
-            BuilderLog.DerivationPresent(logger, claim.DrvPath);
-        }
-        else
-        {
-            var fetched = await nix.CopyDerivationFromCacheAsync(info.CacheUrl, info.CachePublicKey, claim.DrvPath, OnLine, cancellationToken);
-            if (fetched != 0)
-            {
-                return new FinishRequest(StepOutcome.Aborted, fetched, $"Fetching the derivation from the cache failed:\n{tail}", []);
-            }
-        }
-
+        // The .drv (when missing here) is fetched from the cache by the realise itself.
         state.Phase = "building";
         Directory.CreateDirectory(rootDirectory);
         var gcRoot = Path.Combine(rootDirectory, "result");
@@ -141,7 +138,8 @@ public sealed class StepExecutor(
         try
         {
             exitCode = await nix.RealiseAsync(
-                claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, OnLine, overLimit.Token);
+                claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, session.BuildHookPath,
+                OnLine, overLimit.Token);
         }
         catch (OperationCanceledException) when (budget.Exceeded && !cancellationToken.IsCancellationRequested)
         {
@@ -159,11 +157,18 @@ public sealed class StepExecutor(
             return new FinishRequest(outcome, exitCode, tail.ToString(), []);
         }
 
+        timings.Mark("build");
         state.Phase = "checking outputs";
         var outputNames = await NixCli.DerivationOutputsAsync(claim.DrvPath, cancellationToken);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
-        var outputs = (await nix.PathInfoAsync(paths, OnLine, cancellationToken))
-            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, p.NarHash, p.NarSize))
+        var pathInfos = await serve.UseAsync(session => session.QueryPathInfosAsync(paths, cancellationToken), cancellationToken);
+        if (paths.FirstOrDefault(p => !pathInfos.Any(i => i.Path == p)) is { } absent)
+        {
+            throw new InvalidOperationException($"Nix built {claim.DrvPath}, but its output {absent} is not valid in the store.");
+        }
+
+        var outputs = pathInfos
+            .Select(p => new StepOutputInfo(outputNames.GetValueOrDefault(p.Path, "out"), p.Path, SriHash(p.NarHash), p.NarSize))
             .ToList();
         var narSize = outputs.Sum(o => o.NarSize ?? 0);
         if (limits.MaxOutputBytes > 0 && narSize > limits.MaxOutputBytes)
@@ -177,24 +182,30 @@ public sealed class StepExecutor(
         var support = await NixSupportReader.ReadAsync(
             outputs.DistinctBy(o => o.Name).ToDictionary(o => o.Name, o => o.Path), cancellationToken);
 
+        timings.Mark("path info");
         state.Phase = "uploading";
         var backoff = Backoff.Default();
         for (var attempt = 1; ; attempt++)
         {
-            var pushed = await nix.CopyToCacheAsync(info.CacheUrl, session.NetrcPath, paths, OnLine, cancellationToken);
-            if (pushed == 0)
+            try
             {
+                await uploader.UploadAsync(new Uri(info.CacheUrl), pathInfos, cancellationToken);
                 break;
             }
-
-            BuilderLog.UploadFailed(logger, claim.StepId, attempt, pushed);
-            if (attempt == UploadTries)
+            catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException
+                                      || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return new FinishRequest(StepOutcome.Aborted, pushed, $"Uploading the outputs to the cache failed:\n{tail}", []);
+                BuilderLog.UploadFailed(logger, claim.StepId, attempt, e);
+                if (attempt == UploadTries)
+                {
+                    return new FinishRequest(StepOutcome.Aborted, exitCode, $"Uploading the outputs to the cache failed: {e.Message}", []);
+                }
             }
 
             await Task.Delay(backoff.NextDelay(), timeProvider, cancellationToken);
         }
+
+        timings.Mark("upload");
 
         // Nix succeeded; a build that wrote nix-support/failed still keeps (and ships) its outputs, as in Hydra.
         return new FinishRequest(
@@ -280,6 +291,10 @@ public sealed class StepExecutor(
             }
         }
     }
+
+    /// <summary>Nix's serve protocol sends <c>sha256:&lt;nixbase32&gt;</c>; steps report SRI, as <c>nix path-info --json</c> printed it.</summary>
+    private static string SriHash(string narHash) =>
+        "sha256-" + Convert.ToBase64String(Hydra.Core.Nix.NixBase32.Decode(narHash["sha256:".Length..]));
 
     private static void TryDeleteDirectory(string path)
     {

@@ -12,7 +12,7 @@ public static class BuilderHost
     public static async Task<int> RunAsync(BuilderOptions options, CancellationToken cancellationToken)
     {
         using var serilog = new LoggerConfiguration()
-            .MinimumLevel.Information()
+            .MinimumLevel.Is(MinimumLevel())
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
@@ -29,4 +29,10 @@ public static class BuilderHost
         await host.RunAsync(cancellationToken);
         return 0;
     }
+
+    /// <summary><c>HYDRA_BUILDER_LOG_LEVEL</c> (Serilog's names: Debug, Information, Warning...), default Information.</summary>
+    private static LogEventLevel MinimumLevel() =>
+        Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("HYDRA_BUILDER_LOG_LEVEL"), ignoreCase: true, out var level)
+            ? level
+            : LogEventLevel.Information;
 }

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Execution;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Nix.Serve;
+using Hydra.Builder.Upload;
 using Hydra.Builder.Transport;
 using Hydra.Builder.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +29,16 @@ public static class BuilderServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
         services.AddSingleton<NixCli>();
+        services.AddSingleton<NixServePool>();
+        services.AddHttpClient<CacheUploader>(http =>
+        {
+            http.DefaultRequestHeaders.Authorization = UploadClient.Authorization(options.Token);
+            http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("hydra-builder", "1.0"));
+            // A NAR of gigabytes takes a while; a server that stops answering still ends the upload.
+            http.Timeout = TimeSpan.FromHours(1);
+        })
+        .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddSingleton<StepExecutor>();
         services.TryAddSingleton<IFreeDiskSpace, FreeDiskSpace>();
         services.AddSingleton<DiskSpaceGate>();

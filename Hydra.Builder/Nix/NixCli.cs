@@ -1,29 +1,22 @@
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 
 namespace Hydra.Builder.Nix;
 
 /// <summary>The Nix commands a step needs, run through <see cref="INixProcessRunner"/>.</summary>
 public sealed class NixCli(INixProcessRunner runner)
 {
-    /// <summary><c>nix copy --from cache --derivation drv</c>: fetch the derivation closure so it can be built here.</summary>
-    public Task<int> CopyDerivationFromCacheAsync(
-        string cacheUrl, string publicKey, string drvPath, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
-        runner.RunAsync(
-            Request("nix", ["copy", "--from", cacheUrl, "--derivation", drvPath, "--option", "trusted-public-keys", publicKey]),
-            onLine,
-            cancellationToken);
-
     /// <summary>
     /// <c>nix-store --realise</c> with the farm cache as the only substituter; <paramref name="gcRoot"/> keeps the outputs
     /// alive until pushed. Nix enforces the time limits (0 = none) and exits with 101 when one is hit.
+    /// A <c>.drv</c> missing here is substituted from the cache by this same call, with its closure (Nix's
+    /// derivation goal substitutes the derivation before loading it), so no separate <c>nix copy --from</c> is needed.
+    /// <paramref name="buildHookPath"/> replaces Nix's remote-build hook (<see cref="DeclineBuildHook"/>).
     /// </summary>
     public Task<int> RealiseAsync(
         string drvPath, string cacheUrl, string publicKey, string gcRoot, int timeoutSeconds, int maxSilentSeconds,
-        Action<OutputLine> onLine, CancellationToken cancellationToken) =>
+        string buildHookPath, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
         runner.RunAsync(
             Request("nix-store",
             [
@@ -32,38 +25,10 @@ public sealed class NixCli(INixProcessRunner runner)
                 "--option", "trusted-public-keys", publicKey,
                 "--option", "timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
                 "--option", "max-silent-time", maxSilentSeconds.ToString(CultureInfo.InvariantCulture),
+                "--option", "build-hook", buildHookPath,
             ]),
             onLine,
             cancellationToken);
-
-    /// <summary><c>nix copy --to cache?compression=zstd paths</c>, authenticated through a netrc file.</summary>
-    public Task<int> CopyToCacheAsync(
-        string cacheUrl, string netrcPath, IReadOnlyList<string> paths, Action<OutputLine> onLine, CancellationToken cancellationToken)
-    {
-        var separator = cacheUrl.Contains('?', StringComparison.Ordinal) ? '&' : '?';
-        return runner.RunAsync(
-            Request("nix", ["copy", "--to", $"{cacheUrl}{separator}compression=zstd", .. paths], [$"netrc-file = {netrcPath}"]),
-            onLine,
-            cancellationToken);
-    }
-
-    /// <summary>NAR hash and size of valid store paths (Nix 2.8 prints a JSON array of objects).</summary>
-    public async Task<IReadOnlyList<PathInfo>> PathInfoAsync(
-        IReadOnlyList<string> paths, Action<OutputLine> onLine, CancellationToken cancellationToken)
-    {
-        var json = await RunForStdoutAsync(Request("nix", ["path-info", "--json", .. paths]), onLine, cancellationToken);
-        using var document = JsonDocument.Parse(json);
-        var infos = new List<PathInfo>();
-        foreach (var entry in document.RootElement.EnumerateArray())
-        {
-            infos.Add(new PathInfo(
-                entry.GetProperty("path").GetString()!,
-                entry.TryGetProperty("narHash", out var hash) ? hash.GetString() : null,
-                entry.TryGetProperty("narSize", out var size) ? size.GetInt64() : null));
-        }
-
-        return infos;
-    }
 
     /// <summary>
     /// The derivation's outputs as output path -> output name, read from the <c>.drv</c> file itself (a Nix process
@@ -73,32 +38,6 @@ public sealed class NixCli(INixProcessRunner runner)
     {
         var derivation = await DerivationParser.ParseFileAsync(drvPath, cancellationToken);
         return derivation.Outputs.Where(o => o.Value.Path.Length > 0).ToDictionary(o => o.Value.Path, o => o.Key, StringComparer.Ordinal);
-    }
-
-    /// <summary>Runs a command whose stdout is data; stderr goes to <paramref name="onLine"/>. Non-zero exit throws.</summary>
-    private async Task<string> RunForStdoutAsync(NixProcessRequest request, Action<OutputLine> onLine, CancellationToken cancellationToken)
-    {
-        var stdout = new StringBuilder();
-        var exitCode = await runner.RunAsync(
-            request,
-            line =>
-            {
-                if (line.IsStandardError)
-                {
-                    onLine(line);
-                }
-                else
-                {
-                    stdout.Append(line.Text).Append('\n');
-                }
-            },
-            cancellationToken);
-        if (exitCode != 0)
-        {
-            throw new NixCommandException(request.ToString(), exitCode);
-        }
-
-        return stdout.ToString();
     }
 
     private static NixProcessRequest Request(string fileName, IReadOnlyList<string> arguments, IReadOnlyList<string>? configLines = null) =>

@@ -7,10 +7,10 @@ namespace Hydra.Builder.Nix;
 public static class NixEnvironment
 {
     /// <summary>
-    /// Settings every call needs: the new CLI (nix copy, nix path-info) is still experimental in Nix 2.8;
-    /// and no narinfo caching, because Nix's disk cache would otherwise answer for the farm's cache:
-    /// after a server's cache is reset it would skip uploads it "remembers", and after an upload it
-    /// would reuse the unsigned narinfo it sent instead of the one the server signed.
+    /// Settings every call needs: the new CLI (<c>nix ...</c>) is still experimental in Nix 2.8, for
+    /// whoever runs it with these settings; and no narinfo caching, because Nix's disk cache would
+    /// otherwise answer for the farm's cache: a realise would not see a <c>.drv</c> or an input that
+    /// another worker uploaded after Nix last found it missing.
     /// </summary>
     public static readonly IReadOnlyList<string> BaseConfigLines =
     [

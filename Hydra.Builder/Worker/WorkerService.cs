@@ -45,8 +45,7 @@ public sealed class WorkerService(
         }
 
         BuilderLog.Connected(logger, info.WorkerName, info.CacheUrl, info.HeartbeatSeconds);
-        var netrc = NetrcFile.Write(options.WorkDir, [new Uri(info.CacheUrl), options.Server], options.Token);
-        var session = new WorkerSession(info, netrc);
+        var session = new WorkerSession(info, DeclineBuildHook.Write(options.WorkDir));
 
         using var drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         await using (stoppingToken.Register(() =>

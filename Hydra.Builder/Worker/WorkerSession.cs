@@ -2,5 +2,8 @@ using Hydra.Core.Protocol;
 
 namespace Hydra.Builder.Worker;
 
-/// <summary>What the worker learned at start: the server's info and where the upload credentials are.</summary>
-public sealed record WorkerSession(WorkerInfo Info, string NetrcPath);
+/// <summary>
+/// What the worker learned and prepared at start: the server's info and the build hook Nix runs
+/// (<see cref="Nix.DeclineBuildHook"/>).
+/// </summary>
+public sealed record WorkerSession(WorkerInfo Info, string BuildHookPath);

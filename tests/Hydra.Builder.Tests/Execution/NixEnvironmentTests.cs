@@ -18,21 +18,4 @@ public sealed class NixEnvironmentTests
 
         Assert.Equal("substituters =\nsandbox = false\nextra-experimental-features = nix-command\nnarinfo-cache-positive-ttl = 0\nnarinfo-cache-negative-ttl = 0\nnetrc-file = /w/netrc\n", config);
     }
-
-    [Fact]
-    public void Netrc_file_is_private_and_names_each_host_once()
-    {
-        var directory = Directory.CreateTempSubdirectory("hydra-builder-netrc-").FullName;
-        try
-        {
-            var path = NetrcFile.Write(directory, [new Uri("http://cache.example:8080/cache"), new Uri("http://cache.example/")], "s3cret");
-
-            Assert.Equal("machine cache.example login worker password s3cret\n", File.ReadAllText(path));
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
 }

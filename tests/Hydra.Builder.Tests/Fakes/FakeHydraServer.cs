@@ -91,6 +91,8 @@ public sealed class FakeHydraServer : IAsyncDisposable
         }
     }
 
+    public string CacheText(string relativePath) => File.ReadAllText(Path.Combine(_cacheDirectory.FullName, relativePath));
+
     public bool CacheHasFile(string relativePath) => File.Exists(Path.Combine(_cacheDirectory.FullName, relativePath));
 
     public async ValueTask DisposeAsync()

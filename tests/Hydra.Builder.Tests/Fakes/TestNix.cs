@@ -33,7 +33,10 @@ internal static class TestNix
     public static async Task<IReadOnlyList<string>> OutputPathsAsync(string drvPath) =>
         await RunAsync("nix-store", ["--query", "--outputs", drvPath]);
 
-    private static async Task<IReadOnlyList<string>> RunAsync(string fileName, IReadOnlyList<string> arguments)
+    /// <summary>Builds <paramref name="drvPath"/> with plain <c>nix-store --realise</c>.</summary>
+    public static async Task RealiseAsync(string drvPath) => await RunAsync("nix-store", ["--realise", drvPath]);
+
+    public static async Task<IReadOnlyList<string>> RunAsync(string fileName, IReadOnlyList<string> arguments)
     {
         var stdout = new List<string>();
         var stderr = new List<string>();

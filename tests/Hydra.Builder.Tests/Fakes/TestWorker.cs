@@ -23,8 +23,9 @@ internal sealed class TestWorker : IAsyncDisposable
     /// <param name="disk">Replaces the real free-space probe of the store.</param>
     /// <param name="mandatoryFeatures">The worker's <c>--mandatory-features</c>.</param>
     /// <param name="speedFactor">The worker's <c>--speed-factor</c>.</param>
+    /// <param name="maxJobs">The worker's <c>--max-jobs</c> (job slots).</param>
     public async Task<IHost> StartAsync(FakeHydraServer server, TimeSpan? drainTimeout = null, IFreeDiskSpace? disk = null,
-        IReadOnlyList<string>? mandatoryFeatures = null, double speedFactor = 1)
+        IReadOnlyList<string>? mandatoryFeatures = null, double speedFactor = 1, int maxJobs = 1)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddProvider(Log);
@@ -39,6 +40,7 @@ internal sealed class TestWorker : IAsyncDisposable
             Systems = [NixSystem.Current()],
             MandatoryFeatures = mandatoryFeatures ?? [],
             SpeedFactor = speedFactor,
+            MaxJobs = maxJobs,
             Name = "test-worker",
             WorkDir = _workDir.FullName,
             DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5),

@@ -36,6 +36,68 @@ public sealed class WorkerEndToEndTests : FakeServerTests
         Assert.Equal(basic, Server.CacheUploads[narinfo]);
     }
 
+    [Theory]
+    [InlineData("echo small > $out", "none")]
+    [InlineData("i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done > $out", "br")]
+    [InlineData("dd if=/dev/urandom of=$out bs=1024 count=2048 2>/dev/null", "br")]
+    public async Task The_uploaded_output_substitutes_into_a_fresh_store(string script, string compression)
+    {
+        var drv = await TestNix.InstantiateAsync(script);
+        var output = (await TestNix.OutputPathsAsync(drv)).Single();
+        await StartWorkerAsync();
+        Server.Enqueue(Claim(attemptId: 12, drv, output));
+        Assert.Equal(StepOutcome.Succeeded, (await Server.WaitForFinishAsync(12, Patience)).Outcome);
+
+        var narinfo = Server.CacheText(Path.GetFileName(output)[..32] + ".narinfo");
+        Assert.Contains($"Compression: {compression}\n", narinfo, StringComparison.Ordinal);
+        Assert.Contains($"Deriver: {Path.GetFileName(drv)}\n", narinfo, StringComparison.Ordinal);
+        var store = Directory.CreateTempSubdirectory("hydra-builder-fresh-store-");
+        try
+        {
+            // Nix itself checks the NAR against the narinfo's hashes and sizes while substituting.
+            await TestNix.RunAsync("nix", ["copy", "--no-check-sigs", "--from", new Uri(Server.BaseUrl, "cache").ToString(), "--to", store.FullName, output]);
+            Assert.Equal(await File.ReadAllTextAsync(output), await File.ReadAllTextAsync(store.FullName + output));
+        }
+        finally
+        {
+            store.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Two_slots_building_at_once_each_log_only_their_own_output()
+    {
+        // Each build waits (up to a minute) for the other to have started, so both run at the same time.
+        var flags = Directory.CreateTempSubdirectory("hydra-builder-overlap-");
+        File.SetUnixFileMode(flags.FullName, (UnixFileMode)0b111_111_111); // the builds may run as nixbld users
+        try
+        {
+            string Script(string me, string other) =>
+                $"echo {me}-start; touch {flags.FullName}/{me}; i=0; while [ ! -e {flags.FullName}/{other} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; " +
+                $"echo {me}-end; echo {me} > $out";
+            var left = await TestNix.InstantiateAsync(Script("left", "right"));
+            var right = await TestNix.InstantiateAsync(Script("right", "left"));
+            await Worker.StartAsync(Server, maxJobs: 2);
+
+            Server.Enqueue(Claim(attemptId: 51, left, (await TestNix.OutputPathsAsync(left)).Single()));
+            Server.Enqueue(Claim(attemptId: 52, right, (await TestNix.OutputPathsAsync(right)).Single()));
+
+            Assert.Equal(StepOutcome.Succeeded, (await Server.WaitForFinishAsync(51, Patience)).Outcome);
+            Assert.Equal(StepOutcome.Succeeded, (await Server.WaitForFinishAsync(52, Patience)).Outcome);
+            foreach (var (attempt, me, other) in new[] { (51L, "left", "right"), (52L, "right", "left") })
+            {
+                var log = Server.LogOf(attempt);
+                Assert.Contains($"{me}-start", log, StringComparison.Ordinal);
+                Assert.Contains($"{me}-end", log, StringComparison.Ordinal);
+                Assert.DoesNotContain($"{other}-", log, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            flags.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task A_failing_build_is_reported_failed_with_its_log()
     {
