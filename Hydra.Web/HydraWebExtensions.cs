@@ -10,6 +10,7 @@ using Hydra.Web.Api.Push;
 using Hydra.Web.Api.Search;
 using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
+using Hydra.Web.Pages.Shared;
 using Hydra.Web.Cache;
 using Hydra.Web.Hosting;
 using Hydra.Web.Pages.Projects;
@@ -35,6 +36,7 @@ public static class HydraWebExtensions
         builder.Services.AddAntiforgery();
         builder.Services.AddRazorComponents();
         builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<SharedResults>();
         builder.Services.AddSingleton<EvaluationDiffCache>();
         builder.AddHydraCache();
         return builder;

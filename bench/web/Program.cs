@@ -33,7 +33,16 @@ http.Timeout = TimeSpan.FromSeconds(60);
 var random = new Random(42);
 var smallEvals = seeder.CreatedEvaluations - 1;
 string Build() => $"/build/{random.NextInt64(1, seeder.Builds + 1)}";
-string Jobset() => random.Next(10) == 0 ? "/jobset/nixpkgs/trunk" : $"/jobset/proj{1 + random.Next(20):D2}/js{1 + random.Next(FarmSeeder.SmallJobsets):D3}";
+string Jobset()
+{
+    if (random.Next(10) == 0)
+    {
+        return "/jobset/nixpkgs/trunk";
+    }
+    // Jobset jsN belongs to project proj(1 + (N - 1) / 5), as FarmSeeder makes them.
+    var n = 1 + random.Next(FarmSeeder.SmallJobsets);
+    return $"/jobset/proj{1 + (n - 1) / 5:D2}/js{n:D3}";
+}
 string Eval() => random.Next(10) == 0 ? "/eval/1" : $"/eval/{2 + random.NextInt64(smallEvals)}";
 string Queue() => random.Next(3) switch
 {

@@ -1,3 +1,4 @@
+using Hydra.Web.Pages.Shared;
 using Hydra.Core.Data;
 using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Jobsets;
@@ -24,11 +25,11 @@ internal static class EvalEndpoints
     }
 
     private static async Task<IResult> ListAsync(
-        string project, string jobset, int? page, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+        string project, string jobset, int? page, HttpContext http, HydraDbContext db, SharedResults shared, CancellationToken cancellationToken)
     {
         if (!Negotiation.WantsJson(http.Request))
         {
-            return await JobsetEndpoints.PageAsync(db, project, jobset, before: null, cancellationToken);
+            return await JobsetEndpoints.PageAsync(db, shared, project, jobset, before: null, cancellationToken);
         }
         var jobsetId = await db.Jobsets.AsNoTracking().Where(j => j.Project!.Name == project && j.Name == jobset)
             .Select(j => (long?)j.Id).SingleOrDefaultAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Hydra.Web.Pages.Shared;
 using Hydra.Evaluator.Jobsets;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data;
@@ -27,20 +28,20 @@ internal static partial class JobsetEndpoints
     }
 
     private static async Task<IResult> GetAsync(
-        string project, string jobset, long? before, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+        string project, string jobset, long? before, HttpContext http, HydraDbContext db, SharedResults shared, CancellationToken cancellationToken)
     {
         if (Negotiation.WantsJson(http.Request))
         {
             var json = await JobsetQueries.FindAsync(db, project, jobset, cancellationToken);
             return json is null ? HydraJson.NotFound($"Jobset '{project}:{jobset}' doesn't exist.") : HydraJson.Ok(json);
         }
-        return await PageAsync(db, project, jobset, before, cancellationToken);
+        return await PageAsync(db, shared, project, jobset, before, cancellationToken);
     }
 
     /// <summary>The jobset page; also answers HTML requests for <c>/jobset/{p}/{j}/evals</c>.</summary>
-    internal static async Task<IResult> PageAsync(HydraDbContext db, string project, string jobset, long? before, CancellationToken cancellationToken)
+    internal static async Task<IResult> PageAsync(HydraDbContext db, SharedResults shared, string project, string jobset, long? before, CancellationToken cancellationToken)
     {
-        var model = await JobsetPageQuery.LoadAsync(db, project, jobset, before, cancellationToken);
+        var model = await JobsetPageQuery.LoadAsync(db, shared, project, jobset, before, cancellationToken);
         return model is null
             ? NotFoundPage.Result($"Jobset '{project}:{jobset}' doesn't exist.")
             : new RazorComponentResult<JobsetPage>(new { Model = model });

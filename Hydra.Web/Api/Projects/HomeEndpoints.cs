@@ -1,7 +1,7 @@
 using Hydra.Core.Data;
 using Hydra.Web.Pages.Home;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Caching.Memory;
+using Hydra.Web.Pages.Shared;
 
 namespace Hydra.Web.Api.Projects;
 
@@ -10,13 +10,13 @@ internal static class HomeEndpoints
 {
     public static RouteGroupBuilder MapHomeEndpoints(this RouteGroupBuilder routes)
     {
-        routes.MapGet("/", async (HttpContext http, HydraDbContext db, IMemoryCache cache, CancellationToken cancellationToken) =>
+        routes.MapGet("/", async (HttpContext http, HydraDbContext db, SharedResults shared, CancellationToken cancellationToken) =>
         {
             if (Negotiation.WantsJson(http.Request))
             {
                 return HydraJson.Ok(await ProjectQueries.ListAsync(db, cancellationToken));
             }
-            var model = await HomeQuery.LoadAsync(db, cache, cancellationToken);
+            var model = await HomeQuery.LoadAsync(db, shared, cancellationToken);
             return new RazorComponentResult<HomePage>(new { Model = model });
         });
         return routes;

@@ -1,3 +1,4 @@
+using Hydra.Web.Pages.Shared;
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data;
@@ -23,14 +24,14 @@ internal static partial class ProjectEndpoints
         return routes;
     }
 
-    private static async Task<IResult> GetAsync(string name, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string name, HttpContext http, HydraDbContext db, SharedResults shared, CancellationToken cancellationToken)
     {
         if (Negotiation.WantsJson(http.Request))
         {
             var json = await ProjectQueries.FindAsync(db, name, cancellationToken);
             return json is null ? HydraJson.NotFound($"Project '{name}' doesn't exist.") : HydraJson.Ok(json);
         }
-        var model = await ProjectPageQuery.LoadAsync(db, name, cancellationToken);
+        var model = await ProjectPageQuery.LoadAsync(db, shared, name, cancellationToken);
         return model is null
             ? NotFoundPage.Result($"Project '{name}' doesn't exist.")
             : new RazorComponentResult<ProjectPage>(new { Model = model });

@@ -2,7 +2,7 @@ using Hydra.Core.Data;
 using Hydra.Queue.Workers;
 using Hydra.Web.Pages.Status;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Caching.Memory;
+using Hydra.Web.Pages.Shared;
 
 namespace Hydra.Web.Api.Status;
 
@@ -30,10 +30,10 @@ internal static class StatusEndpoints
     }
 
     private static async Task<IResult> QueueAsync(
-        string? system, string? jobset, long? after, HydraDbContext db, IMemoryCache cache, TimeProvider timeProvider,
+        string? system, string? jobset, long? after, HydraDbContext db, SharedResults shared, TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
-        var model = await QueuePageQuery.LoadAsync(db, cache, timeProvider, system, jobset, after, cancellationToken);
+        var model = await QueuePageQuery.LoadAsync(db, shared, timeProvider, system, jobset, after, cancellationToken);
         return new RazorComponentResult<QueuePage>(new { Model = model });
     }
 

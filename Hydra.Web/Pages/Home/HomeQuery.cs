@@ -1,7 +1,6 @@
 using Hydra.Core.Data;
 using Hydra.Web.Pages.Shared;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Hydra.Web.Pages.Home;
 
@@ -10,7 +9,7 @@ internal static class HomeQuery
 {
     public static readonly TimeSpan CountsLifetime = TimeSpan.FromSeconds(10);
 
-    public static async Task<HomeModel> LoadAsync(HydraDbContext db, IMemoryCache cache, CancellationToken cancellationToken)
+    public static async Task<HomeModel> LoadAsync(HydraDbContext db, SharedResults shared, CancellationToken cancellationToken)
     {
         var rows = await db.Projects.AsNoTracking().OrderBy(p => p.Name)
             .Select(p => new
@@ -21,12 +20,11 @@ internal static class HomeQuery
                 LastEvaluatedAt = p.Jobsets.Max(j => j.LastCheckedAt),
             })
             .ToListAsync(cancellationToken);
-        var counts = await cache.GetOrCreateAsync("hydra:home-counts", async entry =>
+        var counts = await shared.GetAsync("hydra:home-counts", CountsLifetime, async (services, ct) =>
         {
-            entry.AbsoluteExpirationRelativeToNow = CountsLifetime;
             // Current builds per project, through builds_current (jobset_id, job) WHERE is_current.
             var grouped = await (
-                from b in db.Builds
+                from b in services.GetRequiredService<HydraDbContext>().Builds
                 where b.IsCurrent
                 group b by b.Jobset!.ProjectId into g
                 select new
@@ -36,9 +34,9 @@ internal static class HomeQuery
                     Succeeded = g.Count(b => b.Finished && b.BuildStatus == 0),
                     Failed = g.Count(b => b.Finished && b.BuildStatus != 0),
                     Queued = g.Count(b => !b.Finished),
-                }).AsNoTracking().ToListAsync(cancellationToken);
+                }).AsNoTracking().ToListAsync(ct);
             return grouped.ToDictionary(r => r.Key, r => new BuildCounts(r.Total, r.Succeeded, r.Failed, r.Queued));
-        }) ?? [];
+        }, cancellationToken);
         return new HomeModel(rows.Select(p => new HomeModel.ProjectRow(
             p.Name, p.DisplayName, p.Description, p.Owner, p.Enabled, p.Hidden, p.Jobsets, p.WithErrors, p.LastEvaluatedAt,
             counts.GetValueOrDefault(p.Id, BuildCounts.None))).ToList());

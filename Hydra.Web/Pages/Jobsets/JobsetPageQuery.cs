@@ -13,7 +13,7 @@ internal static class JobsetPageQuery
 {
     public const int PageSize = 20;
 
-    public static async Task<JobsetPageModel?> LoadAsync(HydraDbContext db, string project, string name, long? before, CancellationToken cancellationToken)
+    public static async Task<JobsetPageModel?> LoadAsync(HydraDbContext db, SharedResults shared, string project, string name, long? before, CancellationToken cancellationToken)
     {
         var jobset = await db.Jobsets.AsNoTracking().Include(j => j.Inputs).Include(j => j.Project)
             .SingleOrDefaultAsync(j => j.Project!.Name == project && j.Name == name, cancellationToken);
@@ -31,7 +31,7 @@ internal static class JobsetPageQuery
         long? next = page.Count > PageSize ? page[PageSize - 1].Id : null;
         var rows = page.Take(PageSize).ToList();
         var ids = rows.Select(r => r.Id).ToList();
-        var counts = await BuildCountsQuery.LoadAsync(db, ids, cancellationToken);
+        var counts = await BuildCountsQuery.LoadSharedAsync(shared, ids, cancellationToken);
         var inputs = (await db.EvaluationInputs.AsNoTracking().Where(i => ids.Contains(i.EvaluationId)).ToListAsync(cancellationToken))
             .ToLookup(i => i.EvaluationId);
 

@@ -8,7 +8,7 @@ namespace Hydra.Web.Pages.Projects;
 /// <summary>Loads <see cref="ProjectPageModel"/>.</summary>
 internal static class ProjectPageQuery
 {
-    public static async Task<ProjectPageModel?> LoadAsync(HydraDbContext db, string name, CancellationToken cancellationToken)
+    public static async Task<ProjectPageModel?> LoadAsync(HydraDbContext db, SharedResults shared, string name, CancellationToken cancellationToken)
     {
         var project = await db.Projects.AsNoTracking().Where(p => p.Name == name).SingleOrDefaultAsync(cancellationToken);
         if (project is null)
@@ -24,8 +24,8 @@ internal static class ProjectPageQuery
                 LatestEvalId = db.Evaluations.Where(e => e.JobsetId == j.Id).Max(e => (long?)e.Id),
             })
             .ToListAsync(cancellationToken);
-        var counts = await BuildCountsQuery.LoadAsync(
-            db, jobsets.Where(j => j.LatestEvalId is not null).Select(j => j.LatestEvalId!.Value).ToList(), cancellationToken);
+        var counts = await BuildCountsQuery.LoadSharedAsync(
+            shared, jobsets.Where(j => j.LatestEvalId is not null).Select(j => j.LatestEvalId!.Value).ToList(), cancellationToken);
 
         ProjectPageModel.DeclarativeSpec? declarative = null;
         if (project.DeclFile is not null)

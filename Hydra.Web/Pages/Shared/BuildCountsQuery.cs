@@ -6,6 +6,17 @@ namespace Hydra.Web.Pages.Shared;
 /// <summary>Succeeded/failed/queued counts per evaluation, in one grouped query.</summary>
 internal static class BuildCountsQuery
 {
+    /// <summary>How old the counts a page shows may be: counting a 100,000-build evaluation is not done per view.</summary>
+    public static readonly TimeSpan SharedLifetime = TimeSpan.FromSeconds(10);
+
+    /// <summary>The counts, shared by every viewer of the same evaluations (<see cref="SharedResults"/>).</summary>
+    public static Task<Dictionary<long, BuildCounts>> LoadSharedAsync(SharedResults shared, IReadOnlyCollection<long> evalIds, CancellationToken cancellationToken) =>
+        evalIds.Count == 0
+            ? Task.FromResult(new Dictionary<long, BuildCounts>())
+            : shared.GetAsync(
+                $"hydra:eval-counts:{string.Join(',', evalIds.Order())}", SharedLifetime,
+                (services, ct) => LoadAsync(services.GetRequiredService<HydraDbContext>(), evalIds, ct), cancellationToken);
+
     public static async Task<Dictionary<long, BuildCounts>> LoadAsync(HydraDbContext db, IReadOnlyCollection<long> evalIds, CancellationToken cancellationToken)
     {
         if (evalIds.Count == 0)

@@ -1,13 +1,13 @@
 using Hydra.Core.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Caching.Memory;
+using Hydra.Web.Pages.Shared;
 
 namespace Hydra.Web.Pages.Status;
 
 /// <summary>
 /// Loads <see cref="QueuePageModel"/>. The summary counts every unfinished step and build, which on a farm with
-/// hundreds of thousands of them is the expensive part; it is computed at most once per
-/// <see cref="SummaryLifetime"/> and shared by every viewer (the page says how old it is). The list is a keyset
+/// hundreds of thousands of them is the expensive part; it is shared by every viewer and refreshed once it is
+/// older than <see cref="SummaryLifetime"/> (<see cref="SharedResults"/>; the page says how old it is). The list is a keyset
 /// page over <c>builds_unfinished</c>: <c>?after=ID</c>, never an offset.
 /// </summary>
 internal static class QueuePageQuery
@@ -17,14 +17,11 @@ internal static class QueuePageQuery
     private const string SummaryKey = "hydra:queue-summary";
 
     public static async Task<QueuePageModel> LoadAsync(
-        HydraDbContext db, IMemoryCache cache, TimeProvider timeProvider, string? system, string? jobset, long? after,
+        HydraDbContext db, SharedResults shared, TimeProvider timeProvider, string? system, string? jobset, long? after,
         CancellationToken cancellationToken)
     {
-        var summary = await cache.GetOrCreateAsync(SummaryKey, async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = SummaryLifetime;
-            return await SummaryAsync(db, timeProvider, cancellationToken);
-        }) ?? throw new InvalidOperationException("The queue summary cache returned nothing.");
+        var summary = await shared.GetAsync(
+            SummaryKey, SummaryLifetime, (services, ct) => SummaryAsync(services.GetRequiredService<HydraDbContext>(), timeProvider, ct), cancellationToken);
 
         var builds = db.Builds.AsNoTracking().Where(b => !b.Finished);
         if (!string.IsNullOrEmpty(system))
