@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Hydra.Evaluator.Nix;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -31,8 +34,11 @@ namespace Hydra.Evaluator.Ingestion;
 /// and reuses them, so the work is resumed rather than redone. (Their pending steps may be
 /// promoted by the repair sweep before that; they are real work of real jobs.)
 /// </remarks>
-public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher cache, TimeProvider clock, IOptions<IngestionOptions> options)
+public sealed partial class BuildIngester(
+    NpgsqlDataSource dataSource, DrvCachePusher cache, TimeProvider clock, IOptions<IngestionOptions> options, ILogger<BuildIngester>? logger = null)
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     public Task<IngestResult> IngestAsync(long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, CancellationToken cancellationToken) =>
         IngestAsync(jobsetId, record, evaluation, progress: null, cancellationToken);
 
@@ -54,6 +60,9 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
+        var timings = new IngestionTimings();
+        var evaluated = 0L;
+        _ = evaluation.Completion.ContinueWith(_ => Volatile.Write(ref evaluated, Stopwatch.GetTimestamp()), TaskScheduler.Default);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var sql = new IngestionSql(connection);
         var previous = await sql.LatestBuildsAsync(jobsetId, cancellationToken);
@@ -63,7 +72,7 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var planned = Channel.CreateBounded<(BatchPlan Plan, Task Push)>(1);
         var reused = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
-        var planning = PlanAsync(evaluation, previous, reused, planned.Writer, progress, stop.Token);
+        var planning = PlanAsync(evaluation, previous, reused, planned.Writer, timings, progress, stop.Token);
         var writer = new BuildBatchWriter(sql, connection, jobsetId, now, settings.MaxTries);
         var members = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
         try
@@ -71,12 +80,16 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
             var batch = 0;
             await foreach (var (plan, push) in planned.Reader.ReadAllAsync(stop.Token))
             {
+                var waited = Stopwatch.GetTimestamp();
                 await push;
+                var started = Stopwatch.GetTimestamp();
                 foreach (var (job, id) in await writer.WriteAsync(plan, stop.Token))
                 {
                     members.Add((job, id, true));
                 }
-                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps");
+                timings.AddWrite(started);
+                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps " +
+                    $"(waited {Stopwatch.GetElapsedTime(waited, started).TotalSeconds:F2} s for the push, wrote in {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s)");
             }
         }
         catch (Exception) when (!planning.IsCompleted)
@@ -88,13 +101,22 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
         var newBuilds = members.Count;
         members.AddRange(reused);
 
+        var finalizing = Stopwatch.GetTimestamp();
         var evaluationId = await new EvaluationFinalizer(sql, connection, settings).FinalizeAsync(
             jobsetId, record(completion), completion.Errors, members, writer.NeededSteps, now, cancellationToken);
-        progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted");
+        timings.AddFinalize(finalizing);
+        timings.Tail = Stopwatch.GetElapsedTime(Volatile.Read(ref evaluated));
+        progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted " +
+            $"(final transaction {Stopwatch.GetElapsedTime(finalizing).TotalSeconds:F2} s)");
 
+        var moving = Stopwatch.GetTimestamp();
         await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, members.Select(m => m.BuildId), cancellationToken);
+        timings.AddCurrent(moving);
         progress?.Report("is_current updated");
-        return new IngestResult(evaluationId, newBuilds, members.Count - newBuilds, writer.CreatedSteps.Count, completion.Errors.Count);
+        progress?.Report($"timings: {timings}");
+        LogTimings(_logger, evaluationId, timings.Plan.TotalSeconds, timings.Push.TotalSeconds, timings.Write.TotalSeconds,
+            timings.Finalize.TotalSeconds, timings.Current.TotalSeconds, timings.Tail.TotalSeconds);
+        return new IngestResult(evaluationId, newBuilds, members.Count - newBuilds, writer.CreatedSteps.Count, completion.Errors.Count) { Timings = timings };
     }
 
     /// <summary>
@@ -103,8 +125,8 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
     /// the others; the aggregates, known at the end, are the last batch.
     /// </summary>
     private async Task<EvaluationCompletion> PlanAsync(EvaluationStream evaluation, Dictionary<string, (long Id, string DrvPath)> previous,
-        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task)> planned, IProgress<string>? progress,
-        CancellationToken cancellationToken)
+        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task)> planned, IngestionTimings timings,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var batchSize = Math.Max(1, settings.BatchSize);
@@ -155,8 +177,23 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
             {
                 return;
             }
+            var started = Stopwatch.GetTimestamp();
             var plan = await graph.PlanBatchAsync(fresh, cancellationToken);
-            await planned.WriteAsync((plan, cache.PushAsync(plan.DrvPaths, cancellationToken)), cancellationToken);
+            timings.AddPlan(started);
+            await planned.WriteAsync((plan, PushAsync(plan)), cancellationToken);
+        }
+
+        async Task PushAsync(BatchPlan plan)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await cache.PushAsync(plan.DrvPaths, plan.Files, cancellationToken);
+            timings.AddPush(started);
         }
     }
+
+    [LoggerMessage(EventId = 1160, Level = LogLevel.Debug,
+        Message = "Ingested evaluation {EvaluationId}: plan {PlanSeconds:F2} s, push {PushSeconds:F2} s, write {WriteSeconds:F2} s, " +
+            "final transaction {FinalizeSeconds:F2} s, is_current {CurrentSeconds:F2} s; tail after the evaluation {TailSeconds:F2} s")]
+    private static partial void LogTimings(ILogger logger, long evaluationId, double planSeconds, double pushSeconds, double writeSeconds,
+        double finalizeSeconds, double currentSeconds, double tailSeconds);
 }

@@ -26,11 +26,11 @@ try
     var hydra = new HydraOptions { DataDir = Path.Combine(work, "data") };
     Directory.CreateDirectory(hydra.CacheDir);
     // HYDRA_BENCH_PARSE_PARALLELISM sets IngestionOptions.ParseParallelism (default: the cores).
-var ingestion = Options.Create(new IngestionOptions());
-if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELISM"), out var parse))
-{
-    ingestion.Value.ParseParallelism = parse;
-}
+    var ingestion = Options.Create(new IngestionOptions());
+    if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELISM"), out var parse))
+    {
+        ingestion.Value.ParseParallelism = parse;
+    }
     var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(hydra), Options.Create(new EvaluatorOptions()), ingestion);
     var ingester = new BuildIngester(dataSource, pusher, TimeProvider.System, ingestion);
     Console.WriteLine($"jobs per jobset: {jobs}, shared base derivations: {bases}, batch size: {ingestion.Value.BatchSize}, cores: {Environment.ProcessorCount}");
@@ -70,7 +70,10 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELI
     var variants = (parts.Contains("eval", StringComparison.Ordinal)
         ? new[] { (Environment.ProcessorCount, true, "cold: the first evaluation, into new worker stores"),
             (1, true, ""), (Environment.ProcessorCount, true, ""), (1, false, ""), (Environment.ProcessorCount, false, "") }
-        : []).Where(v => v.Item2 || Environment.GetEnvironmentVariable("HYDRA_BENCH_STORES") != "own").ToArray();
+        : []).Where(v => v.Item2 || Environment.GetEnvironmentVariable("HYDRA_BENCH_STORES") != "own")
+        // HYDRA_BENCH_WORKERS=N keeps only the warm variants with N workers (the cold one stays: it creates the stores).
+        .Where(v => v.Item3.Length > 0 || !int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_WORKERS"), out var only) || v.Item1 == only)
+        .ToArray();
     foreach (var (workers, workerStores, label) in variants)
     {
         // Each variant against its own baseline run just before it (a same-sized file, its own salt).
@@ -82,12 +85,15 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELI
             Options.Create(new EvaluatorOptions { Workers = workers, NixEvalJobsPath = "", WorkerStores = workerStores }), hydraOptions: Options.Create(hydra));
         var jobset = await CreateJobsetAsync(dataSource, $"eval{workers}{(workerStores ? "own" : "machine")}{(label.Length > 0 ? "cold" : "")}");
         var clock = Stopwatch.StartNew();
+        var startCpu = CpuTime();
         var batches = new BatchCounter(clock);
         await using var stream = evaluator.EvaluateStreaming(file, new System.Text.Json.Nodes.JsonObject(), CancellationToken.None);
+        var evaluationCpu = stream.Completion.ContinueWith(_ => CpuTime() - startCpu, TaskScheduler.Default);
         var result = await ingester.IngestAsync(jobset, stream,
             completion => new EvaluationRecord(salt, "src", "release.nix", [], 0, completion.Elapsed.TotalSeconds, DateTimeOffset.UtcNow),
             batches, CancellationToken.None);
         var total = clock.Elapsed;
+        var totalCpu = CpuTime() - startCpu;
         var evaluated = (await stream.Completion).Elapsed;
         var (managed, workingSet) = Memory();
         Console.WriteLine($"evaluate+ingest, {workers} worker(s), {(workerStores ? "stores of their own" : "the machine's store")}{(label.Length > 0 ? $" ({label})" : "")}: " +
@@ -96,6 +102,8 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELI
             $"ingestion done (is_current moved) after {total.TotalSeconds:F2} s ({total.TotalSeconds / baseline.TotalSeconds:F2}x); " +
             $"memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
         Console.WriteLine($"  {batches}");
+        Console.WriteLine($"  this process's CPU: {(await evaluationCpu).TotalSeconds:F2} s while evaluating, {(batches.QueuedCpu - startCpu - await evaluationCpu).TotalSeconds:F2} s " +
+            $"from the evaluation's end to queued, {totalCpu.TotalSeconds:F2} s in all; {result.Timings}");
     }
 }
 finally
@@ -159,6 +167,7 @@ internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
             if (value.StartsWith("evaluation", StringComparison.Ordinal))
             {
                 Queued = clock.Elapsed;
+                QueuedCpu = CpuTime();
             }
             _phases.Add($"{value} at {clock.Elapsed.TotalSeconds:F2} s");
         }
@@ -168,6 +177,15 @@ internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
 
     /// <summary>When the evaluation was recorded: its builds are listed and their steps runnable.</summary>
     public TimeSpan Queued { get; private set; }
+
+    /// <summary>This process's CPU time when the evaluation was recorded.</summary>
+    public TimeSpan QueuedCpu { get; private set; }
+
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
 
     public override string ToString() =>
         $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s); {string.Join("; ", _phases)}";
