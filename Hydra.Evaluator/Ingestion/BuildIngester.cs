@@ -22,7 +22,8 @@ namespace Hydra.Evaluator.Ingestion;
 /// them, their outputs, <c>build_steps</c> and <c>step_dependencies</c>. A step is never committed
 /// without a build that needs it, so the repair sweep (which promotes any pending step whose
 /// dependencies succeeded) can only ever promote a step some build is waiting for. Before a batch
-/// commits, its steps' <c>.drv</c> closures are in the binary cache, so whatever runs them can fetch them.</item>
+/// commits, its steps' <c>.drv</c> closures are in the binary cache, so whatever runs them can fetch them
+/// (the batch's statements run while the push finishes; only the commit waits for it).</item>
 /// <item>One last short transaction inserts the evaluation, its inputs, errors, members and
 /// aggregate constituents, and promotes this evaluation's new steps to runnable (NOTIFY
 /// <c>hydra_steps_runnable</c>). Until then no evaluation lists the new builds.</item>
@@ -70,7 +71,7 @@ public sealed partial class BuildIngester(
         // Two stages, one batch apart: planning (parsing .drv files, starting the batch's cache push)
         // runs on the next batch while the writer waits for this batch's push and commits it.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var planned = Channel.CreateBounded<(BatchPlan Plan, Task Push)>(1);
+        var planned = Channel.CreateBounded<(BatchPlan Plan, Task<TimeSpan> Push)>(1);
         var reused = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
         var planning = PlanAsync(evaluation, previous, reused, planned.Writer, timings, progress, stop.Token);
         var writer = new BuildBatchWriter(sql, connection, jobsetId, now, settings.MaxTries);
@@ -80,16 +81,14 @@ public sealed partial class BuildIngester(
             var batch = 0;
             await foreach (var (plan, push) in planned.Reader.ReadAllAsync(stop.Token))
             {
-                var waited = Stopwatch.GetTimestamp();
-                await push;
                 var started = Stopwatch.GetTimestamp();
-                foreach (var (job, id) in await writer.WriteAsync(plan, stop.Token))
+                foreach (var (job, id) in await writer.WriteAsync(plan, push, stop.Token))
                 {
                     members.Add((job, id, true));
                 }
                 timings.AddWrite(started);
-                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps " +
-                    $"(waited {Stopwatch.GetElapsedTime(waited, started).TotalSeconds:F2} s for the push, wrote in {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s)");
+                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps (planned in {plan.Elapsed.TotalSeconds:F2} s, " +
+                    $"pushed in {(await push).TotalSeconds:F2} s, written and committed after the push in {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s)");
             }
         }
         catch (Exception) when (!planning.IsCompleted)
@@ -125,7 +124,7 @@ public sealed partial class BuildIngester(
     /// the others; the aggregates, known at the end, are the last batch.
     /// </summary>
     private async Task<EvaluationCompletion> PlanAsync(EvaluationStream evaluation, Dictionary<string, (long Id, string DrvPath)> previous,
-        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task)> planned, IngestionTimings timings,
+        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task<TimeSpan>)> planned, IngestionTimings timings,
         IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -180,14 +179,15 @@ public sealed partial class BuildIngester(
             var started = Stopwatch.GetTimestamp();
             var plan = await graph.PlanBatchAsync(fresh, cancellationToken);
             timings.AddPlan(started);
-            await planned.WriteAsync((plan, PushAsync(plan)), cancellationToken);
+            await planned.WriteAsync((plan with { Elapsed = Stopwatch.GetElapsedTime(started) }, PushAsync(plan)), cancellationToken);
         }
 
-        async Task PushAsync(BatchPlan plan)
+        async Task<TimeSpan> PushAsync(BatchPlan plan)
         {
             var started = Stopwatch.GetTimestamp();
             await cache.PushAsync(plan.DrvPaths, plan.Files, cancellationToken);
             timings.AddPush(started);
+            return Stopwatch.GetElapsedTime(started);
         }
     }
 

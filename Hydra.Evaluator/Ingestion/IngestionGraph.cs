@@ -99,4 +99,7 @@ internal sealed record BatchPlan(
     IReadOnlyDictionary<string, (int Priority, int CriticalPath)> Raised, IReadOnlyDictionary<string, DerivationFile> Files)
 {
     public IReadOnlyCollection<string> DrvPaths => Steps.Select(s => s.DrvPath).ToList();
+
+    /// <summary>How long planning the batch took.</summary>
+    public TimeSpan Elapsed { get; init; }
 }

@@ -150,26 +150,36 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
         ExecuteAsync("INSERT INTO build_steps (build_id, step_id) SELECT * FROM unnest(@b, @s) ON CONFLICT DO NOTHING",
             cancellationToken, ("b", builds.ToArray()), ("s", steps.ToArray()));
 
-    public Task InsertMembersAsync(long evaluationId, long[] builds, bool[] isNew, CancellationToken cancellationToken) =>
-        ExecuteAsync("INSERT INTO evaluation_members (evaluation_id, build_id, is_new) SELECT @e, * FROM unnest(@b, @n) ON CONFLICT DO NOTHING",
-            cancellationToken, ("e", evaluationId), ("b", builds), ("n", isNew));
+    /// <summary>The evaluation the final transaction inserted (its first statement): members and the rest refer to it.</summary>
+    private const string ThisEvaluation = "(SELECT currval(pg_get_serial_sequence('evaluations', 'id')))";
 
-    public Task InsertConstituentsAsync(long[] aggregates, long[] constituents, CancellationToken cancellationToken) =>
-        ExecuteAsync("INSERT INTO aggregate_constituents (aggregate_id, constituent_id) SELECT * FROM unnest(@a, @c) ON CONFLICT DO NOTHING",
-            cancellationToken, ("a", aggregates), ("c", constituents));
+    /// <summary>Members of the evaluation just inserted: parameters <c>b</c> (build ids) and <c>n</c> (whether each is new).</summary>
+    public const string InsertMembers =
+        $"INSERT INTO evaluation_members (evaluation_id, build_id, is_new) SELECT {ThisEvaluation}, * FROM unnest(@b, @n) ON CONFLICT DO NOTHING";
+
+    /// <summary>Parameters <c>a</c> (aggregate builds) and <c>c</c> (their constituent builds).</summary>
+    public const string InsertConstituents =
+        "INSERT INTO aggregate_constituents (aggregate_id, constituent_id) SELECT * FROM unnest(@a, @c) ON CONFLICT DO NOTHING";
 
     /// <summary>
     /// Pending steps whose derivation is in the failure cache are not built: they fail at once as cached failures
     /// (step status 8), their dependents as dependency failed, and the builds waiting on them finish as cached
     /// builds with Hydra's codes: failed (1) for the derivation's own builds, dependency failed (2) for the rest.
     /// </summary>
-    public Task FailCachedAsync(long[] steps, DateTimeOffset now, CancellationToken cancellationToken) => ExecuteAsync(
+    /// <remarks>
+    /// Parameters <c>ids</c> and <c>now</c>. Usually none of the new steps is in the failure cache: <c>hit</c> finds the
+    /// few that are with index look-ups (one per id), and the propagating part only ever sees those.
+    /// </remarks>
+    public static readonly string FailCached =
         $"""
-        WITH RECURSIVE cached AS (
+        WITH RECURSIVE hit AS (
+            SELECT s.id FROM unnest(@ids) AS i(id) JOIN steps s ON s.id = i.id
+            WHERE s.state = 0 AND EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = s.drv_path)
+        ), cached AS (
             UPDATE steps s SET state = 4, status = {BuildStatus.CachedFailure}, finished_at = @now,
                 error_message = 'cached failure: this derivation failed before; clear the failure cache to build it again'
             FROM failed_derivations f
-            WHERE s.id = ANY(@ids) AND s.state = 0 AND f.drv_path = s.drv_path
+            WHERE s.id IN (SELECT id FROM hit) AND s.state = 0 AND f.drv_path = s.drv_path
             RETURNING s.id
         ), dependents(id) AS (
             SELECT e.step_id FROM step_dependencies e JOIN cached c ON e.depends_on_id = c.id
@@ -186,17 +196,45 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             build_status = CASE WHEN f.own THEN {BuildStatus.Failed} ELSE {BuildStatus.DependencyFailed} END
         FROM failing f
         WHERE b.top_step_id = f.id AND NOT b.finished
-        """, cancellationToken, ("ids", steps), ("now", now));
+        """;
 
-    /// <summary>New steps whose dependencies have all succeeded become runnable.</summary>
-    public Task PromoteRunnableAsync(long[] steps, CancellationToken cancellationToken) => ExecuteAsync(
+    /// <summary>New steps (parameter <c>ids</c>) whose dependencies have all succeeded become runnable.</summary>
+    public const string PromoteRunnable =
         """
         UPDATE steps d SET state = 1
         FROM unnest(@ids) AS i(id)
         WHERE d.id = i.id AND d.state = 0 AND NOT EXISTS (
             SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
             WHERE e.step_id = d.id AND x.state <> 3)
-        """, cancellationToken, ("ids", steps));
+        """;
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> in one round trip (an <see cref="NpgsqlBatch"/>) and returns the first
+    /// column of the first statement's first row. Under load every round trip waits for the server to be scheduled.
+    /// </summary>
+    public async Task<T> BatchAsync<T>(IEnumerable<(string Sql, (string Name, object? Value)[] Parameters)> statements, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (text, parameters) in statements)
+        {
+            var command = new NpgsqlBatchCommand(text);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException("The batch's first statement returned no row.");
+        }
+        var first = reader.GetFieldValue<T>(0);
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
+        return first;
+    }
 
     /// <summary>The newest build of each job of the jobset, to reuse when its derivation is unchanged.</summary>
     public async Task<Dictionary<string, (long Id, string DrvPath)>> LatestBuildsAsync(long jobsetId, CancellationToken cancellationToken)

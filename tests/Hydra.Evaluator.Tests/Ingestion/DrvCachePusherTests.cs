@@ -86,7 +86,44 @@ public sealed class DrvCachePusherTests : IDisposable
         Assert.DoesNotContain(after.Keys, f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Push_from_the_planners_files_matches_a_push_that_reads_them_and_verifies()
+    {
+        var (top, dep, _) = await InstantiateAsync();
+        var planner = new StepGraphPlanner(_pusher.CacheHas, parallelism: 2, _pusher.Locate);
+        await planner.AddAllAsync([top], CancellationToken.None);
+        var files = planner.TakeFiles();
+        Assert.Equal(new[] { dep, top }.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(planner.TakeFiles());
+        Assert.Equal(await File.ReadAllBytesAsync(top), files[top].Contents);
+
+        // Both as roots, the dependent first: the dependency's narinfo must still come no later.
+        await _pusher.PushAsync([top, dep], files, CancellationToken.None);
+        var fromFiles = await NarInfosAsync(_hydra.CacheDir, top, dep);
+        var reading = new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-drvpush-").FullName };
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(reading.SecretKeyFile)!);
+            File.Copy(_hydra.SecretKeyFile, reading.SecretKeyFile);
+            Directory.CreateDirectory(reading.CacheDir);
+            var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(reading), Options.Create(new EvaluatorOptions()),
+                Options.Create(new IngestionOptions()));
+            await pusher.PushAsync([top], CancellationToken.None);
+            Assert.Equal(await NarInfosAsync(reading.CacheDir, top, dep), fromFiles);
+        }
+        finally
+        {
+            Directory.Delete(reading.DataDir, recursive: true);
+        }
+
+        var verify = await VerifyAsync(top, (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim());
+        Assert.True(verify.ExitCode == 0, verify.Error);
+    }
+
     public void Dispose() => Directory.Delete(_hydra.DataDir, recursive: true);
+
+    private static async Task<string[]> NarInfosAsync(string cacheDir, params string[] paths) =>
+        await Task.WhenAll(paths.Select(p => File.ReadAllTextAsync(Path.Combine(cacheDir, StorePath.Parse(p).HashPart + ".narinfo"))));
 
     /// <summary>A top-level derivation with one input derivation and one plain source (its builder script).</summary>
     private static async Task<(string Top, string Dep, string Script)> InstantiateAsync()
