@@ -16,15 +16,21 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
         Deadlocks.RetryAsync(options.MaxTries, async () =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var evaluationId = await sql.BatchAsync<long>(Statements(jobsetId, record, errors, members, neededSteps, now), cancellationToken);
+            var results = await sql.BatchAsync(Statements(jobsetId, record, errors, members, neededSteps, now), cancellationToken);
+            var cached = results.Skip(1).SelectMany(ids => ids).ToArray();
+            foreach (var chunk in cached.Chunk(Math.Max(1, options.StatementRows)))
+            {
+                await sql.ExecuteAsync(IngestionSql.FailCached, cancellationToken, ("ids", chunk), ("now", now));
+            }
             await transaction.CommitAsync(cancellationToken);
-            return evaluationId;
+            return results[0].Single();
         });
 
     /// <summary>
-    /// The transaction's statements, sent in one round trip: the evaluation row first (its id is what the batch returns, and
-    /// what the later statements find through the sequence), then its inputs, errors, members and constituents, the new
-    /// steps found in the failure cache failed, the others promoted.
+    /// The transaction's statements, sent in one round trip: the evaluation row first (its id is the batch's first result,
+    /// and the later statements find it through the sequence), then its inputs, errors, members and constituents, the
+    /// promotion of the new steps, and last the look-up of those in the failure cache (the only other results; usually
+    /// none, else a second statement fails them).
     /// </summary>
     private IEnumerable<(string, (string, object?)[])> Statements(
         long jobsetId, EvaluationRecord record, IReadOnlyList<JobError> errors, IReadOnlyList<(EvaluatedJob Job, long BuildId, bool IsNew)> members,
@@ -71,15 +77,16 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
         var steps = neededSteps.Order().ToArray();
         foreach (var chunk in steps.Chunk(rows))
         {
-            yield return (IngestionSql.FailCached, [("ids", chunk), ("now", now)]);
+            yield return (IngestionSql.PromoteRunnable, [("ids", chunk)]);
         }
         foreach (var chunk in steps.Chunk(rows))
         {
-            yield return (IngestionSql.PromoteRunnable, [("ids", chunk)]);
+            yield return (IngestionSql.FindFailureCached, [("ids", chunk)]);
         }
         if (steps.Length > 0)
         {
-            yield return ("SELECT pg_notify('hydra_steps_runnable', '')", []);
+            // NOTIFY rather than pg_notify(): it returns no row, so the batch's results stay the evaluation id and the look-ups.
+            yield return ("NOTIFY hydra_steps_runnable", []);
         }
     }
 

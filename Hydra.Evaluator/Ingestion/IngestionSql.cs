@@ -166,20 +166,14 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
     /// (step status 8), their dependents as dependency failed, and the builds waiting on them finish as cached
     /// builds with Hydra's codes: failed (1) for the derivation's own builds, dependency failed (2) for the rest.
     /// </summary>
-    /// <remarks>
-    /// Parameters <c>ids</c> and <c>now</c>. Usually none of the new steps is in the failure cache: <c>hit</c> finds the
-    /// few that are with index look-ups (one per id), and the propagating part only ever sees those.
-    /// </remarks>
+    /// <remarks>Parameters <c>ids</c> (steps found in the failure cache, see <see cref="FindFailureCached"/>) and <c>now</c>.</remarks>
     public static readonly string FailCached =
         $"""
-        WITH RECURSIVE hit AS (
-            SELECT s.id FROM unnest(@ids) AS i(id) JOIN steps s ON s.id = i.id
-            WHERE s.state = 0 AND EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = s.drv_path)
-        ), cached AS (
+        WITH RECURSIVE cached AS (
             UPDATE steps s SET state = 4, status = {BuildStatus.CachedFailure}, finished_at = @now,
                 error_message = 'cached failure: this derivation failed before; clear the failure cache to build it again'
             FROM failed_derivations f
-            WHERE s.id IN (SELECT id FROM hit) AND s.state = 0 AND f.drv_path = s.drv_path
+            WHERE s.id = ANY(@ids) AND s.state = 0 AND f.drv_path = s.drv_path
             RETURNING s.id
         ), dependents(id) AS (
             SELECT e.step_id FROM step_dependencies e JOIN cached c ON e.depends_on_id = c.id
@@ -198,7 +192,20 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
         WHERE b.top_step_id = f.id AND NOT b.finished
         """;
 
-    /// <summary>New steps (parameter <c>ids</c>) whose dependencies have all succeeded become runnable.</summary>
+    /// <summary>
+    /// Pending steps (of parameter <c>ids</c>) whose derivation is in the failure cache. Usually there is none: one index
+    /// look-up per id finds the few, and <see cref="FailCached"/> (which propagates) runs only for them.
+    /// </summary>
+    public const string FindFailureCached =
+        """
+        SELECT s.id FROM unnest(@ids) AS i(id) JOIN steps s ON s.id = i.id
+        WHERE s.state = 0 AND EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = s.drv_path)
+        """;
+
+    /// <summary>
+    /// New steps (parameter <c>ids</c>) whose dependencies have all succeeded become runnable, except those in the
+    /// failure cache (<see cref="FailCached"/> fails them; their dependents wait on them, so none of those is promoted).
+    /// </summary>
     public const string PromoteRunnable =
         """
         UPDATE steps d SET state = 1
@@ -206,13 +213,14 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
         WHERE d.id = i.id AND d.state = 0 AND NOT EXISTS (
             SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
             WHERE e.step_id = d.id AND x.state <> 3)
+          AND NOT EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = d.drv_path)
         """;
 
     /// <summary>
-    /// Runs <paramref name="statements"/> in one round trip (an <see cref="NpgsqlBatch"/>) and returns the first
-    /// column of the first statement's first row. Under load every round trip waits for the server to be scheduled.
+    /// Runs <paramref name="statements"/> in one round trip (an <see cref="NpgsqlBatch"/>; under load every round trip
+    /// waits for the server to be scheduled) and returns, for each statement that returns rows, the first column of its rows.
     /// </summary>
-    public async Task<T> BatchAsync<T>(IEnumerable<(string Sql, (string Name, object? Value)[] Parameters)> statements, CancellationToken cancellationToken)
+    public async Task<List<List<long>>> BatchAsync(IEnumerable<(string Sql, (string Name, object? Value)[] Parameters)> statements, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
         foreach (var (text, parameters) in statements)
@@ -224,16 +232,23 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             }
             batch.BatchCommands.Add(command);
         }
+        var results = new List<List<long>>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        do
         {
-            throw new InvalidOperationException("The batch's first statement returned no row.");
+            if (reader.FieldCount == 0)
+            {
+                continue;
+            }
+            var rows = new List<long>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(reader.GetInt64(0));
+            }
+            results.Add(rows);
         }
-        var first = reader.GetFieldValue<T>(0);
-        while (await reader.NextResultAsync(cancellationToken))
-        {
-        }
-        return first;
+        while (await reader.NextResultAsync(cancellationToken));
+        return results;
     }
 
     /// <summary>The newest build of each job of the jobset, to reuse when its derivation is unchanged.</summary>
