@@ -129,7 +129,7 @@ public sealed partial class BuildIngester(
     {
         var settings = options.Value;
         var batchSize = Math.Max(1, settings.BatchSize);
-        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.Locate));
+        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.ReadDerivation));
         try
         {
             var jobs = evaluation.Jobs;

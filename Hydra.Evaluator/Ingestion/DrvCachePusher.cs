@@ -62,8 +62,32 @@ public sealed class DrvCachePusher(
         }, cancellationToken);
     }
 
-    /// <summary>The file behind <paramref name="storePath"/>: in an evaluation worker's store (<see cref="EvalStores"/>) or the machine's.</summary>
-    public string Locate(string storePath) => EvalStores.Locate(hydraOptions.Value.DataDir, storePath);
+    /// <summary>
+    /// Reads the <c>.drv</c> at <paramref name="drvPath"/> from an evaluation worker's store (<see cref="EvalStores"/>) or
+    /// the machine's. Nix writes a <c>.drv</c> in place, so while one worker is still writing a derivation another worker
+    /// already reported, the first store's copy can be partial: a copy that does not parse gives way to the next one
+    /// (the worker that reported the job wrote its whole closure, so some store has it whole).
+    /// </summary>
+    public DerivationFile ReadDerivation(string drvPath)
+    {
+        FormatException? partial = null;
+        foreach (var file in EvalStores.Candidates(hydraOptions.Value.DataDir, drvPath))
+        {
+            try
+            {
+                return DerivationFile.Read(file);
+            }
+            catch (FormatException exception)
+            {
+                partial ??= exception;
+            }
+            catch (FileNotFoundException) when (partial is not null)
+            {
+                // Only the machine's store is left, and it does not have the path either.
+            }
+        }
+        throw partial!;
+    }
 
     /// <summary>Whether the farm's cache already holds <paramref name="storePath"/>.</summary>
     public bool CacheHas(string storePath) =>
@@ -84,7 +108,7 @@ public sealed class DrvCachePusher(
         while (pending.TryPop(out var path))
         {
             parallel.CancellationToken.ThrowIfCancellationRequested();
-            var file = files?.GetValueOrDefault(path) ?? DerivationFile.Read(Locate(path));
+            var file = files?.GetValueOrDefault(path) ?? ReadDerivation(path);
             missing[path] = file;
             foreach (var input in DerivationLevels.InputsOf(file.Derivation))
             {

@@ -8,8 +8,9 @@ namespace Hydra.Evaluator.Ingestion;
 /// The walk stops at derivations already in the cache, so a graph is only as deep as what changed.
 /// Each level of the walk is parsed in parallel; the order is still deterministic.
 /// </summary>
-/// <remarks><paramref name="locate"/> maps a store path to the file to read (the evaluation may have written it into a worker store, see <c>EvalStores</c>).</remarks>
-public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0, Func<string, string>? locate = null)
+/// <remarks><paramref name="read"/> reads a <c>.drv</c> by store path (the evaluation may have written it into a worker store,
+/// see <see cref="DrvCachePusher.ReadDerivation"/>); without it, the machine's store.</remarks>
+public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0, Func<string, DerivationFile>? read = null)
 {
     // null = seen, but its outputs are all in the cache: not a step.
     private readonly Dictionary<string, Derivation?> _needed = new(StringComparer.Ordinal);
@@ -62,7 +63,7 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelis
             var parsed = new Derivation?[level.Count];
             await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, (i, _) =>
             {
-                files[i] = DerivationFile.Read(locate?.Invoke(level[i]) ?? level[i]);
+                files[i] = read?.Invoke(level[i]) ?? DerivationFile.Read(level[i]);
                 var outputs = files[i].Derivation.OutputPaths;
                 parsed[i] = outputs.Count > 0 && outputs.All(cacheHas) ? null : files[i].Derivation;
                 return ValueTask.CompletedTask;

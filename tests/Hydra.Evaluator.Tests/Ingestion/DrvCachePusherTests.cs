@@ -3,6 +3,7 @@ using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
 using Hydra.Evaluator.Ingestion;
+using Hydra.Evaluator.Nix;
 using Hydra.Testing;
 using Microsoft.Extensions.Options;
 
@@ -90,7 +91,7 @@ public sealed class DrvCachePusherTests : IDisposable
     public async Task Push_from_the_planners_files_matches_a_push_that_reads_them_and_verifies()
     {
         var (top, dep, _) = await InstantiateAsync();
-        var planner = new StepGraphPlanner(_pusher.CacheHas, parallelism: 2, _pusher.Locate);
+        var planner = new StepGraphPlanner(_pusher.CacheHas, parallelism: 2, _pusher.ReadDerivation);
         await planner.AddAllAsync([top], CancellationToken.None);
         var files = planner.TakeFiles();
         Assert.Equal(new[] { dep, top }.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
@@ -118,6 +119,29 @@ public sealed class DrvCachePusherTests : IDisposable
 
         var verify = await VerifyAsync(top, (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim());
         Assert.True(verify.ExitCode == 0, verify.Error);
+    }
+
+    [Fact]
+    public async Task A_partial_copy_in_one_worker_store_gives_way_to_a_whole_one_in_another()
+    {
+        var (top, _, _) = await InstantiateAsync();
+        // Worker 0 is still writing the derivation (Nix writes a .drv in place); worker 1 reported it and has it whole.
+        var partial = EvalStores.Root(_hydra.DataDir, 0) + top;
+        var whole = EvalStores.Root(_hydra.DataDir, 1) + top;
+        Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(whole)!);
+        var contents = await File.ReadAllBytesAsync(top);
+        await File.WriteAllBytesAsync(partial, contents[..(contents.Length / 2)]);
+        await File.WriteAllBytesAsync(whole, contents);
+
+        Assert.Equal(contents, _pusher.ReadDerivation(top).Contents);
+
+        // With no whole copy anywhere (not even in the machine's store), the partial copy's error is the answer.
+        var missing = "/nix/store/" + new string('a', 32) + "-nowhere.drv";
+        var stray = EvalStores.Root(_hydra.DataDir, 0) + missing;
+        await File.WriteAllBytesAsync(stray, contents[..(contents.Length / 2)]);
+        var error = Assert.Throws<FormatException>(() => _pusher.ReadDerivation(missing));
+        Assert.Contains(stray, error.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_hydra.DataDir, recursive: true);
