@@ -119,9 +119,9 @@ public sealed partial class BuildIngester(
     }
 
     /// <summary>
-    /// Takes the jobs as they come (up to <see cref="IngestionOptions.BatchSize"/> at a time, without
-    /// waiting to fill a batch), sets aside those that reuse the jobset's previous build, and plans
-    /// the others; the aggregates, known at the end, are the last batch.
+    /// Takes the jobs as they come (up to <see cref="IngestionOptions.BatchSize"/> at a time, waiting
+    /// for <see cref="IngestionOptions.MinBatchSize"/> while the evaluation runs), sets aside those that
+    /// reuse the jobset's previous build, and plans the others; the aggregates, known at the end, are the last batch.
     /// </summary>
     private async Task<EvaluationCompletion> PlanAsync(EvaluationStream evaluation, Dictionary<string, (long Id, string DrvPath)> previous,
         List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task<TimeSpan>)> planned, IngestionTimings timings,
@@ -129,6 +129,7 @@ public sealed partial class BuildIngester(
     {
         var settings = options.Value;
         var batchSize = Math.Max(1, settings.BatchSize);
+        var minBatchSize = Math.Clamp(settings.MinBatchSize, 1, batchSize);
         var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.ReadDerivation));
         try
         {
@@ -136,10 +137,14 @@ public sealed partial class BuildIngester(
             while (await jobs.WaitToReadAsync(cancellationToken))
             {
                 var chunk = new List<EvaluatedJob>();
-                while (chunk.Count < batchSize && jobs.TryRead(out var job))
+                do
                 {
-                    chunk.Add(job);
+                    while (chunk.Count < batchSize && jobs.TryRead(out var job))
+                    {
+                        chunk.Add(job);
+                    }
                 }
+                while (chunk.Count < minBatchSize && await jobs.WaitToReadAsync(cancellationToken));
                 await PlanChunkAsync(chunk);
             }
             var completion = await evaluation.Completion;
