@@ -63,13 +63,15 @@ public sealed partial class BuildIngester(
         var now = clock.GetUtcNow();
         var timings = new IngestionTimings();
         var evaluated = 0L;
-        _ = evaluation.Completion.ContinueWith(_ => Volatile.Write(ref evaluated, Stopwatch.GetTimestamp()), TaskScheduler.Default);
+        // The moment the evaluation ended (registered first and run inline, so it is set before the planner hears of the end).
+        _ = evaluation.Completion.ContinueWith(_ => Volatile.Write(ref evaluated, Stopwatch.GetTimestamp()),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var sql = new IngestionSql(connection);
         var previous = await sql.LatestBuildsAsync(jobsetId, cancellationToken);
 
         // Two stages, one batch apart: planning (parsing .drv files, starting the batch's cache push)
-        // runs on the next batch while the writer waits for this batch's push and commits it.
+        // runs on the next batch while the writer writes this batch and commits it once its push is done.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var planned = Channel.CreateBounded<(BatchPlan Plan, Task<TimeSpan> Push)>(1);
         var reused = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
@@ -104,7 +106,7 @@ public sealed partial class BuildIngester(
         var evaluationId = await new EvaluationFinalizer(sql, connection, settings).FinalizeAsync(
             jobsetId, record(completion), completion.Errors, members, writer.NeededSteps, now, cancellationToken);
         timings.AddFinalize(finalizing);
-        timings.Tail = Stopwatch.GetElapsedTime(Volatile.Read(ref evaluated));
+        timings.Tail = Stopwatch.GetElapsedTime(Volatile.Read(ref evaluated) is > 0 and var ended ? ended : finalizing);
         progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted " +
             $"(final transaction {Stopwatch.GetElapsedTime(finalizing).TotalSeconds:F2} s)");
 
