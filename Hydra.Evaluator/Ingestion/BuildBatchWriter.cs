@@ -21,11 +21,14 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
     /// </summary>
     public List<long> NeededSteps { get; } = [];
 
-    /// <summary>Writes the batch and returns each job with its new build id.</summary>
-    public async Task<List<(EvaluatedJob Job, long BuildId)>> WriteAsync(BatchPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the batch and returns each job with its new build id. The transaction's statements run while
+    /// <paramref name="push"/> (the batch's <c>.drv</c> closures going to the cache) finishes; it commits only after.
+    /// </summary>
+    public async Task<List<(EvaluatedJob Job, long BuildId)>> WriteAsync(BatchPlan plan, Task push, CancellationToken cancellationToken)
     {
         // Only merged into the writer's state once the transaction committed, so a retry starts clean.
-        var (ids, builds) = await Deadlocks.RetryAsync(maxTries, () => WriteOnceAsync(plan, cancellationToken));
+        var (ids, builds) = await Deadlocks.RetryAsync(maxTries, () => WriteOnceAsync(plan, push, cancellationToken));
         foreach (var (drvPath, (id, created)) in ids)
         {
             _stepIds[drvPath] = id;
@@ -38,7 +41,8 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
         return builds;
     }
 
-    private async Task<(Dictionary<string, (long Id, bool Created)>, List<(EvaluatedJob, long)>)> WriteOnceAsync(BatchPlan plan, CancellationToken cancellationToken)
+    private async Task<(Dictionary<string, (long Id, bool Created)>, List<(EvaluatedJob, long)>)> WriteOnceAsync(
+        BatchPlan plan, Task push, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var ids = await sql.UpsertStepsAsync(jobsetId, plan.Steps, now, cancellationToken);
@@ -88,6 +92,8 @@ internal sealed class BuildBatchWriter(IngestionSql sql, NpgsqlConnection connec
         await sql.InsertBuildsAsync(jobsetId, rows, now, cancellationToken);
         await sql.InsertBuildOutputsAsync(outputBuilds, outputNames, outputPaths, cancellationToken);
         await sql.InsertBuildStepsAsync(stepBuilds, steps, cancellationToken);
+        // Rule 1 of BuildIngester: a step is never committed before its .drv closure is in the cache.
+        await push;
         await transaction.CommitAsync(cancellationToken);
         return (ids, rows.Select(r => (r.Item2, r.Item1)).ToList());
     }

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Hydra.Evaluator.Nix;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -19,7 +22,8 @@ namespace Hydra.Evaluator.Ingestion;
 /// them, their outputs, <c>build_steps</c> and <c>step_dependencies</c>. A step is never committed
 /// without a build that needs it, so the repair sweep (which promotes any pending step whose
 /// dependencies succeeded) can only ever promote a step some build is waiting for. Before a batch
-/// commits, its steps' <c>.drv</c> closures are in the binary cache, so whatever runs them can fetch them.</item>
+/// commits, its steps' <c>.drv</c> closures are in the binary cache, so whatever runs them can fetch them
+/// (the batch's statements run while the push finishes; only the commit waits for it).</item>
 /// <item>One last short transaction inserts the evaluation, its inputs, errors, members and
 /// aggregate constituents, and promotes this evaluation's new steps to runnable (NOTIFY
 /// <c>hydra_steps_runnable</c>). Until then no evaluation lists the new builds.</item>
@@ -31,8 +35,11 @@ namespace Hydra.Evaluator.Ingestion;
 /// and reuses them, so the work is resumed rather than redone. (Their pending steps may be
 /// promoted by the repair sweep before that; they are real work of real jobs.)
 /// </remarks>
-public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher cache, TimeProvider clock, IOptions<IngestionOptions> options)
+public sealed partial class BuildIngester(
+    NpgsqlDataSource dataSource, DrvCachePusher cache, TimeProvider clock, IOptions<IngestionOptions> options, ILogger<BuildIngester>? logger = null)
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     public Task<IngestResult> IngestAsync(long jobsetId, EvaluationRecord record, JobsetEvaluation evaluation, CancellationToken cancellationToken) =>
         IngestAsync(jobsetId, record, evaluation, progress: null, cancellationToken);
 
@@ -54,16 +61,21 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
+        var timings = new IngestionTimings();
+        var evaluated = 0L;
+        // The moment the evaluation ended (registered first and run inline, so it is set before the planner hears of the end).
+        _ = evaluation.Completion.ContinueWith(_ => Volatile.Write(ref evaluated, Stopwatch.GetTimestamp()),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var sql = new IngestionSql(connection);
         var previous = await sql.LatestBuildsAsync(jobsetId, cancellationToken);
 
         // Two stages, one batch apart: planning (parsing .drv files, starting the batch's cache push)
-        // runs on the next batch while the writer waits for this batch's push and commits it.
+        // runs on the next batch while the writer writes this batch and commits it once its push is done.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var planned = Channel.CreateBounded<(BatchPlan Plan, Task Push)>(1);
+        var planned = Channel.CreateBounded<(BatchPlan Plan, Task<TimeSpan> Push)>(1);
         var reused = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
-        var planning = PlanAsync(evaluation, previous, reused, planned.Writer, progress, stop.Token);
+        var planning = PlanAsync(evaluation, previous, reused, planned.Writer, timings, progress, stop.Token);
         var writer = new BuildBatchWriter(sql, connection, jobsetId, now, settings.MaxTries);
         var members = new List<(EvaluatedJob Job, long BuildId, bool IsNew)>();
         try
@@ -71,12 +83,14 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
             var batch = 0;
             await foreach (var (plan, push) in planned.Reader.ReadAllAsync(stop.Token))
             {
-                await push;
-                foreach (var (job, id) in await writer.WriteAsync(plan, stop.Token))
+                var started = Stopwatch.GetTimestamp();
+                foreach (var (job, id) in await writer.WriteAsync(plan, push, stop.Token))
                 {
                     members.Add((job, id, true));
                 }
-                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps");
+                timings.AddWrite(started);
+                progress?.Report($"batch {++batch}: {plan.Jobs.Count} builds, {plan.Steps.Count} steps (planned in {plan.Elapsed.TotalSeconds:F2} s, " +
+                    $"pushed in {(await push).TotalSeconds:F2} s, written and committed after the push in {Stopwatch.GetElapsedTime(started).TotalSeconds:F2} s)");
             }
         }
         catch (Exception) when (!planning.IsCompleted)
@@ -88,37 +102,51 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
         var newBuilds = members.Count;
         members.AddRange(reused);
 
+        var finalizing = Stopwatch.GetTimestamp();
         var evaluationId = await new EvaluationFinalizer(sql, connection, settings).FinalizeAsync(
             jobsetId, record(completion), completion.Errors, members, writer.NeededSteps, now, cancellationToken);
-        progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted");
+        timings.AddFinalize(finalizing);
+        timings.Tail = Stopwatch.GetElapsedTime(Volatile.Read(ref evaluated) is > 0 and var ended ? ended : finalizing);
+        progress?.Report($"evaluation {evaluationId} recorded, {writer.CreatedSteps.Count} new steps promoted " +
+            $"(final transaction {Stopwatch.GetElapsedTime(finalizing).TotalSeconds:F2} s)");
 
+        var moving = Stopwatch.GetTimestamp();
         await new CurrentBuilds(sql, settings).MoveToAsync(jobsetId, members.Select(m => m.BuildId), cancellationToken);
+        timings.AddCurrent(moving);
         progress?.Report("is_current updated");
-        return new IngestResult(evaluationId, newBuilds, members.Count - newBuilds, writer.CreatedSteps.Count, completion.Errors.Count);
+        progress?.Report($"timings: {timings}");
+        LogTimings(_logger, evaluationId, timings.Plan.TotalSeconds, timings.Push.TotalSeconds, timings.Write.TotalSeconds,
+            timings.Finalize.TotalSeconds, timings.Current.TotalSeconds, timings.Tail.TotalSeconds);
+        return new IngestResult(evaluationId, newBuilds, members.Count - newBuilds, writer.CreatedSteps.Count, completion.Errors.Count) { Timings = timings };
     }
 
     /// <summary>
-    /// Takes the jobs as they come (up to <see cref="IngestionOptions.BatchSize"/> at a time, without
-    /// waiting to fill a batch), sets aside those that reuse the jobset's previous build, and plans
-    /// the others; the aggregates, known at the end, are the last batch.
+    /// Takes the jobs as they come (up to <see cref="IngestionOptions.BatchSize"/> at a time, waiting
+    /// for <see cref="IngestionOptions.MinBatchSize"/> while the evaluation runs), sets aside those that
+    /// reuse the jobset's previous build, and plans the others; the aggregates, known at the end, are the last batch.
     /// </summary>
     private async Task<EvaluationCompletion> PlanAsync(EvaluationStream evaluation, Dictionary<string, (long Id, string DrvPath)> previous,
-        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task)> planned, IProgress<string>? progress,
-        CancellationToken cancellationToken)
+        List<(EvaluatedJob Job, long BuildId, bool IsNew)> reused, ChannelWriter<(BatchPlan, Task<TimeSpan>)> planned, IngestionTimings timings,
+        IProgress<string>? progress, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var batchSize = Math.Max(1, settings.BatchSize);
-        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.Locate));
+        var minBatchSize = Math.Clamp(settings.MinBatchSize, 1, batchSize);
+        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.ReadDerivation));
         try
         {
             var jobs = evaluation.Jobs;
             while (await jobs.WaitToReadAsync(cancellationToken))
             {
                 var chunk = new List<EvaluatedJob>();
-                while (chunk.Count < batchSize && jobs.TryRead(out var job))
+                do
                 {
-                    chunk.Add(job);
+                    while (chunk.Count < batchSize && jobs.TryRead(out var job))
+                    {
+                        chunk.Add(job);
+                    }
                 }
+                while (chunk.Count < minBatchSize && await jobs.WaitToReadAsync(cancellationToken));
                 await PlanChunkAsync(chunk);
             }
             var completion = await evaluation.Completion;
@@ -155,8 +183,24 @@ public sealed class BuildIngester(NpgsqlDataSource dataSource, DrvCachePusher ca
             {
                 return;
             }
+            var started = Stopwatch.GetTimestamp();
             var plan = await graph.PlanBatchAsync(fresh, cancellationToken);
-            await planned.WriteAsync((plan, cache.PushAsync(plan.DrvPaths, cancellationToken)), cancellationToken);
+            timings.AddPlan(started);
+            await planned.WriteAsync((plan with { Elapsed = Stopwatch.GetElapsedTime(started) }, PushAsync(plan)), cancellationToken);
+        }
+
+        async Task<TimeSpan> PushAsync(BatchPlan plan)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await cache.PushAsync(plan.DrvPaths, plan.Files, cancellationToken);
+            timings.AddPush(started);
+            return Stopwatch.GetElapsedTime(started);
         }
     }
+
+    [LoggerMessage(EventId = 1160, Level = LogLevel.Debug,
+        Message = "Ingested evaluation {EvaluationId}: plan {PlanSeconds:F2} s, push {PushSeconds:F2} s, write {WriteSeconds:F2} s, " +
+            "final transaction {FinalizeSeconds:F2} s, is_current {CurrentSeconds:F2} s; tail after the evaluation {TailSeconds:F2} s")]
+    private static partial void LogTimings(ILogger logger, long evaluationId, double planSeconds, double pushSeconds, double writeSeconds,
+        double finalizeSeconds, double currentSeconds, double tailSeconds);
 }

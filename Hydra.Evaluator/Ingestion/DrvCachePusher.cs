@@ -20,7 +20,15 @@ public sealed class DrvCachePusher(
 {
     private const string DrvExtension = ".drv";
 
-    public async Task PushAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken)
+    public Task PushAsync(IReadOnlyCollection<string> drvPaths, CancellationToken cancellationToken) =>
+        PushAsync(drvPaths, files: null, cancellationToken);
+
+    /// <summary>
+    /// Pushes the closures of <paramref name="drvPaths"/>; <paramref name="files"/> holds <c>.drv</c> files
+    /// already read (by the step planner), so each is read and parsed once; others are read here.
+    /// </summary>
+    public async Task PushAsync(
+        IReadOnlyCollection<string> drvPaths, IReadOnlyDictionary<string, DerivationFile>? files, CancellationToken cancellationToken)
     {
         var missing = drvPaths.Distinct(StringComparer.Ordinal).Where(p => !CacheHas(p)).ToList();
         if (missing.Count == 0)
@@ -34,17 +42,52 @@ public sealed class DrvCachePusher(
 
         // The ingester starts a push and goes on planning the next batch, so the file work runs on
         // the thread pool rather than on the caller's thread.
-        var (narInfos, sources) = await Task.Run(() => WriteNars(cacheDir, missing, cancellationToken), cancellationToken);
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Math.Max(1, ingestionOptions.Value.PushParallelism), CancellationToken = cancellationToken,
+        };
+        var (levels, sources) = await Task.Run(() => WriteNars(cacheDir, missing, files, key, parallel), cancellationToken);
 
-        // Sources first and narinfos dependencies-first: a narinfo is what marks a path as present
-        // (see CacheHas), so every path it announces must already have its closure in the cache,
-        // even if this push dies half way.
+        // Sources first and narinfos dependencies-first, a level at a time: a narinfo is what marks a
+        // path as present (see CacheHas), so every path it announces must already have its closure in
+        // the cache, even if this push dies half way.
         await CopySourcesAsync(cacheDir, sources, cancellationToken);
-        await Task.Run(() => WriteNarInfos(cacheDir, narInfos, key, cancellationToken), cancellationToken);
+        await Task.Run(() =>
+        {
+            foreach (var level in levels)
+            {
+                Parallel.ForEach(level, parallel, info =>
+                    WriteAtomically(cacheDir, StorePath.Parse(info.StorePath).HashPart + ".narinfo", Encoding.UTF8.GetBytes(info.ToText())));
+            }
+        }, cancellationToken);
     }
 
-    /// <summary>The file behind <paramref name="storePath"/>: in an evaluation worker's store (<see cref="EvalStores"/>) or the machine's.</summary>
-    public string Locate(string storePath) => EvalStores.Locate(hydraOptions.Value.DataDir, storePath);
+    /// <summary>
+    /// Reads the <c>.drv</c> at <paramref name="drvPath"/> from an evaluation worker's store (<see cref="EvalStores"/>) or
+    /// the machine's. Nix writes a <c>.drv</c> in place, so while one worker is still writing a derivation another worker
+    /// already reported, the first store's copy can be partial: a copy that does not parse gives way to the next one
+    /// (the worker that reported the job wrote its whole closure, so some store has it whole).
+    /// </summary>
+    public DerivationFile ReadDerivation(string drvPath)
+    {
+        FormatException? partial = null;
+        foreach (var file in EvalStores.Candidates(hydraOptions.Value.DataDir, drvPath))
+        {
+            try
+            {
+                return DerivationFile.Read(file);
+            }
+            catch (FormatException exception)
+            {
+                partial ??= exception;
+            }
+            catch (FileNotFoundException) when (partial is not null)
+            {
+                // Only the machine's store is left, and it does not have the path either.
+            }
+        }
+        throw partial!;
+    }
 
     /// <summary>Whether the farm's cache already holds <paramref name="storePath"/>.</summary>
     public bool CacheHas(string storePath) =>
@@ -52,60 +95,49 @@ public sealed class DrvCachePusher(
 
     /// <summary>
     /// Walks the missing part of the closure of <paramref name="roots"/>, writes each derivation's NAR,
-    /// and returns the unsigned narinfos in dependencies-first order plus the missing non-derivation sources.
+    /// and returns the signed narinfos in levels (each level's derivations depend only on earlier levels
+    /// or on paths the cache has) plus the missing non-derivation sources.
     /// </summary>
-    private (List<NarInfo> NarInfos, List<string> Sources) WriteNars(
-        string cacheDir, List<string> roots, CancellationToken cancellationToken)
+    private (List<NarInfo[]> Levels, List<string> Sources) WriteNars(string cacheDir, List<string> roots,
+        IReadOnlyDictionary<string, DerivationFile>? files, NixSigningKey key, ParallelOptions parallel)
     {
-        var narInfos = new List<NarInfo>();
+        var missing = new Dictionary<string, DerivationFile>(StringComparer.Ordinal);
         var sources = new HashSet<string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(roots, StringComparer.Ordinal);
-        // Iterative post-order walk: a derivation is emitted once all its missing inputs have been.
-        var stack = new Stack<(string Path, NarInfo? Info, bool Expanded)>(roots.Select(r => (r, (NarInfo?)null, false)));
-        while (stack.TryPop(out var entry))
+        var pending = new Stack<string>(roots);
+        while (pending.TryPop(out var path))
         {
-            if (entry.Expanded)
-            {
-                narInfos.Add(entry.Info!);
-                continue;
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-            var contents = File.ReadAllBytes(Locate(entry.Path));
-            var derivation = DerivationParser.Parse(Encoding.UTF8.GetString(contents));
-            var info = WriteNar(cacheDir, entry.Path, contents, derivation);
-            stack.Push((entry.Path, info, true));
-            foreach (var input in derivation.InputDrvs.Keys.Concat(derivation.InputSrcs.Where(IsDerivation)))
+            parallel.CancellationToken.ThrowIfCancellationRequested();
+            var file = files?.GetValueOrDefault(path) ?? ReadDerivation(path);
+            missing[path] = file;
+            foreach (var input in DerivationLevels.InputsOf(file.Derivation))
             {
                 if (seen.Add(input) && !CacheHas(input))
                 {
-                    stack.Push((input, null, false));
+                    pending.Push(input);
                 }
             }
-
-            sources.UnionWith(derivation.InputSrcs.Where(s => !IsDerivation(s)));
+            sources.UnionWith(file.Derivation.InputSrcs.Where(s => !IsDerivation(s)));
         }
 
-        return (narInfos, sources.Where(s => !CacheHas(s)).Order(StringComparer.Ordinal).ToList());
-    }
-
-    private static void WriteNarInfos(string cacheDir, List<NarInfo> narInfos, NixSigningKey key, CancellationToken cancellationToken)
-    {
-        foreach (var info in narInfos)
+        var levels = new List<NarInfo[]>();
+        foreach (var level in DerivationLevels.Of(missing.ToDictionary(m => m.Key, m => m.Value.Derivation, StringComparer.Ordinal)))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            info.SignWith(key);
-            WriteAtomically(cacheDir, StorePath.Parse(info.StorePath).HashPart + ".narinfo", Encoding.UTF8.GetBytes(info.ToText()));
+            var infos = new NarInfo[level.Count];
+            Parallel.For(0, level.Count, parallel, i => infos[i] = WriteNar(cacheDir, level[i], missing[level[i]], key));
+            levels.Add(infos);
         }
+        return (levels, sources.Where(s => !CacheHas(s)).Order(StringComparer.Ordinal).ToList());
     }
 
-    private static NarInfo WriteNar(string cacheDir, string drvPath, byte[] contents, Derivation derivation)
+    private static NarInfo WriteNar(string cacheDir, string drvPath, DerivationFile file, NixSigningKey key)
     {
+        var (contents, derivation) = file;
         var nar = NarWriter.RegularFile(contents);
         var narHash = NixBase32.Encode(SHA256.HashData(nar));
         var narFile = "nar/" + narHash + ".nar";
         WriteAtomically(cacheDir, narFile, nar);
-        return new NarInfo
+        var info = new NarInfo
         {
             StorePath = drvPath,
             Url = narFile,
@@ -120,6 +152,8 @@ public sealed class DrvCachePusher(
             // path against its contents and references, as for the narinfos Nix writes itself.
             Ca = "text:sha256:" + NixBase32.Encode(SHA256.HashData(contents)),
         };
+        info.SignWith(key);
+        return info;
     }
 
     /// <summary>Writes under a unique temporary name in the same directory, then renames, so readers never see a partial file.</summary>

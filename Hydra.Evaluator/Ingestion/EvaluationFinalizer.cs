@@ -16,68 +16,79 @@ internal sealed class EvaluationFinalizer(IngestionSql sql, NpgsqlConnection con
         Deadlocks.RetryAsync(options.MaxTries, async () =>
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            // Compared with the jobset's previous evaluation: a changed job count is news even without new builds.
-            var previousCount = await sql.ScalarAsync<int?>(
-                "SELECT nr_builds FROM evaluations WHERE jobset_id = @j ORDER BY id DESC LIMIT 1", cancellationToken, ("j", jobsetId));
-            var newBuilds = members.Count(m => m.IsNew);
-            var evaluationId = await sql.ScalarAsync<long>(
-                """
-                INSERT INTO evaluations (jobset_id, created_at, checkout_seconds, eval_seconds, inputs_hash, nix_expr_input, nix_expr_path,
-                                         nr_errors, nr_builds, has_new_builds, flake)
-                VALUES (@jobset, @now, @checkout, @eval, @hash, @input, @path, @errors, @builds, @hasNew, @flake) RETURNING id
-                """, cancellationToken,
-                ("jobset", jobsetId), ("now", now), ("checkout", record.CheckoutSeconds), ("eval", record.EvalSeconds),
-                ("hash", record.InputsHash), ("input", record.NixExprInput), ("path", record.NixExprPath), ("errors", errors.Count),
-                ("builds", members.Count), ("hasNew", newBuilds > 0 || previousCount != members.Count), ("flake", record.Flake));
-            await sql.ExecuteAsync(
-                """
-                INSERT INTO evaluation_inputs (evaluation_id, name, type, uri, revision, value, path)
-                SELECT @e, * FROM unnest(@n, @t, @u, @r, @v, @p)
-                """, cancellationToken, ("e", evaluationId),
-                ("n", record.Inputs.Select(i => i.Name).ToArray()), ("t", record.Inputs.Select(i => i.Type).ToArray()),
-                ("u", record.Inputs.Select(i => i.Uri).ToArray()), ("r", record.Inputs.Select(i => i.Revision).ToArray()),
-                ("v", record.Inputs.Select(i => i.Value).ToArray()), ("p", record.Inputs.Select(i => i.Path).ToArray()));
-            await sql.ExecuteAsync(
-                "INSERT INTO evaluation_errors (evaluation_id, job, message) SELECT @e, * FROM unnest(@j, @m) ON CONFLICT DO NOTHING",
-                cancellationToken, ("e", evaluationId),
-                ("j", errors.Select(e => e.Name).ToArray()), ("m", errors.Select(e => e.Message).ToArray()));
-
-            var rows = Math.Max(1, options.StatementRows);
-            foreach (var chunk in members.Chunk(rows))
+            var results = await sql.BatchAsync(Statements(jobsetId, record, errors, members, neededSteps, now), cancellationToken);
+            var cached = results.Skip(1).SelectMany(ids => ids).ToArray();
+            foreach (var chunk in cached.Chunk(Math.Max(1, options.StatementRows)))
             {
-                await sql.InsertMembersAsync(evaluationId, chunk.Select(m => m.BuildId).ToArray(), chunk.Select(m => m.IsNew).ToArray(), cancellationToken);
-            }
-            var (aggregates, constituents) = Constituents(members);
-            foreach (var chunk in aggregates.Zip(constituents).Chunk(rows))
-            {
-                await sql.InsertConstituentsAsync(chunk.Select(c => c.First).ToArray(), chunk.Select(c => c.Second).ToArray(), cancellationToken);
-            }
-            // Usually none of the new steps is in the failure cache: find the few that are with index
-            // look-ups first, and run the propagating statement only for them.
-            var cached = new List<long>();
-            foreach (var chunk in neededSteps.Order().Chunk(rows))
-            {
-                cached.AddRange(await sql.ReadIdsAsync(
-                    """
-                    SELECT s.id FROM unnest(@ids) AS i(id) JOIN steps s ON s.id = i.id
-                    WHERE s.state = 0 AND EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = s.drv_path)
-                    """, cancellationToken, ("ids", chunk)));
-            }
-            foreach (var chunk in cached.Chunk(rows))
-            {
-                await sql.FailCachedAsync(chunk, now, cancellationToken);
-            }
-            foreach (var chunk in neededSteps.Order().Chunk(rows))
-            {
-                await sql.PromoteRunnableAsync(chunk, cancellationToken);
-            }
-            if (neededSteps.Count > 0)
-            {
-                await sql.ExecuteAsync("SELECT pg_notify('hydra_steps_runnable', '')", cancellationToken);
+                await sql.ExecuteAsync(IngestionSql.FailCached, cancellationToken, ("ids", chunk), ("now", now));
             }
             await transaction.CommitAsync(cancellationToken);
-            return evaluationId;
+            return results[0].Single();
         });
+
+    /// <summary>
+    /// The transaction's statements, sent in one round trip: the evaluation row first (its id is the batch's first result,
+    /// and the later statements find it through the sequence), then its inputs, errors, members and constituents, the
+    /// promotion of the new steps, and last the look-up of those in the failure cache (the only other results; usually
+    /// none, else a second statement fails them).
+    /// </summary>
+    private IEnumerable<(string, (string, object?)[])> Statements(
+        long jobsetId, EvaluationRecord record, IReadOnlyList<JobError> errors, IReadOnlyList<(EvaluatedJob Job, long BuildId, bool IsNew)> members,
+        IReadOnlyList<long> neededSteps, DateTimeOffset now)
+    {
+        // Compared with the jobset's previous evaluation: a changed job count is news even without new builds.
+        yield return (
+            """
+            INSERT INTO evaluations (jobset_id, created_at, checkout_seconds, eval_seconds, inputs_hash, nix_expr_input, nix_expr_path,
+                                     nr_errors, nr_builds, has_new_builds, flake)
+            VALUES (@jobset, @now, @checkout, @eval, @hash, @input, @path, @errors, @builds,
+                    @hasNew OR (SELECT nr_builds FROM evaluations WHERE jobset_id = @jobset ORDER BY id DESC LIMIT 1) IS DISTINCT FROM @builds,
+                    @flake)
+            RETURNING id
+            """,
+            [("jobset", jobsetId), ("now", now), ("checkout", record.CheckoutSeconds), ("eval", record.EvalSeconds),
+             ("hash", record.InputsHash), ("input", record.NixExprInput), ("path", record.NixExprPath), ("errors", errors.Count),
+             ("builds", members.Count), ("hasNew", members.Any(m => m.IsNew)), ("flake", record.Flake)]);
+        yield return (
+            """
+            INSERT INTO evaluation_inputs (evaluation_id, name, type, uri, revision, value, path)
+            SELECT currval(pg_get_serial_sequence('evaluations', 'id')), * FROM unnest(@n, @t, @u, @r, @v, @p)
+            """,
+            [("n", record.Inputs.Select(i => i.Name).ToArray()), ("t", record.Inputs.Select(i => i.Type).ToArray()),
+             ("u", record.Inputs.Select(i => i.Uri).ToArray()), ("r", record.Inputs.Select(i => i.Revision).ToArray()),
+             ("v", record.Inputs.Select(i => i.Value).ToArray()), ("p", record.Inputs.Select(i => i.Path).ToArray())]);
+        yield return (
+            """
+            INSERT INTO evaluation_errors (evaluation_id, job, message)
+            SELECT currval(pg_get_serial_sequence('evaluations', 'id')), * FROM unnest(@j, @m) ON CONFLICT DO NOTHING
+            """,
+            [("j", errors.Select(e => e.Name).ToArray()), ("m", errors.Select(e => e.Message).ToArray())]);
+
+        var rows = Math.Max(1, options.StatementRows);
+        foreach (var chunk in members.Chunk(rows))
+        {
+            yield return (IngestionSql.InsertMembers, [("b", chunk.Select(m => m.BuildId).ToArray()), ("n", chunk.Select(m => m.IsNew).ToArray())]);
+        }
+        var (aggregates, constituents) = Constituents(members);
+        foreach (var chunk in aggregates.Zip(constituents).Chunk(rows))
+        {
+            yield return (IngestionSql.InsertConstituents, [("a", chunk.Select(c => c.First).ToArray()), ("c", chunk.Select(c => c.Second).ToArray())]);
+        }
+        var steps = neededSteps.Order().ToArray();
+        foreach (var chunk in steps.Chunk(rows))
+        {
+            yield return (IngestionSql.PromoteRunnable, [("ids", chunk)]);
+        }
+        foreach (var chunk in steps.Chunk(rows))
+        {
+            yield return (IngestionSql.FindFailureCached, [("ids", chunk)]);
+        }
+        if (steps.Length > 0)
+        {
+            // NOTIFY rather than pg_notify(): it returns no row, so the batch's results stay the evaluation id and the look-ups.
+            yield return ("NOTIFY hydra_steps_runnable", []);
+        }
+    }
 
     /// <summary>Aggregate build to constituent build, by job name within this evaluation; unknown names (failed jobs) are left out.</summary>
     private static (List<long> Aggregates, List<long> Constituents) Constituents(IReadOnlyList<(EvaluatedJob Job, long BuildId, bool IsNew)> members)

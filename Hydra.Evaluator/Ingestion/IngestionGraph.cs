@@ -21,6 +21,7 @@ internal sealed class IngestionGraph(StepGraphPlanner planner)
     public async Task<BatchPlan> PlanBatchAsync(IReadOnlyList<EvaluatedJob> jobs, CancellationToken cancellationToken)
     {
         await planner.AddAllAsync(jobs.Select(j => j.DrvPath), cancellationToken);
+        var files = planner.TakeFiles();
         var closures = new IReadOnlyCollection<string>[jobs.Count];
         var raised = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < jobs.Count; i++)
@@ -54,7 +55,7 @@ internal sealed class IngestionGraph(StepGraphPlanner planner)
                 }
             }
         }
-        return new BatchPlan(jobs, closures, steps, raised.ToDictionary(d => d, d => (_priority[d], _criticalPath[d]), StringComparer.Ordinal));
+        return new BatchPlan(jobs, closures, steps, raised.ToDictionary(d => d, d => (_priority[d], _criticalPath[d]), StringComparer.Ordinal), files);
     }
 
     /// <summary>
@@ -91,11 +92,14 @@ internal sealed class IngestionGraph(StepGraphPlanner planner)
 /// <summary>
 /// One batch: its new builds, the planned closure of each (containing the job's own .drv exactly when
 /// the build has a top step), the steps first needed here, and earlier batches' steps whose priority or
-/// critical path rose (with their new values).
+/// critical path rose (with their new values), and the <c>.drv</c> files read for it (for the cache push).
 /// </summary>
 internal sealed record BatchPlan(
     IReadOnlyList<EvaluatedJob> Jobs, IReadOnlyCollection<string>[] Closures, List<PlannedStep> Steps,
-    IReadOnlyDictionary<string, (int Priority, int CriticalPath)> Raised)
+    IReadOnlyDictionary<string, (int Priority, int CriticalPath)> Raised, IReadOnlyDictionary<string, DerivationFile> Files)
 {
     public IReadOnlyCollection<string> DrvPaths => Steps.Select(s => s.DrvPath).ToList();
+
+    /// <summary>How long planning the batch took.</summary>
+    public TimeSpan Elapsed { get; init; }
 }

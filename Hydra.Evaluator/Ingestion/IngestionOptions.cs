@@ -8,6 +8,12 @@ public sealed class IngestionOptions
     /// <summary>New builds written per transaction (with their steps, outputs and links).</summary>
     public int BatchSize { get; set; } = 2000;
 
+    /// <summary>
+    /// Jobs a batch waits for while the evaluation runs (at most <see cref="BatchSize"/>): fewer, larger batches cost less
+    /// CPU beside the evaluation, and the last batch, which adds to the evaluation's wall time, stays below this.
+    /// </summary>
+    public int MinBatchSize { get; set; } = 500;
+
     /// <summary>Rows per multi-row statement inside the final transaction (members, promotions) and per is_current update.</summary>
     public int StatementRows { get; set; } = 5000;
 

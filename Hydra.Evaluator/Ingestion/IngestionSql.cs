@@ -150,20 +150,24 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
         ExecuteAsync("INSERT INTO build_steps (build_id, step_id) SELECT * FROM unnest(@b, @s) ON CONFLICT DO NOTHING",
             cancellationToken, ("b", builds.ToArray()), ("s", steps.ToArray()));
 
-    public Task InsertMembersAsync(long evaluationId, long[] builds, bool[] isNew, CancellationToken cancellationToken) =>
-        ExecuteAsync("INSERT INTO evaluation_members (evaluation_id, build_id, is_new) SELECT @e, * FROM unnest(@b, @n) ON CONFLICT DO NOTHING",
-            cancellationToken, ("e", evaluationId), ("b", builds), ("n", isNew));
+    /// <summary>The evaluation the final transaction inserted (its first statement): members and the rest refer to it.</summary>
+    private const string ThisEvaluation = "(SELECT currval(pg_get_serial_sequence('evaluations', 'id')))";
 
-    public Task InsertConstituentsAsync(long[] aggregates, long[] constituents, CancellationToken cancellationToken) =>
-        ExecuteAsync("INSERT INTO aggregate_constituents (aggregate_id, constituent_id) SELECT * FROM unnest(@a, @c) ON CONFLICT DO NOTHING",
-            cancellationToken, ("a", aggregates), ("c", constituents));
+    /// <summary>Members of the evaluation just inserted: parameters <c>b</c> (build ids) and <c>n</c> (whether each is new).</summary>
+    public const string InsertMembers =
+        $"INSERT INTO evaluation_members (evaluation_id, build_id, is_new) SELECT {ThisEvaluation}, * FROM unnest(@b, @n) ON CONFLICT DO NOTHING";
+
+    /// <summary>Parameters <c>a</c> (aggregate builds) and <c>c</c> (their constituent builds).</summary>
+    public const string InsertConstituents =
+        "INSERT INTO aggregate_constituents (aggregate_id, constituent_id) SELECT * FROM unnest(@a, @c) ON CONFLICT DO NOTHING";
 
     /// <summary>
     /// Pending steps whose derivation is in the failure cache are not built: they fail at once as cached failures
     /// (step status 8), their dependents as dependency failed, and the builds waiting on them finish as cached
     /// builds with Hydra's codes: failed (1) for the derivation's own builds, dependency failed (2) for the rest.
     /// </summary>
-    public Task FailCachedAsync(long[] steps, DateTimeOffset now, CancellationToken cancellationToken) => ExecuteAsync(
+    /// <remarks>Parameters <c>ids</c> (steps found in the failure cache, see <see cref="FindFailureCached"/>) and <c>now</c>.</remarks>
+    public static readonly string FailCached =
         $"""
         WITH RECURSIVE cached AS (
             UPDATE steps s SET state = 4, status = {BuildStatus.CachedFailure}, finished_at = @now,
@@ -186,17 +190,66 @@ internal sealed class IngestionSql(NpgsqlConnection connection)
             build_status = CASE WHEN f.own THEN {BuildStatus.Failed} ELSE {BuildStatus.DependencyFailed} END
         FROM failing f
         WHERE b.top_step_id = f.id AND NOT b.finished
-        """, cancellationToken, ("ids", steps), ("now", now));
+        """;
 
-    /// <summary>New steps whose dependencies have all succeeded become runnable.</summary>
-    public Task PromoteRunnableAsync(long[] steps, CancellationToken cancellationToken) => ExecuteAsync(
+    /// <summary>
+    /// Pending steps (of parameter <c>ids</c>) whose derivation is in the failure cache. Usually there is none: one index
+    /// look-up per id finds the few, and <see cref="FailCached"/> (which propagates) runs only for them.
+    /// </summary>
+    public const string FindFailureCached =
+        """
+        SELECT s.id FROM unnest(@ids) AS i(id) JOIN steps s ON s.id = i.id
+        WHERE s.state = 0 AND EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = s.drv_path)
+        """;
+
+    /// <summary>
+    /// New steps (parameter <c>ids</c>) whose dependencies have all succeeded become runnable, except those in the
+    /// failure cache (<see cref="FailCached"/> fails them; their dependents wait on them, so none of those is promoted).
+    /// </summary>
+    public const string PromoteRunnable =
         """
         UPDATE steps d SET state = 1
         FROM unnest(@ids) AS i(id)
         WHERE d.id = i.id AND d.state = 0 AND NOT EXISTS (
             SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
             WHERE e.step_id = d.id AND x.state <> 3)
-        """, cancellationToken, ("ids", steps));
+          AND NOT EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = d.drv_path)
+        """;
+
+    /// <summary>
+    /// Runs <paramref name="statements"/> in one round trip (an <see cref="NpgsqlBatch"/>; under load every round trip
+    /// waits for the server to be scheduled) and returns, for each statement that returns rows, the first column of its rows.
+    /// </summary>
+    public async Task<List<List<long>>> BatchAsync(IEnumerable<(string Sql, (string Name, object? Value)[] Parameters)> statements, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (text, parameters) in statements)
+        {
+            var command = new NpgsqlBatchCommand(text);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+            batch.BatchCommands.Add(command);
+        }
+        var results = new List<List<long>>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        do
+        {
+            if (reader.FieldCount == 0)
+            {
+                continue;
+            }
+            var rows = new List<long>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(reader.GetInt64(0));
+            }
+            results.Add(rows);
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+        return results;
+    }
 
     /// <summary>The newest build of each job of the jobset, to reuse when its derivation is unchanged.</summary>
     public async Task<Dictionary<string, (long Id, string DrvPath)>> LatestBuildsAsync(long jobsetId, CancellationToken cancellationToken)

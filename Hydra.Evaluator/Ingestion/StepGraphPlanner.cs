@@ -8,14 +8,19 @@ namespace Hydra.Evaluator.Ingestion;
 /// The walk stops at derivations already in the cache, so a graph is only as deep as what changed.
 /// Each level of the walk is parsed in parallel; the order is still deterministic.
 /// </summary>
-/// <remarks><paramref name="locate"/> maps a store path to the file to read (the evaluation may have written it into a worker store, see <c>EvalStores</c>).</remarks>
-public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0, Func<string, string>? locate = null)
+/// <remarks><paramref name="read"/> reads a <c>.drv</c> by store path (the evaluation may have written it into a worker store,
+/// see <see cref="DrvCachePusher.ReadDerivation"/>); without it, the machine's store.</remarks>
+public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0, Func<string, DerivationFile>? read = null)
 {
     // null = seen, but its outputs are all in the cache: not a step.
     private readonly Dictionary<string, Derivation?> _needed = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
     private readonly HashSet<string> _ordered = new(StringComparer.Ordinal);
-    private readonly int _parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
+    // Every file read since the last TakeFiles: the cache push builds its NARs from them instead of reading them again.
+    private Dictionary<string, DerivationFile> _files = new(StringComparer.Ordinal);
+
+    /// <summary><c>.drv</c> files parsed at once; the ingester lowers it while evaluation processes need the cores.</summary>
+    public int Parallelism { get; set; } = parallelism > 0 ? parallelism : Environment.ProcessorCount;
 
     /// <summary>Derivations to build, dependencies before dependents.</summary>
     public IReadOnlyList<string> Order => _order;
@@ -30,6 +35,14 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelis
     public IEnumerable<string> DependenciesOf(string drvPath) =>
         _needed[drvPath]!.InputDrvs.Keys.Where(d => _needed.GetValueOrDefault(d) is not null);
 
+    /// <summary>The files read (and parsed) since the last call, by store path; the planner forgets them.</summary>
+    public IReadOnlyDictionary<string, DerivationFile> TakeFiles()
+    {
+        var files = _files;
+        _files = new Dictionary<string, DerivationFile>(StringComparer.Ordinal);
+        return files;
+    }
+
     /// <summary>Plans <paramref name="drvPath"/> and its graph; returns whether it must be built.</summary>
     public async Task<bool> AddAsync(string drvPath, CancellationToken cancellationToken)
     {
@@ -42,22 +55,25 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelis
     {
         var roots = drvPaths.Distinct(StringComparer.Ordinal).ToList();
         var frontier = roots.Where(p => !_needed.ContainsKey(p)).ToList();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _parallelism, CancellationToken = cancellationToken };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism), CancellationToken = cancellationToken };
         while (frontier.Count > 0)
         {
             var level = frontier;
+            var files = new DerivationFile[level.Count];
             var parsed = new Derivation?[level.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, async (i, token) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, (i, _) =>
             {
-                var derivation = await DerivationParser.ParseFileAsync(locate?.Invoke(level[i]) ?? level[i], token);
-                var outputs = derivation.OutputPaths;
-                parsed[i] = outputs.Count > 0 && outputs.All(cacheHas) ? null : derivation;
+                files[i] = read?.Invoke(level[i]) ?? DerivationFile.Read(level[i]);
+                var outputs = files[i].Derivation.OutputPaths;
+                parsed[i] = outputs.Count > 0 && outputs.All(cacheHas) ? null : files[i].Derivation;
+                return ValueTask.CompletedTask;
             });
             var next = new List<string>();
             var queued = new HashSet<string>(StringComparer.Ordinal);
             for (var i = 0; i < level.Count; i++)
             {
                 _needed[level[i]] = parsed[i];
+                _files[level[i]] = files[i];
             }
             foreach (var derivation in parsed)
             {

@@ -77,11 +77,13 @@ public sealed partial class NixEvaluator(
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var records = new List<JobRecord>();
+            var aggregates = false;
             var errors = await RunEngineAsync(target, batch =>
             {
                 lock (records)
                 {
                     records.AddRange(batch);
+                    aggregates |= batch.Any(r => r.Constituents is not null);
                 }
                 // Aggregates wait for every job; nothing else can fail after evaluating.
                 foreach (var record in batch.Where(r => r.Constituents is null))
@@ -89,6 +91,11 @@ public sealed partial class NixEvaluator(
                     writer.TryWrite(record.Job);
                 }
             }, token);
+            if (!aggregates)
+            {
+                // Nothing to resolve: the evaluation ends with its last job (this sits between the last job and ingestion's tail).
+                return new EvaluationCompletion([], [.. errors.OrderBy(e => e.Name, StringComparer.Ordinal)], clock.Elapsed);
+            }
             var resolved = AggregateResolver.Resolve(records, errors);
             return new EvaluationCompletion(resolved.Jobs.Where(j => j.Constituents is not null).ToList(), resolved.Errors, clock.Elapsed);
         }, cancellationToken);

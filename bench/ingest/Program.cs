@@ -26,11 +26,11 @@ try
     var hydra = new HydraOptions { DataDir = Path.Combine(work, "data") };
     Directory.CreateDirectory(hydra.CacheDir);
     // HYDRA_BENCH_PARSE_PARALLELISM sets IngestionOptions.ParseParallelism (default: the cores).
-var ingestion = Options.Create(new IngestionOptions());
-if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELISM"), out var parse))
-{
-    ingestion.Value.ParseParallelism = parse;
-}
+    var ingestion = Options.Create(new IngestionOptions());
+    if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELISM"), out var parse))
+    {
+        ingestion.Value.ParseParallelism = parse;
+    }
     var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(hydra), Options.Create(new EvaluatorOptions()), ingestion);
     var ingester = new BuildIngester(dataSource, pusher, TimeProvider.System, ingestion);
     Console.WriteLine($"jobs per jobset: {jobs}, shared base derivations: {bases}, batch size: {ingestion.Value.BatchSize}, cores: {Environment.ProcessorCount}");
@@ -70,11 +70,17 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELI
     var variants = (parts.Contains("eval", StringComparison.Ordinal)
         ? new[] { (Environment.ProcessorCount, true, "cold: the first evaluation, into new worker stores"),
             (1, true, ""), (Environment.ProcessorCount, true, ""), (1, false, ""), (Environment.ProcessorCount, false, "") }
-        : []).Where(v => v.Item2 || Environment.GetEnvironmentVariable("HYDRA_BENCH_STORES") != "own").ToArray();
+        : []).Where(v => v.Item2 || Environment.GetEnvironmentVariable("HYDRA_BENCH_STORES") != "own")
+        // HYDRA_BENCH_WORKERS=N keeps only the warm variants with N workers (the cold one stays: it creates the stores).
+        .Where(v => v.Item3.Length > 0 || !int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_WORKERS"), out var only) || v.Item1 == only)
+        .ToArray();
+    var cpuClock = await CpuClock.CreateAsync(dataSource);
     foreach (var (workers, workerStores, label) in variants)
     {
         // Each variant against its own baseline run just before it (a same-sized file, its own salt).
+        var baselineCpu = cpuClock.Read().Children;
         var (_, baseline) = await JobsetGenerator.InstantiateAsync(work, jobs, bases, Guid.NewGuid().ToString("N"));
+        baselineCpu = cpuClock.Read().Children - baselineCpu;
         var salt = Guid.NewGuid().ToString("N");
         var file = Path.Combine(work, $"release-{salt}.nix");
         await File.WriteAllTextAsync(file, JobsetGenerator.Expression(jobs, bases, salt));
@@ -82,8 +88,10 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELI
             Options.Create(new EvaluatorOptions { Workers = workers, NixEvalJobsPath = "", WorkerStores = workerStores }), hydraOptions: Options.Create(hydra));
         var jobset = await CreateJobsetAsync(dataSource, $"eval{workers}{(workerStores ? "own" : "machine")}{(label.Length > 0 ? "cold" : "")}");
         var clock = Stopwatch.StartNew();
-        var batches = new BatchCounter(clock);
+        var startCpu = cpuClock.Read();
+        var batches = new BatchCounter(clock, cpuClock);
         await using var stream = evaluator.EvaluateStreaming(file, new System.Text.Json.Nodes.JsonObject(), CancellationToken.None);
+        var evaluatedCpu = stream.Completion.ContinueWith(_ => cpuClock.Read(), TaskScheduler.Default);
         var result = await ingester.IngestAsync(jobset, stream,
             completion => new EvaluationRecord(salt, "src", "release.nix", [], 0, completion.Elapsed.TotalSeconds, DateTimeOffset.UtcNow),
             batches, CancellationToken.None);
@@ -96,6 +104,11 @@ if (int.TryParse(Environment.GetEnvironmentVariable("HYDRA_BENCH_PARSE_PARALLELI
             $"ingestion done (is_current moved) after {total.TotalSeconds:F2} s ({total.TotalSeconds / baseline.TotalSeconds:F2}x); " +
             $"memory after: managed {Mb(managed)} MB, working set {Mb(workingSet)} MB");
         Console.WriteLine($"  {batches}");
+        var (evaluated1, queued) = (await evaluatedCpu, batches.QueuedCpu);
+        Console.WriteLine($"  CPU: nix-instantiate {baselineCpu:F2} s, evaluation processes {evaluated1.Children - startCpu.Children:F2} s; ingestion while evaluating: " +
+            $"this process {evaluated1.Own - startCpu.Own:F2} s + PostgreSQL {evaluated1.Server - startCpu.Server:F2} s; from the evaluation's end to queued: " +
+            $"{queued.Own - evaluated1.Own:F2} s + {queued.Server - evaluated1.Server:F2} s");
+        Console.WriteLine($"  ingestion's time: {result.Timings}");
     }
 }
 finally
@@ -135,7 +148,7 @@ internal sealed class Progress(Stopwatch clock) : IProgress<string>
 }
 
 /// <summary>Counts the batches an ingestion wrote and when the last one was received.</summary>
-internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
+internal sealed class BatchCounter(Stopwatch clock, CpuClock cpu) : IProgress<string>
 {
     private int _received;
     private int _written;
@@ -153,22 +166,29 @@ internal sealed class BatchCounter(Stopwatch clock) : IProgress<string>
         {
             _written++;
             _lastWritten = clock.Elapsed;
+            _lastBatch = value;
         }
         else
         {
             if (value.StartsWith("evaluation", StringComparison.Ordinal))
             {
                 Queued = clock.Elapsed;
+                QueuedCpu = cpu.Read();
             }
             _phases.Add($"{value} at {clock.Elapsed.TotalSeconds:F2} s");
         }
     }
 
     private readonly List<string> _phases = [];
+    private string _lastBatch = "";
 
     /// <summary>When the evaluation was recorded: its builds are listed and their steps runnable.</summary>
     public TimeSpan Queued { get; private set; }
 
+    /// <summary>CPU seconds (this process, its children, the database server) when the evaluation was recorded.</summary>
+    public (double Own, double Children, double Server) QueuedCpu { get; private set; }
+
     public override string ToString() =>
-        $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s); {string.Join("; ", _phases)}";
+        $"{_received} chunks received (last at {_lastReceived.TotalSeconds:F2} s), {_written} batches written (last at {_lastWritten.TotalSeconds:F2} s: {_lastBatch}); " +
+        string.Join("; ", _phases);
 }

@@ -34,6 +34,26 @@ public sealed class BuildIngesterTests(DatabaseFixture database) : IClassFixture
     }
 
     [Fact]
+    public async Task A_batch_whose_push_fails_commits_nothing_and_the_next_ingestion_writes_it()
+    {
+        await using var harness = new IngestionHarness(database.ConnectionString);
+        var jobs = await NixJobs.InstantiateAsync([NixJobs.Drv("base", Salt()), NixJobs.Drv("top", Salt(), "base")], "top");
+        var jobset = await harness.CreateJobsetAsync();
+        // A file where the cache's nar directory belongs: the push fails for real, while the batch's statements run.
+        var nar = Path.Combine(harness.Hydra.CacheDir, "nar");
+        await File.WriteAllTextAsync(nar, "not a directory");
+
+        await Assert.ThrowsAnyAsync<IOException>(() => harness.IngestAsync(jobset, jobs));
+
+        Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM builds WHERE jobset_id = @j", ("j", jobset)));
+        Assert.Equal(0L, await harness.ScalarAsync<long>("SELECT count(*) FROM steps WHERE drv_path = @d", ("d", jobs[0].DrvPath)));
+        File.Delete(nar);
+        var result = await harness.IngestAsync(jobset, jobs);
+        Assert.Equal((1, 2), (result.NewBuilds, result.NewSteps));
+        Assert.True(harness.Pusher.CacheHas(jobs[0].DrvPath));
+    }
+
+    [Fact]
     public async Task An_unchanged_job_reuses_its_previous_build()
     {
         await using var harness = new IngestionHarness(database.ConnectionString);

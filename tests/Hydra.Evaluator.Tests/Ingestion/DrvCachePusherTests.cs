@@ -3,6 +3,7 @@ using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
 using Hydra.Evaluator.Ingestion;
+using Hydra.Evaluator.Nix;
 using Hydra.Testing;
 using Microsoft.Extensions.Options;
 
@@ -86,7 +87,67 @@ public sealed class DrvCachePusherTests : IDisposable
         Assert.DoesNotContain(after.Keys, f => f.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Push_from_the_planners_files_matches_a_push_that_reads_them_and_verifies()
+    {
+        var (top, dep, _) = await InstantiateAsync();
+        var planner = new StepGraphPlanner(_pusher.CacheHas, parallelism: 2, _pusher.ReadDerivation);
+        await planner.AddAllAsync([top], CancellationToken.None);
+        var files = planner.TakeFiles();
+        Assert.Equal(new[] { dep, top }.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+        Assert.Empty(planner.TakeFiles());
+        Assert.Equal(await File.ReadAllBytesAsync(top), files[top].Contents);
+
+        // Both as roots, the dependent first: the dependency's narinfo must still come no later.
+        await _pusher.PushAsync([top, dep], files, CancellationToken.None);
+        var fromFiles = await NarInfosAsync(_hydra.CacheDir, top, dep);
+        var reading = new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-drvpush-").FullName };
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(reading.SecretKeyFile)!);
+            File.Copy(_hydra.SecretKeyFile, reading.SecretKeyFile);
+            Directory.CreateDirectory(reading.CacheDir);
+            var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(reading), Options.Create(new EvaluatorOptions()),
+                Options.Create(new IngestionOptions()));
+            await pusher.PushAsync([top], CancellationToken.None);
+            Assert.Equal(await NarInfosAsync(reading.CacheDir, top, dep), fromFiles);
+        }
+        finally
+        {
+            Directory.Delete(reading.DataDir, recursive: true);
+        }
+
+        var verify = await VerifyAsync(top, (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim());
+        Assert.True(verify.ExitCode == 0, verify.Error);
+    }
+
+    [Fact]
+    public async Task A_partial_copy_in_one_worker_store_gives_way_to_a_whole_one_in_another()
+    {
+        var (top, _, _) = await InstantiateAsync();
+        // Worker 0 is still writing the derivation (Nix writes a .drv in place); worker 1 reported it and has it whole.
+        var partial = EvalStores.Root(_hydra.DataDir, 0) + top;
+        var whole = EvalStores.Root(_hydra.DataDir, 1) + top;
+        Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(whole)!);
+        var contents = await File.ReadAllBytesAsync(top);
+        await File.WriteAllBytesAsync(partial, contents[..(contents.Length / 2)]);
+        await File.WriteAllBytesAsync(whole, contents);
+
+        Assert.Equal(contents, _pusher.ReadDerivation(top).Contents);
+
+        // With no whole copy anywhere (not even in the machine's store), the partial copy's error is the answer.
+        var missing = "/nix/store/" + new string('a', 32) + "-nowhere.drv";
+        var stray = EvalStores.Root(_hydra.DataDir, 0) + missing;
+        await File.WriteAllBytesAsync(stray, contents[..(contents.Length / 2)]);
+        var error = Assert.Throws<FormatException>(() => _pusher.ReadDerivation(missing));
+        Assert.Contains(stray, error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_hydra.DataDir, recursive: true);
+
+    private static async Task<string[]> NarInfosAsync(string cacheDir, params string[] paths) =>
+        await Task.WhenAll(paths.Select(p => File.ReadAllTextAsync(Path.Combine(cacheDir, StorePath.Parse(p).HashPart + ".narinfo"))));
 
     /// <summary>A top-level derivation with one input derivation and one plain source (its builder script).</summary>
     private static async Task<(string Top, string Dep, string Script)> InstantiateAsync()

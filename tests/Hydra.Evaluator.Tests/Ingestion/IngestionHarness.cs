@@ -12,12 +12,12 @@ namespace Hydra.Evaluator.Tests.Ingestion;
 /// <summary>A real BuildIngester over a test database and a throw-away cache directory.</summary>
 internal sealed class IngestionHarness : IAsyncDisposable
 {
-    public IngestionHarness(string connectionString, int batchSize = 2000)
+    public IngestionHarness(string connectionString, int batchSize = 2000, int minBatchSize = 500)
     {
         DataSource = NpgsqlDataSource.Create(connectionString);
         Hydra = new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-ingest-data-").FullName };
         Directory.CreateDirectory(Hydra.CacheDir);
-        var options = Options.Create(new IngestionOptions { BatchSize = batchSize, StatementRows = Math.Max(1, batchSize), PushBatchSize = 3 });
+        var options = Options.Create(new IngestionOptions { BatchSize = batchSize, MinBatchSize = minBatchSize, StatementRows = Math.Max(1, batchSize), PushBatchSize = 3 });
         Pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(Hydra), Options.Create(new EvaluatorOptions()), options);
         Ingester = new BuildIngester(DataSource, Pusher, TimeProvider.System, options);
     }

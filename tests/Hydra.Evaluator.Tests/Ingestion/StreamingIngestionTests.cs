@@ -43,6 +43,49 @@ public sealed class StreamingIngestionTests(DatabaseFixture database) : IClassFi
         Assert.Equal((0, 8), (second.NewBuilds, second.ReusedBuilds));
     }
 
+    [Fact]
+    public async Task While_the_evaluation_runs_a_batch_waits_for_the_minimum_and_the_rest_is_the_last()
+    {
+        NixTestEnvironment.Apply();
+        var file = Path.Combine(Directory.CreateTempSubdirectory("hydra-stream-").FullName, "release.nix");
+        await File.WriteAllTextAsync(file, Expression(Guid.NewGuid().ToString("N")));
+        await using var harness = new IngestionHarness(database.ConnectionString, batchSize: 6, minBatchSize: 4);
+        var evaluator = new NixEvaluator(new NixProcessRunner(), Options.Create(new EvaluatorOptions
+        {
+            NixEvalJobsPath = "", Workers = 2, EvalTimeout = TimeSpan.FromSeconds(60),
+        }));
+        var received = new Received();
+
+        await using (var stream = evaluator.EvaluateStreaming(file, [], CancellationToken.None))
+        {
+            await harness.Ingester.IngestAsync(await harness.CreateJobsetAsync(), stream, _ => Record(), received, CancellationToken.None);
+        }
+
+        // Seven jobs stream one by one: however they arrive, a batch of at least four, the rest at the end, then the aggregate.
+        Assert.Equal(8, received.Chunks.Sum());
+        Assert.Equal(1, received.Chunks[^1]);
+        Assert.InRange(received.Chunks[0], 4, 6);
+        Assert.Equal(7, received.Chunks[0] + received.Chunks[1]);
+        Assert.Equal(3, received.Chunks.Count);
+    }
+
+    /// <summary>The size of each chunk of jobs ingestion took (its "received" progress lines).</summary>
+    private sealed class Received : IProgress<string>
+    {
+        public List<int> Chunks { get; } = [];
+
+        public void Report(string value)
+        {
+            if (value.StartsWith("received ", StringComparison.Ordinal))
+            {
+                lock (Chunks)
+                {
+                    Chunks.Add(int.Parse(value.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+    }
+
     private static async Task<IngestResult> IngestStreamingAsync(IngestionHarness harness, NixEvaluator evaluator, string file, long jobset)
     {
         await using var stream = evaluator.EvaluateStreaming(file, [], CancellationToken.None);
