@@ -29,6 +29,8 @@ public static class HydraServer
         app.MapHydraWorkerApi();
         app.MapHydraMetrics();
         app.MapGet("/health", HealthAsync).DisableAntiforgery();
+        // Browsers ask for /favicon.ico on pages without an icon link (raw logs, downloads): the same icon.
+        app.MapGet("/favicon.ico", () => Results.Redirect("/favicon.svg", permanent: true)).DisableAntiforgery();
         return app;
     }
 

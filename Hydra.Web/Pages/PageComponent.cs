@@ -47,6 +47,7 @@ public abstract class PageComponent : ComponentBase
             .Open("meta").Attr("charset", "utf-8").Close()
             .Open("meta").Attr("name", "viewport").Attr("content", "width=device-width, initial-scale=1").Close()
             .Element("title", $"{Title} - Hydra")
+            .Open("link").Attr("rel", "icon").Attr("href", "/favicon.svg").Attr("type", "image/svg+xml").Close()
             .Open("link").Attr("rel", "stylesheet").Attr("href", "/css/site.css").Close();
         foreach (var script in Scripts)
         {

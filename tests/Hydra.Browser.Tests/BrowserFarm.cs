@@ -29,6 +29,9 @@ public sealed class BrowserFarm : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>The server's services (worker tokens, the database).</summary>
+    public IServiceProvider Services => _app!.Services;
+
     public string ScreenshotDir { get; } = Environment.GetEnvironmentVariable("HYDRA_SCREENSHOT_DIR") is { Length: > 0 } dir
         ? dir
         : Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
