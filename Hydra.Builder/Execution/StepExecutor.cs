@@ -28,6 +28,9 @@ public sealed class StepExecutor(
     private static readonly TimeSpan ReportDeadline = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LogFlushTimeout = TimeSpan.FromSeconds(30);
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _cacheHomes = new();
+    private int _cacheHomeCount;
+
     /// <summary>Batching limits for the step logs.</summary>
     public LogStreamerOptions LogOptions { get; init; } = new();
 
@@ -137,9 +140,17 @@ public sealed class StepExecutor(
         int exitCode;
         try
         {
-            exitCode = await nix.RealiseAsync(
-                claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, session.BuildHookPath,
-                OnLine, overLimit.Token);
+            var cacheHome = RentCacheHome();
+            try
+            {
+                exitCode = await nix.RealiseAsync(
+                    claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, session.BuildHookPath,
+                    cacheHome, OnLine, overLimit.Token);
+            }
+            finally
+            {
+                _cacheHomes.Enqueue(cacheHome);
+            }
         }
         catch (OperationCanceledException) when (budget.Exceeded && !cancellationToken.IsCancellationRequested)
         {
@@ -295,6 +306,18 @@ public sealed class StepExecutor(
     /// <summary>Nix's serve protocol sends <c>sha256:&lt;nixbase32&gt;</c>; steps report SRI, as <c>nix path-info --json</c> printed it.</summary>
     private static string SriHash(string narHash) =>
         "sha256-" + Convert.ToBase64String(Hydra.Core.Nix.NixBase32.Decode(narHash["sha256:".Length..]));
+
+    /// <summary>A Nix cache directory no running step uses (see <see cref="NixCli.RealiseAsync"/>); as many exist as steps ever ran at once.</summary>
+    private string RentCacheHome()
+    {
+        if (_cacheHomes.TryDequeue(out var free))
+        {
+            return free;
+        }
+        var path = Path.Combine(options.WorkDir, "nix-cache", Interlocked.Increment(ref _cacheHomeCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(path);
+        return path;
+    }
 
     private static void TryDeleteDirectory(string path)
     {

@@ -13,10 +13,13 @@ public sealed class NixCli(INixProcessRunner runner)
     /// A <c>.drv</c> missing here is substituted from the cache by this same call, with its closure (Nix's
     /// derivation goal substitutes the derivation before loading it), so no separate <c>nix copy --from</c> is needed.
     /// <paramref name="buildHookPath"/> replaces Nix's remote-build hook (<see cref="DeclineBuildHook"/>).
+    /// <paramref name="cacheHome"/> becomes <c>XDG_CACHE_HOME</c>: Nix 2.8 keeps its narinfo cache in one SQLite file
+    /// there, and two realises inserting the same narinfo at once fail with "constraint failed"; so steps running
+    /// at the same time each get a directory of their own (the cache's entries expire at once anyway).
     /// </summary>
     public Task<int> RealiseAsync(
         string drvPath, string cacheUrl, string publicKey, string gcRoot, int timeoutSeconds, int maxSilentSeconds,
-        string buildHookPath, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
+        string buildHookPath, string cacheHome, Action<OutputLine> onLine, CancellationToken cancellationToken) =>
         runner.RunAsync(
             Request("nix-store",
             [
@@ -26,7 +29,8 @@ public sealed class NixCli(INixProcessRunner runner)
                 "--option", "timeout", timeoutSeconds.ToString(CultureInfo.InvariantCulture),
                 "--option", "max-silent-time", maxSilentSeconds.ToString(CultureInfo.InvariantCulture),
                 "--option", "build-hook", buildHookPath,
-            ]),
+            ],
+            cacheHome: cacheHome),
             onLine,
             cancellationToken);
 
@@ -40,6 +44,14 @@ public sealed class NixCli(INixProcessRunner runner)
         return derivation.Outputs.Where(o => o.Value.Path.Length > 0).ToDictionary(o => o.Value.Path, o => o.Key, StringComparer.Ordinal);
     }
 
-    private static NixProcessRequest Request(string fileName, IReadOnlyList<string> arguments, IReadOnlyList<string>? configLines = null) =>
-        new(fileName, arguments, NixEnvironment.Overrides(configLines ?? []));
+    private static NixProcessRequest Request(
+        string fileName, IReadOnlyList<string> arguments, IReadOnlyList<string>? configLines = null, string? cacheHome = null)
+    {
+        var environment = new Dictionary<string, string>(NixEnvironment.Overrides(configLines ?? []), StringComparer.Ordinal);
+        if (cacheHome is not null)
+        {
+            environment["XDG_CACHE_HOME"] = cacheHome;
+        }
+        return new(fileName, arguments, environment);
+    }
 }
