@@ -20,23 +20,12 @@ internal static class HomeQuery
                 LastEvaluatedAt = p.Jobsets.Max(j => j.LastCheckedAt),
             })
             .ToListAsync(cancellationToken);
-        var counts = await shared.GetAsync("hydra:home-counts", CountsLifetime, async (services, ct) =>
-        {
-            // Current builds per project, through builds_current (jobset_id, job) WHERE is_current.
-            var grouped = await (
-                from b in services.GetRequiredService<HydraDbContext>().Builds
-                where b.IsCurrent
-                group b by b.Jobset!.ProjectId into g
-                select new
-                {
-                    g.Key,
-                    Total = g.Count(),
-                    Succeeded = g.Count(b => b.Finished && b.BuildStatus == 0),
-                    Failed = g.Count(b => b.Finished && b.BuildStatus != 0),
-                    Queued = g.Count(b => !b.Finished),
-                }).AsNoTracking().ToListAsync(ct);
-            return grouped.ToDictionary(r => r.Key, r => new BuildCounts(r.Total, r.Succeeded, r.Failed, r.Queued));
-        }, cancellationToken);
+        // Current builds per project, through builds_current (jobset_id, job) WHERE is_current.
+        var counts = await shared.GetAsync("hydra:home-counts", CountsLifetime, (services, ct) => BuildCountsQuery.CountAsync(
+            from b in services.GetRequiredService<HydraDbContext>().Builds
+            where b.IsCurrent
+            group b by b.Jobset!.ProjectId,
+            ct), cancellationToken);
         return new HomeModel(rows.Select(p => new HomeModel.ProjectRow(
             p.Name, p.DisplayName, p.Description, p.Owner, p.Enabled, p.Hidden, p.Jobsets, p.WithErrors, p.LastEvaluatedAt,
             counts.GetValueOrDefault(p.Id, BuildCounts.None))).ToList());

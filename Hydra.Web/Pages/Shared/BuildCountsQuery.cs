@@ -1,4 +1,5 @@
 using Hydra.Core.Data;
+using Hydra.Core.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace Hydra.Web.Pages.Shared;
@@ -23,19 +24,25 @@ internal static class BuildCountsQuery
         {
             return [];
         }
-        var rows = await (
+        return await CountAsync(
             from m in db.EvaluationMembers
             where evalIds.Contains(m.EvaluationId)
             join b in db.Builds on m.BuildId equals b.Id
-            group b by m.EvaluationId into g
-            select new
-            {
-                g.Key,
-                Total = g.Count(),
-                Succeeded = g.Count(b => b.Finished && b.BuildStatus == 0),
-                Failed = g.Count(b => b.Finished && b.BuildStatus != 0),
-                Queued = g.Count(b => !b.Finished),
-            }).AsNoTracking().ToListAsync(cancellationToken);
+            group b by m.EvaluationId,
+            cancellationToken);
+    }
+
+    /// <summary>Succeeded/failed/queued per group of builds, counted in the database (one grouped query).</summary>
+    public static async Task<Dictionary<long, BuildCounts>> CountAsync(IQueryable<IGrouping<long, Build>> groups, CancellationToken cancellationToken)
+    {
+        var rows = await groups.Select(g => new
+        {
+            g.Key,
+            Total = g.Count(),
+            Succeeded = g.Count(b => b.Finished && b.BuildStatus == 0),
+            Failed = g.Count(b => b.Finished && b.BuildStatus != 0),
+            Queued = g.Count(b => !b.Finished),
+        }).AsNoTracking().ToListAsync(cancellationToken);
         return rows.ToDictionary(r => r.Key, r => new BuildCounts(r.Total, r.Succeeded, r.Failed, r.Queued));
     }
 
