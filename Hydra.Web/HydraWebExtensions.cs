@@ -38,6 +38,11 @@ public static class HydraWebExtensions
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<SharedResults>();
         builder.Services.AddSingleton<EvaluationDiffCache>();
+        builder.Services.AddSingleton<EvaluationDiffWarmer>();
+        if (builder.Configuration.GetValue("Hydra:Web:WarmEvaluationComparisons", defaultValue: true))
+        {
+            builder.Services.AddHostedService(services => services.GetRequiredService<EvaluationDiffWarmer>());
+        }
         builder.AddHydraCache();
         return builder;
     }
