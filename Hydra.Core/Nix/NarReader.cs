@@ -66,8 +66,11 @@ public static class NarReader
     private static string Token(ReadOnlyMemory<byte> nar, ref int offset) =>
         Encoding.ASCII.GetString(ReadString(nar, ref offset, MaxTokenLength).Span);
 
-    /// <summary>A NAR string: its length as a little-endian u64, the bytes, zeros up to a multiple of 8.</summary>
-    private static ReadOnlyMemory<byte> ReadString(ReadOnlyMemory<byte> nar, ref int offset, int maxLength)
+    /// <summary>
+    /// A NAR string at <paramref name="offset"/> (advanced past it): its length as a little-endian u64, the bytes,
+    /// zeros up to a multiple of 8. Longer than <paramref name="maxLength"/>, cut short or badly padded: <see cref="FormatException"/>.
+    /// </summary>
+    public static ReadOnlyMemory<byte> ReadString(ReadOnlyMemory<byte> nar, ref int offset, int maxLength)
     {
         var span = nar.Span;
         if (span.Length - offset < 8)

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using Hydra.Core.Nix;
 using System.Text;
 
 namespace Hydra.Web.Products;
@@ -103,23 +103,6 @@ internal abstract record NarNode
 
         private string Token() => Encoding.ASCII.GetString(String(64).Span);
 
-        /// <summary>A NAR string: its length as a little-endian u64, the bytes, zeros up to a multiple of 8.</summary>
-        private ReadOnlyMemory<byte> String(int maxLength)
-        {
-            var span = nar.Span;
-            if (span.Length - _offset < 8)
-            {
-                throw new FormatException($"The NAR ends early at byte {_offset}.");
-            }
-            var length = BinaryPrimitives.ReadUInt64LittleEndian(span[_offset..]);
-            var padded = (length + 7) & ~7UL;
-            if (length > (ulong)maxLength || padded > (ulong)(span.Length - _offset - 8))
-            {
-                throw new FormatException($"The NAR has a string of {length} bytes at byte {_offset}, which does not fit.");
-            }
-            var value = nar.Slice(_offset + 8, (int)length);
-            _offset += 8 + (int)padded;
-            return value;
-        }
+        private ReadOnlyMemory<byte> String(int maxLength) => NarReader.ReadString(nar, ref _offset, maxLength);
     }
 }

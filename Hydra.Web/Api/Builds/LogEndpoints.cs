@@ -39,14 +39,10 @@ internal static class LogEndpoints
     private static async Task<IResult> BuildLogAsync(
         long id, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken, int? tailLines = null)
     {
-        var build = await db.Builds.AsNoTracking().Where(b => b.Id == id)
-            .Select(b => new { b.TopStepId, b.BuildStatus }).SingleOrDefaultAsync(cancellationToken);
-        if (build is null)
-        {
-            return Results.Text($"Build {id} doesn't exist.\n", TextPlain, statusCode: StatusCodes.Status404NotFound);
-        }
-        var stepId = await LogStep.FindAsync(db, id, build.TopStepId, build.BuildStatus, cancellationToken);
-        return await ServeAsync(logs, stepId, tailLines, cancellationToken);
+        var (exists, stepId) = await LogStep.ForBuildAsync(db, id, cancellationToken);
+        return exists
+            ? await ServeAsync(logs, stepId, tailLines, cancellationToken)
+            : Results.Text($"Build {id} doesn't exist.\n", TextPlain, statusCode: StatusCodes.Status404NotFound);
     }
 
     /// <summary>
@@ -58,13 +54,12 @@ internal static class LogEndpoints
 
     private static async Task<IResult> BuildLogPageAsync(long id, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
     {
-        var build = await db.Builds.AsNoTracking().Where(b => b.Id == id)
-            .Select(b => new { b.TopStepId, b.BuildStatus }).SingleOrDefaultAsync(cancellationToken);
-        if (build is null)
+        var (exists, logStep) = await LogStep.ForBuildAsync(db, id, cancellationToken);
+        if (!exists)
         {
             return NotFoundPage.Result($"Build {id} doesn't exist.");
         }
-        return await LogStep.FindAsync(db, id, build.TopStepId, build.BuildStatus, cancellationToken) is { } stepId
+        return logStep is { } stepId
             ? await StepLogPageAsync(id, stepId, db, logs, cancellationToken)
             : NotFoundPage.Result($"Build {id} has no steps: every output was already in the binary cache, so nothing was built and there is no log.");
     }

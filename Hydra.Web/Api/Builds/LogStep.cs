@@ -9,6 +9,16 @@ namespace Hydra.Web.Api.Builds;
 internal static class LogStep
 {
     /// <summary>
+    /// Whether build <paramref name="buildId"/> exists, and the step whose log explains it (see <see cref="FindAsync"/>).
+    /// </summary>
+    public static async Task<(bool Exists, long? StepId)> ForBuildAsync(HydraDbContext db, long buildId, CancellationToken cancellationToken)
+    {
+        var build = await db.Builds.AsNoTracking().Where(b => b.Id == buildId)
+            .Select(b => new { b.TopStepId, b.BuildStatus }).SingleOrDefaultAsync(cancellationToken);
+        return build is null ? (false, null) : (true, await FindAsync(db, buildId, build.TopStepId, build.BuildStatus, cancellationToken));
+    }
+
+    /// <summary>
     /// The build's top step; for "dependency failed" the first failed step of its graph instead,
     /// since the top step never ran and its log would be empty.
     /// </summary>

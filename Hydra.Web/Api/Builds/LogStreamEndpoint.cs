@@ -81,11 +81,8 @@ internal static class LogStreamEndpoint
                 {
                     await foreach (var read in LogLines.ReadAsync(stream, position.Offset, includePartial: !live, cancellationToken))
                     {
-                        var segments = renderer.Render(read.Text);
-                        batch.Add(new LineJson(
-                            position.Line,
-                            [.. segments.Select(s => new SegmentJson(s.Text, s.Classes))],
-                            LogLines.IsError(string.Concat(segments.Select(s => s.Text))) ? true : null));
+                        var (segments, isError) = LogLines.Render(renderer, read.Text);
+                        batch.Add(new LineJson(position.Line, [.. segments.Select(s => new SegmentJson(s.Text, s.Classes))], isError ? true : null));
                         position = new Position(read.EndOffset, position.Line + 1);
                         if (batch.Count == LinesPerEvent)
                         {

@@ -140,7 +140,8 @@ public sealed class EvalPage : PageComponent
             IEnumerable<ComparedBuild> rows = section.Builds;
             if (Model.Tab is not null && Model.After is { } after)
             {
-                rows = rows.SkipWhile(b => Widgets.Number(b.Id) != after).Skip(1);
+                var afterId = long.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : -1;
+                rows = rows.SkipWhile(b => b.Id != afterId).Skip(1);
             }
             var limit = Model.Tab is null ? EvalPageModel.SectionPreview : EvalPageModel.TabPageSize;
             var shown = rows.Take(limit + 1).ToList();

@@ -24,7 +24,7 @@ public sealed class JobMatrixPage : PageComponent
             html.Open("div", "empty").Element("p", Model.After is null
                 ? "No jobs yet: they appear once an evaluation of this jobset has succeeded."
                 : "No more jobs after this one.").Close();
-            html.KeysetPager(Url, Model.After is not null, null);
+            html.KeysetPager(Url, Model.After is not null, (string?)null);
             return;
         }
         html.Open("p", "muted").Text("Newest evaluation first. ")
@@ -55,15 +55,6 @@ public sealed class JobMatrixPage : PageComponent
             html.Close();
         }
         html.Close().Close();
-        html.Open("nav", "pager");
-        if (Model.After is not null)
-        {
-            html.Link(Url, "« First");
-        }
-        if (Model.NextAfter is { } next)
-        {
-            html.Link($"{Url}?after={Uri.EscapeDataString(next)}", "Next ›");
-        }
-        html.Close();
+        html.KeysetPager(Url, Model.After is not null, Model.NextAfter);
     }
 }

@@ -51,6 +51,13 @@ public static partial class LogLines
         }
     }
 
+    /// <summary>A line's styled segments, and whether its text (without the escapes) reads as an error.</summary>
+    public static (IReadOnlyList<LogSegment> Segments, bool IsError) Render(AnsiRenderer renderer, string line)
+    {
+        var segments = renderer.Render(line);
+        return (segments, IsError(string.Concat(segments.Select(s => s.Text))));
+    }
+
     /// <summary>
     /// Whether a line reads like the start of a failure: what "jump to the first error" jumps to. Compilers,
     /// make, Nix, test runners and shells all use one of these forms.

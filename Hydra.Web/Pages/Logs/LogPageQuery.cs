@@ -42,8 +42,7 @@ internal static class LogPageQuery
                 await foreach (var line in LogLines.ReadAsync(stream, 0, includePartial: !LogPageModel.IsLive(row.State), cancellationToken))
                 {
                     total++;
-                    var segments = renderer.Render(line.Text);
-                    var isError = LogLines.IsError(string.Concat(segments.Select(s => s.Text)));
+                    var (segments, isError) = LogLines.Render(renderer, line.Text);
                     if (isError)
                     {
                         firstError ??= total;

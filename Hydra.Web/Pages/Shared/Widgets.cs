@@ -60,7 +60,11 @@ public static class Widgets
     /// "« First" and "Next ›" for a keyset-paginated list: <paramref name="nextAfter"/> is the last key shown when more
     /// rows follow. Keyset pages cost the same however deep one goes, unlike offsets.
     /// </summary>
-    public static Html KeysetPager(this Html html, string baseUrl, bool notFirst, long? nextAfter, string key = "after", string nextLabel = "Next ›")
+    public static Html KeysetPager(this Html html, string baseUrl, bool notFirst, long? nextAfter, string key = "after", string nextLabel = "Next ›") =>
+        html.KeysetPager(baseUrl, notFirst, nextAfter is { } after ? Number(after) : null, key, nextLabel);
+
+    /// <summary>The same, for a key that is text (a job name, say); it is URL-escaped.</summary>
+    public static Html KeysetPager(this Html html, string baseUrl, bool notFirst, string? nextAfter, string key = "after", string nextLabel = "Next ›")
     {
         if (!notFirst && nextAfter is null)
         {
@@ -72,9 +76,9 @@ public static class Widgets
         {
             html.Link(baseUrl, "« First");
         }
-        if (nextAfter is { } after)
+        if (nextAfter is not null)
         {
-            html.Link($"{baseUrl}{separator}{key}={Number(after)}", nextLabel);
+            html.Link($"{baseUrl}{separator}{key}={Uri.EscapeDataString(nextAfter)}", nextLabel);
         }
         return html.Close();
     }
