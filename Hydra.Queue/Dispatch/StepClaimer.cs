@@ -39,7 +39,9 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
     /// <summary>
     /// Claim statements of one capability key running at once; the callers arriving meanwhile wait for the next. One, as in
     /// a database's group commit: the statement serves them all, and with two in flight the batches were half as big for
-    /// no more throughput on the 2-core machines measured (bench/README.md).
+    /// no more throughput on the 2-core machines measured (bench/README.md). One also keeps the slot limit exact: a batch
+    /// counts a worker's running attempts in its snapshot plus its own earlier calls, so two batches in flight could each
+    /// give the same worker its last free slot.
     /// </summary>
     private const int MaxInFlight = 1;
 
