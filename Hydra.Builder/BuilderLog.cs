@@ -88,4 +88,7 @@ internal static partial class BuilderLog
 
     [LoggerMessage(28, LogLevel.Debug, "Uploaded {StorePath}: NAR {NarSize} bytes, {FileSize} bytes as {Compression}")]
     public static partial void Uploaded(ILogger logger, string storePath, long narSize, long fileSize, string compression);
+
+    [LoggerMessage(29, LogLevel.Debug, "nix-daemon --stdio: {Line}")]
+    public static partial void DaemonMessage(ILogger logger, string line);
 }

@@ -1,6 +1,5 @@
-using Hydra.Core.Processes;
-using Hydra.Builder.Configuration;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Nix.Daemon;
 using Hydra.Builder.Nix.Serve;
 using Hydra.Builder.NixSupport;
 using Hydra.Builder.Upload;
@@ -17,19 +16,15 @@ namespace Hydra.Builder.Execution;
 /// </summary>
 public sealed class StepExecutor(
     WorkerClient client,
-    NixCli nix,
+    NixDaemonPool daemons,
     NixServePool serve,
     CacheUploader uploader,
-    BuilderOptions options,
     TimeProvider timeProvider,
     ILogger<StepExecutor> logger)
 {
     private const int UploadTries = 3;
     private static readonly TimeSpan ReportDeadline = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan LogFlushTimeout = TimeSpan.FromSeconds(30);
-
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _cacheHomes = new();
-    private int _cacheHomeCount;
 
     /// <summary>Batching limits for the step logs.</summary>
     public LogStreamerOptions LogOptions { get; init; } = new();
@@ -53,13 +48,12 @@ public sealed class StepExecutor(
         var streamer = new LogStreamer(
             (bytes, ct) => client.AppendLogAsync(claim.AttemptId, bytes, ct), LogOptions, timeProvider, logger);
         var heartbeat = HeartbeatLoopAsync(claim, session, state, leaseLost, stopHeartbeat.Token);
-        var rootDirectory = Path.Combine(options.WorkDir, "roots", claim.AttemptId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
             FinishRequest result;
             try
             {
-                result = await BuildAsync(claim, session, streamer, state, timings, rootDirectory, build.Token);
+                result = await BuildAsync(claim, session, streamer, state, timings, build.Token);
             }
             catch (OperationCanceledException) when (build.IsCancellationRequested)
             {
@@ -105,52 +99,51 @@ public sealed class StepExecutor(
             await stopHeartbeat.CancelAsync();
             await heartbeat;
             await streamer.DisposeAsync();
-            TryDeleteDirectory(rootDirectory);
         }
     }
 
-    private async Task<FinishRequest> BuildAsync(
-        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, StepTimings timings, string rootDirectory,
+    /// <summary>
+    /// Builds, checks and uploads on one daemon session, held until the outputs are in the cache: the daemon keeps
+    /// the paths it built alive (temporary GC roots) for as long as it runs, so they cannot be collected before.
+    /// </summary>
+    private Task<FinishRequest> BuildAsync(
+        ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, StepTimings timings, CancellationToken cancellationToken) =>
+        daemons.UseAsync(
+            new NixDaemonSettings(session.Info.CacheUrl, session.Info.CachePublicKey, session.BuildHookPath),
+            nixDaemon => BuildOnAsync(nixDaemon, claim, session, streamer, state, timings, cancellationToken),
+            cancellationToken);
+
+    private async Task<FinishRequest> BuildOnAsync(
+        NixDaemonSession nixDaemon, ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, StepTimings timings,
         CancellationToken cancellationToken)
     {
         var limits = claim.Limits ?? StepLimits.None;
         var tail = new LogTail();
         var budget = new LogBudget(limits.MaxLogBytes);
         using var overLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnLine(OutputLine line)
+        void OnLine(string line)
         {
-            if (budget.TryConsume(line.Text))
+            if (budget.TryConsume(line))
             {
-                streamer.WriteLine(line.Text);
-                tail.Add(line.Text);
+                streamer.WriteLine(line);
+                tail.Add(line);
             }
             else if (!overLimit.IsCancellationRequested)
             {
                 streamer.WriteLine($"[hydra-builder: the log passed its limit of {budget.MaxBytes} bytes; stopping the build]");
-                // Asynchronously: this runs on the process runner's output pump, which the kill then waits for.
+                // Asynchronously: this runs inside the daemon session's read loop, which the kill then ends.
                 _ = overLimit.CancelAsync();
             }
         }
 
         var info = session.Info;
-        // The .drv (when missing here) is fetched from the cache by the realise itself.
+        // The .drv (when missing here) and the inputs are substituted from the cache by the daemon itself.
         state.Phase = "building";
-        Directory.CreateDirectory(rootDirectory);
-        var gcRoot = Path.Combine(rootDirectory, "result");
         int exitCode;
         try
         {
-            var cacheHome = RentCacheHome();
-            try
-            {
-                exitCode = await nix.RealiseAsync(
-                    claim.DrvPath, info.CacheUrl, info.CachePublicKey, gcRoot, limits.TimeoutSeconds, limits.MaxSilentSeconds, session.BuildHookPath,
-                    cacheHome, OnLine, overLimit.Token);
-            }
-            finally
-            {
-                _cacheHomes.Enqueue(cacheHome);
-            }
+            var built = await nixDaemon.BuildAsync(claim.DrvPath, limits.TimeoutSeconds, limits.MaxSilentSeconds, OnLine, overLimit.Token);
+            exitCode = built.ExitCode;
         }
         catch (OperationCanceledException) when (budget.Exceeded && !cancellationToken.IsCancellationRequested)
         {
@@ -170,7 +163,7 @@ public sealed class StepExecutor(
 
         timings.Mark("build");
         state.Phase = "checking outputs";
-        var outputNames = await NixCli.DerivationOutputsAsync(claim.DrvPath, cancellationToken);
+        var outputNames = await DerivationOutputs.ReadAsync(claim.DrvPath, cancellationToken);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
         var pathInfos = await serve.UseAsync(session => session.QueryPathInfosAsync(paths, cancellationToken), cancellationToken);
         if (paths.FirstOrDefault(p => !pathInfos.Any(i => i.Path == p)) is { } absent)
@@ -306,32 +299,4 @@ public sealed class StepExecutor(
     /// <summary>Nix's serve protocol sends <c>sha256:&lt;nixbase32&gt;</c>; steps report SRI, as <c>nix path-info --json</c> printed it.</summary>
     private static string SriHash(string narHash) =>
         "sha256-" + Convert.ToBase64String(Hydra.Core.Nix.NixBase32.Decode(narHash["sha256:".Length..]));
-
-    /// <summary>A Nix cache directory no running step uses (see <see cref="NixCli.RealiseAsync"/>); as many exist as steps ever ran at once.</summary>
-    private string RentCacheHome()
-    {
-        if (_cacheHomes.TryDequeue(out var free))
-        {
-            return free;
-        }
-        var path = Path.Combine(options.WorkDir, "nix-cache", Interlocked.Increment(ref _cacheHomeCount).ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(path);
-        return path;
-    }
-
-    private static void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                // The entries are symlinks (GC roots); deleting them frees the outputs for the GC, not the outputs themselves.
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // A stale root only delays garbage collection.
-        }
-    }
 }

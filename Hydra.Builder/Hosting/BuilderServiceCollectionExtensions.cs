@@ -1,8 +1,8 @@
-using Hydra.Core.Processes;
 using System.Net.Http.Headers;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Execution;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Nix.Daemon;
 using Hydra.Builder.Nix.Serve;
 using Hydra.Builder.Upload;
 using Hydra.Builder.Transport;
@@ -20,16 +20,14 @@ public static class BuilderServiceCollectionExtensions
     public static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(150);
 
     /// <summary>
-    /// Registers the worker loop and its collaborators. Register another <see cref="INixProcessRunner"/> or
-    /// <see cref="IFreeDiskSpace"/> first to replace it.
+    /// Registers the worker loop and its collaborators. Register another <see cref="IFreeDiskSpace"/> first to replace it.
     /// </summary>
     public static IServiceCollection AddHydraBuilder(this IServiceCollection services, BuilderOptions options)
     {
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<INixProcessRunner, NixProcessRunner>();
-        services.AddSingleton<NixCli>();
         services.AddSingleton<NixServePool>();
+        services.AddSingleton<NixDaemonPool>();
         services.AddHttpClient<CacheUploader>(http =>
         {
             http.DefaultRequestHeaders.Authorization = UploadClient.Authorization(options.Token);

@@ -105,12 +105,16 @@ public sealed class CrashTests(ShortLeaseFarm farm) : IClassFixture<ShortLeaseFa
         var expression = string.Join("\n", Enumerable.Range(0, jobs).Select(i => Hydra.Testing.NixTestEnvironment.Derivation($"job{i}", $"echo {i} > $out", salt)));
         repository.Commit("first", ("release.nix", $"{{ src }}:\n{{\n{expression}\n}}\n"));
         await farm.CreateJobsetAsync("quarantine", "main", repository.Url);
-        // nix-store that cannot even start a build: the worker reports it as an infrastructure failure (aborted),
-        // not as a failure of the derivations.
+        // A Nix that cannot even start a build (the builder builds through nix-daemon and reads its store through
+        // nix-store): the worker reports it as an infrastructure failure (aborted), not as a failure of the derivations.
         var brokenBin = Directory.CreateDirectory(Path.Combine(farm.DataDir, "broken-bin")).FullName;
-        var nixStore = Path.Combine(brokenBin, "nix-store");
-        await File.WriteAllTextAsync(nixStore, "#!/bin/sh\necho 'nix-store: this machine is broken on purpose' >&2\nexit 1\n");
-        File.SetUnixFileMode(nixStore, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        foreach (var program in new[] { "nix-store", "nix-daemon" })
+        {
+            var script = Path.Combine(brokenBin, program);
+            await File.WriteAllTextAsync(script, $"#!/bin/sh\necho '{program}: this machine is broken on purpose' >&2\nexit 1\n");
+            File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        }
+
         var path = $"{brokenBin}:{Environment.GetEnvironmentVariable("PATH")}";
         await farm.StartBuilderAsync("broken", maxJobs: 1, ownStore: true, environment: new Dictionary<string, string> { ["PATH"] = path });
 

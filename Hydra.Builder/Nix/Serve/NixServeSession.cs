@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using Hydra.Core.Processes;
 
 namespace Hydra.Builder.Nix.Serve;
@@ -12,23 +10,15 @@ namespace Hydra.Builder.Nix.Serve;
 /// </summary>
 public sealed class NixServeSession : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly NixChildProcess _nix;
     private readonly Stream _input;
     private readonly Stream _output;
-    private readonly Task _stderr;
 
-    private NixServeSession(Process process, Action<string> onStandardError)
+    private NixServeSession(NixChildProcess nix)
     {
-        _process = process;
-        _input = new BufferedStream(process.StandardInput.BaseStream, 64 * 1024);
-        _output = process.StandardOutput.BaseStream;
-        _stderr = Task.Run(async () =>
-        {
-            while (await process.StandardError.ReadLineAsync() is { } line)
-            {
-                onStandardError(line);
-            }
-        });
+        _nix = nix;
+        _input = nix.Input;
+        _output = nix.Output;
     }
 
     /// <summary>The minor protocol version the Nix on the other side speaks.</summary>
@@ -43,31 +33,7 @@ public sealed class NixServeSession : IAsyncDisposable
     /// <exception cref="InvalidDataException">The other side does not speak a serve protocol we understand.</exception>
     public static async Task<NixServeSession> StartAsync(Action<string> onStandardError, CancellationToken cancellationToken)
     {
-        var startInfo = new ProcessStartInfo("nix-store")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        startInfo.ArgumentList.Add("--serve");
-        foreach (var (name, value) in NixEnvironment.Overrides([]))
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        var process = new Process { StartInfo = startInfo };
-        try
-        {
-            process.Start();
-        }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
-        {
-            process.Dispose();
-            throw new NixProcessStartException("nix-store --serve", e);
-        }
-
-        var session = new NixServeSession(process, onStandardError);
+        var session = new NixServeSession(NixChildProcess.Start("nix-store", ["--serve"], NixEnvironment.Overrides([]), onStandardError));
         try
         {
             await session.HandshakeAsync(cancellationToken);
@@ -136,24 +102,7 @@ public sealed class NixServeSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         IsBroken = true;
-        try
-        {
-            // Closing stdin ends the serve loop; killing covers a Nix that is stuck.
-            await _input.DisposeAsync();
-        }
-        catch (IOException)
-        {
-            // Nix is gone already.
-        }
-
-        if (!_process.HasExited)
-        {
-            ProcessTree.Kill(_process);
-        }
-
-        await _process.WaitForExitAsync(CancellationToken.None);
-        await _stderr;
-        _process.Dispose();
+        await _nix.DisposeAsync();
     }
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
