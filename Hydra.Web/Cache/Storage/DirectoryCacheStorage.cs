@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Hydra.Core;
+using Hydra.Core.Nix;
+using Microsoft.Extensions.Options;
+
+namespace Hydra.Web.Cache.Storage;
+
+/// <summary>
+/// The cache in a directory, laid out exactly like Nix's <c>file://</c> store so that
+/// <c>nix copy --to file://&lt;CacheDir&gt;</c> (the evaluator) and HTTP uploads share it, and any static
+/// file server could serve it. Every write goes to a temporary file in the target's directory and is renamed
+/// into place, so a reader never sees a partial file.
+/// </summary>
+public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions) : ICacheStorage
+{
+    private const int BufferSize = 128 * 1024;
+
+    /// <summary>Absolute path of the cache directory.</summary>
+    public string Root { get; } = Path.GetFullPath(hydraOptions.Value.CacheDir);
+
+    /// <summary>The file behind <paramref name="key"/> (a name <see cref="CacheNames"/> accepted).</summary>
+    public string PathOf(string key) => Path.Combine(Root, key);
+
+    public Task<CacheObject?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        return Task.FromResult<CacheObject?>(File.Exists(path) ? new CacheObject.LocalFile(path) : null);
+    }
+
+    public Task<long?> LengthAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult<long?>(file.Exists ? file.Length : null);
+    }
+
+    public async Task<string?> ReadTextAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllTextAsync(PathOf(key), cancellationToken);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates the directories, so the directory is a valid cache for Nix too.</summary>
+    public void EnsureLayout()
+    {
+        Directory.CreateDirectory(Path.Combine(Root, "nar"));
+        Directory.CreateDirectory(Path.Combine(Root, "log"));
+    }
+
+    public async Task<CacheWriteResult> WriteAsync(
+        string key, Stream source, long maxBytes, string? expectedSha256NixBase32, CancellationToken cancellationToken)
+    {
+        var path = PathOf(key);
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+
+        // Same directory as the target, so the rename cannot cross file systems; the leading dot keeps
+        // it out of every name CacheNames accepts, so it is never served.
+        var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
+            {
+                var buffer = new byte[BufferSize];
+                long length = 0;
+                int read;
+                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    length += read;
+                    if (length > maxBytes)
+                    {
+                        return CacheWriteResult.TooLarge;
+                    }
+
+                    sha256.AppendData(buffer, 0, read);
+                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                }
+
+                await target.FlushAsync(cancellationToken);
+            }
+
+            if (expectedSha256NixBase32 is not null && NixBase32.Encode(sha256.GetHashAndReset()) != expectedSha256NixBase32)
+            {
+                return CacheWriteResult.HashMismatch;
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            return CacheWriteResult.Stored;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public async IAsyncEnumerable<CachedStorePath> ListStorePathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(Root))
+        {
+            yield break;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(Root, "*.narinfo"))
+        {
+            var hashPart = Path.GetFileNameWithoutExtension(file);
+            if (CacheNames.IsHashPart(hashPart) && CachedStorePaths.FromNarInfo(hashPart, await ReadTextAsync(hashPart + ".narinfo", cancellationToken)) is { } path)
+            {
+                yield return path;
+            }
+        }
+    }
+
+    public Task DeleteStorePathAsync(CachedStorePath path, bool deleteNar, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(path.NarInfoKey));
+        if (deleteNar)
+        {
+            File.Delete(PathOf(path.NarKey));
+        }
+
+        return Task.CompletedTask;
+    }
+}
