@@ -1,3 +1,4 @@
+using Hydra.Core.Protocol;
 using Hydra.Web.Cache.Storage;
 using Microsoft.Extensions.Options;
 
@@ -33,10 +34,16 @@ public static class HydraCacheExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/cache/...</c> and the worker info call directly on the app: no content negotiation, no cookies needed.</summary>
+    /// <summary>
+    /// Maps <c>/cache/...</c> on a branch of its own, ahead of the site's middleware (security headers, static files,
+    /// cookies, the access gate): the cache does its own authentication, and its hot path (a narinfo look-up) should
+    /// cost no more than routing and a write. The worker info call is mapped on the app.
+    /// </summary>
     public static WebApplication MapHydraCache(this WebApplication app)
     {
-        app.MapCacheEndpoints();
+        app.MapWhen(
+            http => http.Request.Path.StartsWithSegments(WorkerProtocol.CachePath, StringComparison.Ordinal),
+            cache => cache.UseRouting().UseEndpoints(endpoints => endpoints.MapCacheEndpoints()));
         app.MapWorkerInfoEndpoint();
         return app;
     }

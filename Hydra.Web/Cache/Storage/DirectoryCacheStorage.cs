@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Hydra.Core;
@@ -11,10 +12,17 @@ namespace Hydra.Web.Cache.Storage;
 /// <c>nix copy --to file://&lt;CacheDir&gt;</c> (the evaluator) and HTTP uploads share it, and any static
 /// file server could serve it. Every write goes to a temporary file in the target's directory and is renamed
 /// into place, so a reader never sees a partial file.
+/// Narinfos, the cache's hot path, are kept in memory for <see cref="NarInfoLifetime"/> once read: a hit is then
+/// a dictionary look-up and one write, with no file opened. Writes and deletes through this class drop the entry at
+/// once; a narinfo another process rewrites in place (the evaluator's <c>nix copy</c> re-signing one) is seen within
+/// the lifetime. Misses are never remembered, so a new narinfo is served as soon as it exists.
 /// </summary>
-public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions) : ICacheStorage
+public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, TimeProvider clock) : ICacheStorage
 {
     private const int BufferSize = 128 * 1024;
+    private const int MaxRememberedNarInfos = 200_000;
+    private static readonly TimeSpan NarInfoLifetime = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (byte[] Bytes, long ReadAt)> _narInfos = new(StringComparer.Ordinal);
 
     /// <summary>Absolute path of the cache directory.</summary>
     public string Root { get; } = Path.GetFullPath(hydraOptions.Value.CacheDir);
@@ -25,7 +33,36 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions) :
     public Task<CacheObject?> GetAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        return Task.FromResult<CacheObject?>(File.Exists(path) ? new CacheObject.LocalFile(path) : null);
+        if (!key.EndsWith(".narinfo", StringComparison.Ordinal))
+        {
+            return Task.FromResult<CacheObject?>(File.Exists(path) ? new CacheObject.LocalFile(path) : null);
+        }
+
+        var now = clock.GetTimestamp();
+        if (_narInfos.TryGetValue(key, out var known) && clock.GetElapsedTime(known.ReadAt, now) < NarInfoLifetime)
+        {
+            return Task.FromResult<CacheObject?>(new CacheObject.Content(known.Bytes));
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            _narInfos.TryRemove(key, out _);
+            return Task.FromResult<CacheObject?>(null);
+        }
+
+        if (_narInfos.Count >= MaxRememberedNarInfos)
+        {
+            // Crude but bounded: start over rather than track recency on every hit.
+            _narInfos.Clear();
+        }
+
+        _narInfos[key] = (bytes, now);
+        return Task.FromResult<CacheObject?>(new CacheObject.Content(bytes));
     }
 
     public Task<long?> LengthAsync(string key, CancellationToken cancellationToken)
@@ -92,6 +129,7 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions) :
             }
 
             File.Move(temporary, path, overwrite: true);
+            _narInfos.TryRemove(key, out _);
             return CacheWriteResult.Stored;
         }
         finally
@@ -120,6 +158,7 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions) :
     public Task DeleteStorePathAsync(CachedStorePath path, bool deleteNar, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(path.NarInfoKey));
+        _narInfos.TryRemove(path.NarInfoKey, out _);
         if (deleteNar)
         {
             File.Delete(PathOf(path.NarKey));

@@ -22,7 +22,7 @@ public sealed class CacheUploadsTests : IDisposable
     {
         var hydra = Options.Create(new HydraOptions { DataDir = _dataDir });
         var cache = Options.Create(new CacheOptions { MaxNarSize = 16, MaxLogSize = 8 });
-        _store = new DirectoryCacheStorage(hydra);
+        _store = new DirectoryCacheStorage(hydra, TimeProvider.System);
         _key = new CacheSigningKey(hydra, cache);
         var recompressor = new NarRecompressor(_store, new MemoryCache(new MemoryCacheOptions()), cache, hydra);
         _uploads = new CacheUploads(_store, recompressor, _key, cache, NullLogger<CacheUploads>.Instance);
