@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Web.Cache.Storage;
@@ -38,8 +37,8 @@ public sealed class NarRecompressor(ICacheStorage storage, IMemoryCache memory, 
         var staging = Path.Combine(hydraOptions.Value.DataDir, "tmp", "cache-uploads");
         Directory.CreateDirectory(staging);
         await using var uploaded = TemporaryFile(staging);
-        var (uploadedLength, uploadedHash) = await CopyHashingAsync(body, uploaded, maxBytes, cancellationToken);
-        if (uploadedLength > maxBytes)
+        var (uploadedLength, uploadedHash) = await HashingCopy.CopyAsync(body, uploaded, maxBytes, cancellationToken);
+        if (uploadedHash is null)
         {
             return (CacheWriteResult.TooLarge, null);
         }
@@ -56,11 +55,12 @@ public sealed class NarRecompressor(ICacheStorage storage, IMemoryCache memory, 
             compressed, cancellationToken);
 
         compressed.Position = 0;
-        var (storedLength, storedHash) = await CopyHashingAsync(compressed, Stream.Null, long.MaxValue, cancellationToken);
+        var (storedLength, storedHash) = await HashingCopy.CopyAsync(compressed, Stream.Null, long.MaxValue, cancellationToken);
         compressed.Position = 0;
-        var key = $"nar/{storedHash}.nar.zst";
+        // Neither copy has a limit, so both hashes are there.
+        var key = $"nar/{storedHash!}.nar.zst";
         var result = await storage.WriteAsync(key, compressed, long.MaxValue, storedHash, cancellationToken);
-        var nar = new RecompressedNar(uploadedHash, uploadedLength, "sha256:" + narHash, narSize, key, storedHash, storedLength);
+        var nar = new RecompressedNar(uploadedHash, uploadedLength, "sha256:" + narHash, narSize, key, storedHash!, storedLength);
         memory.Set(Key(fileName), nar, s_rememberFor);
         return (result, nar);
     }
@@ -86,16 +86,16 @@ public sealed class NarRecompressor(ICacheStorage storage, IMemoryCache memory, 
             var output = process.StandardOutput.BaseStream.CopyToAsync(target, cancellationToken);
             var errors = process.StandardError.ReadToEndAsync(cancellationToken);
             long size;
-            string hash;
+            string? hash;
             await using (var input = process.StandardInput.BaseStream)
             {
-                (size, hash) = await CopyHashingAsync(nar, input, long.MaxValue, cancellationToken);
+                (size, hash) = await HashingCopy.CopyAsync(nar, input, long.MaxValue, cancellationToken);
             }
 
             await output;
             await process.WaitForExitAsync(cancellationToken);
             return process.ExitCode == 0
-                ? (size, hash)
+                ? (size, hash!)
                 : throw new IOException($"zstd exited with {process.ExitCode}: {await errors}");
         }
         catch
@@ -107,28 +107,6 @@ public sealed class NarRecompressor(ICacheStorage storage, IMemoryCache memory, 
 
             throw;
         }
-    }
-
-    /// <summary>Copies at most <paramref name="maxBytes"/> + 1 bytes (so a caller sees "too large"), returning the count and SHA-256 (Nix base32).</summary>
-    private static async Task<(long Length, string Hash)> CopyHashingAsync(Stream source, Stream target, long maxBytes, CancellationToken cancellationToken)
-    {
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        long length = 0;
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            length += read;
-            if (length > maxBytes)
-            {
-                return (length, "");
-            }
-
-            sha256.AppendData(buffer, 0, read);
-            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-        }
-
-        return (length, NixBase32.Encode(sha256.GetHashAndReset()));
     }
 
     private static FileStream TemporaryFile(string directory) =>

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Hydra.Core;
-using Hydra.Core.Nix;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Cache.Storage;
@@ -102,28 +100,19 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, T
         var temporary = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            string? hash;
             await using (var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true))
             {
-                var buffer = new byte[BufferSize];
-                long length = 0;
-                int read;
-                while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    length += read;
-                    if (length > maxBytes)
-                    {
-                        return CacheWriteResult.TooLarge;
-                    }
-
-                    sha256.AppendData(buffer, 0, read);
-                    await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-
+                (_, hash) = await HashingCopy.CopyAsync(source, target, maxBytes, cancellationToken);
                 await target.FlushAsync(cancellationToken);
             }
 
-            if (expectedSha256NixBase32 is not null && NixBase32.Encode(sha256.GetHashAndReset()) != expectedSha256NixBase32)
+            if (hash is null)
+            {
+                return CacheWriteResult.TooLarge;
+            }
+
+            if (expectedSha256NixBase32 is not null && hash != expectedSha256NixBase32)
             {
                 return CacheWriteResult.HashMismatch;
             }

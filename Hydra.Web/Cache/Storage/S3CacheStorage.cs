@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Xml.Linq;
 using Hydra.Core.Nix;
 using Microsoft.Extensions.Options;
@@ -61,22 +60,13 @@ public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> optio
         await using var staged = new FileStream(
             Path.Combine(staging, $"hydra-s3-{Guid.NewGuid():N}.tmp"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, BufferSize,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[BufferSize];
-        int read;
-        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        var (_, hash) = await HashingCopy.CopyAsync(source, staged, maxBytes, cancellationToken);
+        if (hash is null)
         {
-            if (staged.Length + read > maxBytes)
-            {
-                return CacheWriteResult.TooLarge;
-            }
-
-            sha256.AppendData(buffer, 0, read);
-            await staged.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            return CacheWriteResult.TooLarge;
         }
 
-        var hash = sha256.GetHashAndReset();
-        if (expectedSha256NixBase32 is not null && NixBase32.Encode(hash) != expectedSha256NixBase32)
+        if (expectedSha256NixBase32 is not null && hash != expectedSha256NixBase32)
         {
             return CacheWriteResult.HashMismatch;
         }
@@ -85,7 +75,7 @@ public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> optio
         var content = new StreamContent(staged, BufferSize);
         content.Headers.ContentLength = staged.Length;
         content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var response = await SendAsync(HttpMethod.Put, key, content, SigV4.Hex(hash), cancellationToken);
+        using var response = await SendAsync(HttpMethod.Put, key, content, SigV4.Hex(NixBase32.Decode(hash)), cancellationToken);
         EnsureSuccess(response);
         return CacheWriteResult.Stored;
     }
