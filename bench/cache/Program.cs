@@ -67,9 +67,9 @@ try
     var miss64 = await MeasureAsync(misses, 64);
     Row("404 rate, 64 connections", miss64[0].RequestsPerSecond, miss64[1].RequestsPerSecond, "/s", "-", true);
     var nar1 = await MeasureAsync(big, 1);
-    Row("NAR download, 1 connection", MiBps(nar1[0]), MiBps(nar1[1]), " MiB/s", ">= 0.5x nginx", MiBps(nar1[0]) >= 0.5 * MiBps(nar1[1]));
+    Row("NAR download, 1 connection", MiBps(nar1[0]), MiBps(nar1[1]), " MiB/s", ">= 0.5x nginx", HalfOf(MiBps(nar1[0]), MiBps(nar1[1])));
     var nar16 = await MeasureAsync(big, 16);
-    Row("NAR download, 16 connections", MiBps(nar16[0]), MiBps(nar16[1]), " MiB/s", ">= 0.5x nginx", MiBps(nar16[0]) >= 0.5 * MiBps(nar16[1]));
+    Row("NAR download, 16 connections", MiBps(nar16[0]), MiBps(nar16[1]), " MiB/s", ">= 0.5x nginx", HalfOf(MiBps(nar16[0]), MiBps(nar16[1])));
 
     var perDownload = new double[servers.Length];
     for (var i = 0; i < servers.Length; i++)
@@ -95,6 +95,9 @@ finally
 }
 
 double MiBps(Wrk.Result result) => result.RequestsPerSecond * bigNarMiB;
+
+// No completed download in the run (an overloaded machine) is no figure, not a pass.
+static bool HalfOf(double hydra, double nginx) => hydra > 0 && nginx > 0 && hydra >= 0.5 * nginx;
 
 static string Format(double value) => value >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("F2", CultureInfo.InvariantCulture);
 
