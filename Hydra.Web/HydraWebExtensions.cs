@@ -49,13 +49,13 @@ public static class HydraWebExtensions
 
     public static WebApplication MapHydraWeb(this WebApplication app)
     {
+        // First: the binary cache branches off before the site's middleware.
+        app.MapHydraCache();
         app.UseMiddleware<SecurityHeaders>();
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseMiddleware<AccessGate>();
         app.UseAuthorization();
-
-        app.MapHydraCache();
 
         // Every Hydra URL answers HTML or JSON depending on the request, so caches must key on Accept.
         var routes = app.MapGroup("").AddEndpointFilter<VaryAcceptFilter>();

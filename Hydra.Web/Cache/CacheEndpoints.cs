@@ -1,10 +1,13 @@
+using System.Globalization;
 using Hydra.Core.Data;
 using Hydra.Core.Nix;
 using Hydra.Core.Protocol;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
+using Hydra.Web.Cache.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Cache;
 
@@ -22,9 +25,10 @@ public static class CacheEndpoints
     {
         var cache = app.MapGroup(WorkerProtocol.CachePath).DisableAntiforgery();
 
-        cache.MapGet("/nix-cache-info", (CacheStore store) => Results.Text(store.CacheInfo, "text/x-nix-cache-info"));
-        cache.MapMethods("/{hash}.narinfo", [HttpMethods.Get, HttpMethods.Head], GetNarInfo);
-        cache.MapMethods("/nar/{file}", [HttpMethods.Get, HttpMethods.Head], GetNar);
+        cache.MapGet("/nix-cache-info", GetCacheInfo);
+        cache.MapGet("/public-keys", GetPublicKeysAsync);
+        cache.MapMethods("/{hash}.narinfo", [HttpMethods.Get, HttpMethods.Head], GetNarInfoAsync);
+        cache.MapMethods("/nar/{file}", [HttpMethods.Get, HttpMethods.Head], GetNarAsync);
         cache.MapMethods("/log/{drv}", [HttpMethods.Get, HttpMethods.Head], GetLogAsync);
 
         var uploads = cache.MapGroup("").AddEndpointFilter<CacheUploadAuthFilter>();
@@ -45,56 +49,110 @@ public static class CacheEndpoints
         return app;
     }
 
-    private static IResult GetNarInfo(string hash, CacheStore store)
+    private static IResult GetCacheInfo(HttpRequest request, CacheReadAccess access, IOptions<CacheOptions> options) =>
+        access.IsPublic || access.MayReadPublic(request)
+            ? Results.Text(
+                string.Create(CultureInfo.InvariantCulture, $"StoreDir: {StorePath.StoreDir}\nWantMassQuery: 1\nPriority: {options.Value.Priority}\n"),
+                "text/x-nix-cache-info")
+            : Unauthorized(request.HttpContext);
+
+    /// <summary>The keys narinfos may be signed with: the current one first, then earlier ones still trusted after a rotation.</summary>
+    private static async Task<IResult> GetPublicKeysAsync(CacheSigningKey signingKey, CancellationToken cancellationToken) =>
+        Results.Text(string.Concat((await signingKey.PublicKeysAsync(cancellationToken)).Select(k => k + "\n")), "text/plain");
+
+    private static async Task<IResult> GetNarInfoAsync(string hash, HttpContext http, ICacheStorage storage, CacheReadAccess access)
     {
-        // Misses are the common case (Nix asks before every upload and substitution): answer without touching more than one stat.
-        var path = CacheNames.IsHashPart(hash) ? store.NarInfoPath(hash) : null;
-        return path is not null && File.Exists(path)
-            ? Results.File(path, NarInfoType)
-            : NotFound();
+        // Misses are the common case (Nix asks before every upload and substitution): a public cache answers them
+        // with one stat and no other work.
+        if (!CacheNames.IsHashPart(hash))
+        {
+            return NotFound();
+        }
+
+        var key = hash + ".narinfo";
+        if (access.IsPublic)
+        {
+            return await storage.GetAsync(key, http.RequestAborted) is { } found ? Send(found, NarInfoType) : NotFound();
+        }
+
+        if (await storage.ReadTextAsync(key, http.RequestAborted) is not { } text)
+        {
+            return access.MayReadPublic(http.Request) ? NotFound() : Unauthorized(http);
+        }
+
+        var storePath = CachedStorePaths.FromNarInfo(hash, text)?.StorePath;
+        return storePath is not null && await access.MayReadOutputAsync(http.Request, storePath, http.RequestAborted)
+            ? Results.Text(text, NarInfoType)
+            : Unauthorized(http);
     }
 
-    private static IResult GetNar(string file, CacheStore store, HttpContext http)
+    private static async Task<IResult> GetNarAsync(string file, HttpContext http, ICacheStorage storage, CacheReadAccess access)
     {
         if (!CacheNames.IsFileName(file))
         {
             return Results.Text("Not a NAR file name.\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var path = store.NarPath(file);
-        if (!File.Exists(path))
+        if (!access.IsPublic && !access.MayReadPublic(http.Request))
+        {
+            return Unauthorized(http);
+        }
+
+        if (await storage.GetAsync("nar/" + file, http.RequestAborted) is not { } nar)
         {
             return NotFound();
         }
 
         // NAR names are content hashes: the bytes behind a name never change.
-        http.Response.Headers.CacheControl = "public, max-age=31536000, immutable";
-        return Results.File(path, NarType, enableRangeProcessing: true);
+        http.Response.Headers.CacheControl = access.IsPublic ? "public, max-age=31536000, immutable" : "private, max-age=31536000, immutable";
+        return Send(nar, NarType);
     }
 
     /// <summary>
     /// <c>nix log</c> against this cache: a log uploaded to <c>log/&lt;drv&gt;</c>, else the durable log of the
     /// newest step that built this derivation on the farm (decompressed).
     /// </summary>
-    private static async Task<IResult> GetLogAsync(string drv, CacheStore store, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
+    private static async Task<IResult> GetLogAsync(
+        string drv, HttpContext http, ICacheStorage storage, CacheReadAccess access, HydraDbContext db, StepLogStore logs, CancellationToken cancellationToken)
     {
         if (!CacheNames.IsLogName(drv))
         {
             return NotFound();
         }
 
-        var path = store.LogPath(drv);
-        if (File.Exists(path))
+        var drvPath = CacheReadAccess.DrvPath(drv);
+        if (!access.IsPublic && !await access.MayReadLogAsync(http.Request, drvPath, cancellationToken))
         {
-            return Results.File(path, LogType, enableRangeProcessing: true);
+            return Unauthorized(http);
         }
 
-        var drvPath = $"{StorePath.StoreDir}/{drv}";
+        if (await storage.GetAsync("log/" + drv, cancellationToken) is { } stored)
+        {
+            return Send(stored, LogType);
+        }
+
         var steps = await db.Steps.AsNoTracking().Where(s => s.DrvPath == drvPath && s.StartedAt != null)
             .OrderByDescending(s => s.Id).Select(s => s.Id).Take(10).ToListAsync(cancellationToken);
         return steps.Select(logs.OpenRead).FirstOrDefault(s => s is not null) is { } log
             ? Results.Stream(log, LogType)
             : NotFound();
+    }
+
+    /// <summary>A local file goes out through the kernel (sendfile), with HTTP ranges; remote objects by redirect or from memory.</summary>
+    private static IResult Send(CacheObject found, string contentType) => found switch
+    {
+        CacheObject.LocalFile file => Results.File(file.PhysicalPath, contentType, enableRangeProcessing: true),
+        CacheObject.Redirect redirect => Results.Redirect(redirect.Location.AbsoluteUri),
+        CacheObject.Content content => Results.Bytes(content.Bytes, contentType, enableRangeProcessing: true),
+        _ => throw new InvalidOperationException($"Unknown cache object {found}."),
+    };
+
+    private static IResult Unauthorized(HttpContext http)
+    {
+        // curl sends netrc credentials after a challenge, so the refusal names the scheme.
+        http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{CacheUploadAuthFilter.Realm}\"";
+        return Results.Text("This cache needs a read token (netrc password or Authorization: Bearer).\n", "text/plain",
+            statusCode: StatusCodes.Status401Unauthorized);
     }
 
     private static async Task<IResult> UploadAsync(HttpContext http, Func<Stream, Task<UploadResult>> upload)

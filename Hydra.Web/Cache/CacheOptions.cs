@@ -1,3 +1,5 @@
+using Hydra.Web.Cache.Storage;
+
 namespace Hydra.Web.Cache;
 
 /// <summary>Binary cache settings, bound from <c>Hydra:Cache</c>.</summary>
@@ -16,4 +18,37 @@ public sealed class CacheOptions
 
     /// <summary>Advertised in <c>nix-cache-info</c>; lower wins among substituters.</summary>
     public int Priority { get; set; } = 30;
+
+    /// <summary>Where the cache's files live: <c>directory</c> (the default, <c>{DataDir}/cache</c>) or <c>s3</c> (see <see cref="S3"/>).</summary>
+    public string Storage { get; set; } = "directory";
+
+    /// <summary>The bucket, when <see cref="Storage"/> is <c>s3</c>.</summary>
+    public S3StorageOptions S3 { get; set; } = new();
+
+    /// <summary>
+    /// What NARs uploaded as <c>br</c> or <c>none</c> are stored as: <c>zstd</c> (the default; recompressed once, at
+    /// upload, by the <c>zstd</c> program) or <c>keep</c> (stored as sent). xz and zstd uploads are always kept.
+    /// </summary>
+    public string Compression { get; set; } = "zstd";
+
+    /// <summary>zstd level for <see cref="Compression"/>; 3 is zstd's own default, fast with a good ratio.</summary>
+    public int ZstdLevel { get; set; } = 3;
+
+    /// <summary>
+    /// Public keys (<c>name:base64</c>) of earlier signing keys, still listed at <c>/cache/public-keys</c> after a
+    /// rotation so clients keep trusting narinfos signed before it. The current key is always listed first.
+    /// </summary>
+    public List<string> PreviousPublicKeys { get; set; } = [];
+
+    /// <summary>When true, every read needs a token from <see cref="ReadTokens"/> or any project's <see cref="Projects"/> entry.</summary>
+    public bool Private { get; set; }
+
+    /// <summary>Tokens that may read the whole cache (netrc password, or <c>Authorization: Bearer</c>).</summary>
+    public List<string> ReadTokens { get; set; } = [];
+
+    /// <summary>
+    /// Private projects by name: the outputs of their builds (narinfo, and logs of their derivations) are served only
+    /// to one of the project's tokens or a <see cref="ReadTokens"/> token. Everything else stays public unless <see cref="Private"/>.
+    /// </summary>
+    public Dictionary<string, CacheProjectAccess> Projects { get; set; } = [];
 }

@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text;
 using Hydra.Queue.Workers;
 
 namespace Hydra.Web.Cache;
@@ -17,7 +15,7 @@ public sealed class CacheUploadAuthFilter(WorkerTokens tokens) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var worker = await tokens.AuthenticateAsync(Token(http.Request), http.RequestAborted);
+        var worker = await tokens.AuthenticateAsync(CacheCredentials.Token(http.Request), http.RequestAborted);
         if (worker is null)
         {
             http.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
@@ -32,33 +30,4 @@ public sealed class CacheUploadAuthFilter(WorkerTokens tokens) : IEndpointFilter
 
     /// <summary>The worker an upload was authenticated as.</summary>
     public static WorkerIdentity Worker(HttpContext context) => (WorkerIdentity)context.Items[ItemKey]!;
-
-    private static string? Token(HttpRequest request)
-    {
-        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization.ToString(), out var header) || header.Parameter is null)
-        {
-            return null;
-        }
-
-        if (header.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
-        {
-            return header.Parameter.Trim();
-        }
-
-        if (!header.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var bytes = new byte[header.Parameter.Length];
-        if (!Convert.TryFromBase64String(header.Parameter, bytes, out var written))
-        {
-            return null;
-        }
-
-        // "user:password"; the user name is not checked, the token identifies the worker.
-        var credentials = Encoding.UTF8.GetString(bytes, 0, written);
-        var colon = credentials.IndexOf(':', StringComparison.Ordinal);
-        return colon < 0 ? null : credentials[(colon + 1)..];
-    }
 }

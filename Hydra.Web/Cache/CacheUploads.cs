@@ -1,15 +1,18 @@
 using System.Text;
 using Hydra.Core.Nix;
+using Hydra.Web.Cache.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Cache;
 
 /// <summary>
 /// Checks what workers upload before it becomes visible: NAR files must match the hash in their name,
-/// narinfos must describe a NAR already uploaded, and every narinfo is re-signed with the farm key
-/// (workers never hold it, and their own signatures are dropped).
+/// narinfos must describe a NAR already uploaded (its size, its file hash and, when the cache recompressed it, the
+/// NAR hash and size measured then), and every narinfo is re-signed with the farm key (workers never hold it, and
+/// their own signatures are dropped).
 /// </summary>
-public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signingKey, IOptions<CacheOptions> options, ILogger<CacheUploads> logger)
+public sealed partial class CacheUploads(
+    ICacheStorage storage, NarRecompressor recompressor, CacheSigningKey signingKey, IOptions<CacheOptions> options, ILogger<CacheUploads> logger)
 {
     /// <summary>Stores a NAR file; <paramref name="fileName"/> is checked here.</summary>
     public async Task<UploadResult> PutNarAsync(string fileName, Stream body, long? contentLength, string worker, CancellationToken cancellationToken)
@@ -25,8 +28,9 @@ public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signi
             return UploadResult.TooLarge($"NAR of {contentLength} bytes is larger than the cache's limit of {max} bytes.");
         }
 
-        var expected = CacheNames.FileHashFromNarName(fileName);
-        var result = await store.WriteAsync(store.NarPath(fileName), body, max, expected, cancellationToken);
+        var result = recompressor.Recompresses(fileName)
+            ? (await recompressor.StoreAsync(fileName, body, max, cancellationToken)).Result
+            : await storage.WriteAsync("nar/" + fileName, body, max, CacheNames.FileHashFromNarName(fileName), cancellationToken);
         switch (result)
         {
             case CacheWriteResult.TooLarge:
@@ -64,7 +68,7 @@ public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signi
             return UploadResult.Invalid("Malformed narinfo: " + e.Message);
         }
 
-        var error = Check(hashPart, info);
+        var error = await CheckAsync(hashPart, info, cancellationToken);
         if (error is not null)
         {
             LogRejected(logger, hashPart + ".narinfo", worker, error);
@@ -74,7 +78,8 @@ public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signi
         // Only the farm vouches for what it serves.
         info.Sigs.Clear();
         info.SignWith(await signingKey.GetAsync(cancellationToken));
-        await store.WriteTextAsync(store.NarInfoPath(hashPart), info.ToText(), cancellationToken);
+        using var signed = new MemoryStream(Encoding.UTF8.GetBytes(info.ToText()));
+        await storage.WriteAsync(hashPart + ".narinfo", signed, long.MaxValue, null, cancellationToken);
         LogStored(logger, hashPart + ".narinfo", worker);
         return UploadResult.Stored;
     }
@@ -88,7 +93,7 @@ public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signi
         }
 
         var max = options.Value.MaxLogSize;
-        if (await store.WriteAsync(store.LogPath(drvName), body, max, null, cancellationToken) == CacheWriteResult.TooLarge)
+        if (await storage.WriteAsync("log/" + drvName, body, max, null, cancellationToken) == CacheWriteResult.TooLarge)
         {
             return UploadResult.TooLarge($"Log is larger than the cache's limit of {max} bytes.");
         }
@@ -97,7 +102,7 @@ public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signi
         return UploadResult.Stored;
     }
 
-    private string? Check(string hashPart, NarInfo info)
+    private async Task<string?> CheckAsync(string hashPart, NarInfo info, CancellationToken cancellationToken)
     {
         var storePath = StorePath.Parse(info.StorePath);
         if (storePath.HashPart != hashPart)
@@ -110,27 +115,58 @@ public sealed partial class CacheUploads(CacheStore store, CacheSigningKey signi
             return $"narinfo URL '{info.Url}' must be 'nar/<file name>'.";
         }
 
-        var nar = new FileInfo(store.NarPath(narName));
-        if (!nar.Exists)
+        if (recompressor.Recompresses(narName))
+        {
+            return CheckRecompressed(info, narName);
+        }
+
+        if (await storage.LengthAsync("nar/" + narName, cancellationToken) is not { } length)
         {
             return $"narinfo refers to {info.Url}, which has not been uploaded; upload the NAR first.";
         }
 
-        if (info.FileSize is { } size && size != nar.Length)
+        if (info.FileSize is { } size && size != length)
         {
-            return $"narinfo says FileSize {size}, but {info.Url} has {nar.Length} bytes.";
+            return $"narinfo says FileSize {size}, but {info.Url} has {length} bytes.";
         }
 
         // The NAR's name hash was verified on upload, so it stands for the file's hash.
-        if (info.FileHash is not null && CacheNames.FileHashFromNarName(narName) is { } nameHash)
+        // Nix writes FileHash as sha256:<nixbase32>, the same text as the name.
+        if (info.FileHash is not null && CacheNames.FileHashFromNarName(narName) is { } nameHash && info.FileHash != "sha256:" + nameHash)
         {
-            // Nix writes FileHash as sha256:<nixbase32>, the same text as the name.
-            if (info.FileHash != "sha256:" + nameHash)
-            {
-                return $"narinfo FileHash {info.FileHash} does not match {info.Url}.";
-            }
+            return $"narinfo FileHash {info.FileHash} does not match {info.Url}.";
         }
 
+        return null;
+    }
+
+    /// <summary>Checks a narinfo against what recompressing its NAR measured, then points it at the stored zstd file.</summary>
+    private string? CheckRecompressed(NarInfo info, string narName)
+    {
+        if (recompressor.Find(narName) is not { } nar)
+        {
+            return $"narinfo refers to {info.Url}, which has not been uploaded (recently); upload the NAR first.";
+        }
+
+        if (info.FileSize is { } size && size != nar.UploadedFileSize)
+        {
+            return $"narinfo says FileSize {size}, but {info.Url} has {nar.UploadedFileSize} bytes.";
+        }
+
+        if (info.FileHash is not null && info.FileHash != "sha256:" + nar.UploadedFileHash)
+        {
+            return $"narinfo FileHash {info.FileHash} does not match {info.Url}.";
+        }
+
+        if (info.NarHash != nar.NarHash || info.NarSize != nar.NarSize)
+        {
+            return $"narinfo says NarHash {info.NarHash} and NarSize {info.NarSize}, but {info.Url} decompresses to {nar.NarHash}, {nar.NarSize} bytes.";
+        }
+
+        info.Url = nar.StoredKey;
+        info.Compression = "zstd";
+        info.FileHash = "sha256:" + nar.StoredFileHash;
+        info.FileSize = nar.StoredFileSize;
         return null;
     }
 

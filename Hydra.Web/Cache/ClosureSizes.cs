@@ -1,4 +1,5 @@
 using Hydra.Core.Nix;
+using Hydra.Web.Cache.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Hydra.Web.Cache;
@@ -8,7 +9,7 @@ namespace Hydra.Web.Cache;
 /// refers to, directly or not. A store path's narinfo never changes, so the parsed references and sizes are kept
 /// in memory and shared by every page that asks (builds of one job share most of their closures).
 /// </summary>
-public sealed class ClosureSizes(CacheStore store, IMemoryCache cache)
+public sealed class ClosureSizes(ICacheStorage storage, IMemoryCache cache)
 {
     private const string StoreDirectory = "/nix/store/";
 
@@ -45,16 +46,12 @@ public sealed class ClosureSizes(CacheStore store, IMemoryCache cache)
             return known;
         }
         var hashPart = baseName.Split('-', 2)[0];
-        string text;
-        try
-        {
-            text = await File.ReadAllTextAsync(store.NarInfoPath(hashPart), cancellationToken);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        if (await storage.ReadTextAsync(hashPart + ".narinfo", cancellationToken) is not { } text)
         {
             // Not cached (yet): not remembered either, so the size appears once it is uploaded.
             return null;
         }
+
         var info = NarInfo.Parse(text);
         var entry = new Entry(info.NarSize, [.. info.References.Where(r => r != baseName)]);
         cache.Set(key, entry, new MemoryCacheEntryOptions { SlidingExpiration = TimeSpan.FromHours(1) });

@@ -1,3 +1,7 @@
+using Hydra.Core.Protocol;
+using Hydra.Web.Cache.Storage;
+using Microsoft.Extensions.Options;
+
 namespace Hydra.Web.Cache;
 
 /// <summary>Entry point of the binary cache: storage, signing, the HTTP protocol and the worker info call.</summary>
@@ -7,9 +11,21 @@ public static class HydraCacheExtensions
     {
         builder.Services.AddOptions<CacheOptions>().Bind(builder.Configuration.GetSection(CacheOptions.Section))
             .Validate(o => o.MaxNarSize > 0 && o.MaxLogSize > 0 && o.MaxNarInfoSize > 0, "Hydra:Cache size limits must be positive.")
+            .Validate(o => o.Storage is "directory" or "s3", "Hydra:Cache:Storage must be 'directory' or 's3'.")
+            .Validate(o => o.Storage != "s3" || (Uri.TryCreate(o.S3.Endpoint, UriKind.Absolute, out _) && o.S3.Bucket.Length > 0),
+                "Hydra:Cache:S3 needs an absolute Endpoint and a Bucket.")
+            .Validate(o => o.Compression is "zstd" or "keep", "Hydra:Cache:Compression must be 'zstd' or 'keep'.")
+            .Validate(o => o.PreviousPublicKeys.All(k => k.Contains(':', StringComparison.Ordinal)), "Hydra:Cache:PreviousPublicKeys must be name:base64 keys.")
             .ValidateOnStart();
         builder.Services.AddSingleton<CacheSigningKey>();
-        builder.Services.AddSingleton<CacheStore>();
+        builder.Services.AddSingleton<DirectoryCacheStorage>();
+        builder.Services.AddHttpClient<S3CacheStorage>();
+        builder.Services.AddSingleton<ICacheStorage>(services =>
+            services.GetRequiredService<IOptions<CacheOptions>>().Value.Storage == "s3"
+                ? services.GetRequiredService<S3CacheStorage>()
+                : services.GetRequiredService<DirectoryCacheStorage>());
+        builder.Services.AddSingleton<CacheReadAccess>();
+        builder.Services.AddSingleton<NarRecompressor>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ClosureSizes>();
         builder.Services.AddSingleton<CacheUploads>();
@@ -18,10 +34,16 @@ public static class HydraCacheExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/cache/...</c> and the worker info call directly on the app: no content negotiation, no cookies needed.</summary>
+    /// <summary>
+    /// Maps <c>/cache/...</c> on a branch of its own, ahead of the site's middleware (security headers, static files,
+    /// cookies, the access gate): the cache does its own authentication, and its hot path (a narinfo look-up) should
+    /// cost no more than routing and a write. The worker info call is mapped on the app.
+    /// </summary>
     public static WebApplication MapHydraCache(this WebApplication app)
     {
-        app.MapCacheEndpoints();
+        app.MapWhen(
+            http => http.Request.Path.StartsWithSegments(WorkerProtocol.CachePath, StringComparison.Ordinal),
+            cache => cache.UseRouting().UseEndpoints(endpoints => endpoints.MapCacheEndpoints()));
         app.MapWorkerInfoEndpoint();
         return app;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data.Entities;
 using Hydra.Web.Cache;
+using Hydra.Web.Cache.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hydra.Web.Tests;
@@ -12,8 +13,8 @@ public sealed partial class JobPageTests(HydraWebFactory factory) : IClassFixtur
     [Fact]
     public async Task A_job_shows_its_builds_newest_first_with_build_time_and_closure_size_charts()
     {
-        var store = factory.Services.GetRequiredService<CacheStore>();
-        await store.EnsureLayoutAsync(CancellationToken.None);
+        var store = factory.Services.GetRequiredService<DirectoryCacheStorage>();
+        store.EnsureLayout();
         // A dependency shared by every build (1,000 bytes) and each build's own output (100 * n bytes).
         var dependency = $"{new string('d', 32)}-dep";
         await WriteNarInfoAsync(store, dependency, 1000, []);
@@ -68,8 +69,8 @@ public sealed partial class JobPageTests(HydraWebFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/job/charts/nope/pkgs.hello")).StatusCode);
     }
 
-    private static Task WriteNarInfoAsync(CacheStore store, string baseName, long narSize, string[] references) =>
-        File.WriteAllTextAsync(store.NarInfoPath(baseName.Split('-')[0]),
+    private static Task WriteNarInfoAsync(DirectoryCacheStorage store, string baseName, long narSize, string[] references) =>
+        File.WriteAllTextAsync(store.PathOf(baseName.Split('-')[0] + ".narinfo"),
             $"StorePath: /nix/store/{baseName}\nURL: nar/x.nar\nCompression: none\nNarHash: sha256:{new string('0', 52)}\nNarSize: {narSize}\nReferences: {string.Join(' ', references)}\n");
 
     [GeneratedRegex("<td><a href=\"/build/(\\d+)\">")]

@@ -15,7 +15,7 @@ namespace Hydra.Web.Tests.Cache;
 /// The real server (web role) on Kestrel at a free loopback port, so Nix can reach the cache over TCP.
 /// Fresh database and data dir per test class.
 /// </summary>
-public sealed class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
+public class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private string _connectionString = "";
 
@@ -50,7 +50,14 @@ public sealed class CacheServerFactory : WebApplicationFactory<Program>, IAsyncL
         builder.UseSetting("ConnectionStrings:Hydra", _connectionString);
         builder.UseSetting("Hydra:DataDir", DataDir);
         builder.UseSetting("Hydra:Roles", "web");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
+
+    /// <summary>Extra configuration for a variant of the server (a private cache, a rotated key).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings => [];
 
     /// <summary>A plain client for the real server.</summary>
     public HttpClient Client() => new() { BaseAddress = new Uri(BaseUrl) };

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Web.Cache;
+using Hydra.Web.Cache.Storage;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,7 @@ namespace Hydra.Web.Tests.Cache;
 public sealed class CacheUploadsTests : IDisposable
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("hydra-cache-uploads-").FullName;
-    private readonly CacheStore _store;
+    private readonly DirectoryCacheStorage _store;
     private readonly CacheUploads _uploads;
     private readonly CacheSigningKey _key;
 
@@ -20,9 +22,10 @@ public sealed class CacheUploadsTests : IDisposable
     {
         var hydra = Options.Create(new HydraOptions { DataDir = _dataDir });
         var cache = Options.Create(new CacheOptions { MaxNarSize = 16, MaxLogSize = 8 });
-        _store = new CacheStore(hydra, cache);
-        _key = new CacheSigningKey(hydra);
-        _uploads = new CacheUploads(_store, _key, cache, NullLogger<CacheUploads>.Instance);
+        _store = new DirectoryCacheStorage(hydra, TimeProvider.System);
+        _key = new CacheSigningKey(hydra, cache);
+        var recompressor = new NarRecompressor(_store, new MemoryCache(new MemoryCacheOptions()), cache, hydra);
+        _uploads = new CacheUploads(_store, recompressor, _key, cache, NullLogger<CacheUploads>.Instance);
     }
 
     public void Dispose() => Directory.Delete(_dataDir, recursive: true);
@@ -49,7 +52,7 @@ public sealed class CacheUploadsTests : IDisposable
         var result = await _uploads.PutLogAsync(drv, new MemoryStream(new byte[9]), "w", CancellationToken.None);
 
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, result.StatusCode);
-        Assert.False(File.Exists(_store.LogPath(drv)));
+        Assert.False(File.Exists(_store.PathOf("log/" + drv)));
     }
 
     [Fact]
@@ -58,7 +61,7 @@ public sealed class CacheUploadsTests : IDisposable
         var result = await _uploads.PutNarAsync("abc-def.nar", new MemoryStream("nar"u8.ToArray()), 3, "w", CancellationToken.None);
 
         Assert.Equal(StatusCodes.Status204NoContent, result.StatusCode);
-        Assert.Equal("nar", await File.ReadAllTextAsync(_store.NarPath("abc-def.nar")));
+        Assert.Equal("nar", await File.ReadAllTextAsync(_store.PathOf("nar/abc-def.nar")));
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public sealed class CacheUploadsTests : IDisposable
 
         Assert.All(keys, k => Assert.Same(keys[0], k));
         Assert.Equal("hydra-1", keys[0].Name);
-        var reloaded = await new CacheSigningKey(Options.Create(new HydraOptions { DataDir = _dataDir })).GetAsync(CancellationToken.None);
+        var reloaded = await new CacheSigningKey(Options.Create(new HydraOptions { DataDir = _dataDir }), Options.Create(new CacheOptions())).GetAsync(CancellationToken.None);
         Assert.Equal(keys[0].PublicKeyText, reloaded.PublicKeyText);
     }
 }
