@@ -33,7 +33,7 @@ internal static class WebhookEndpoints
         foreach (var forge in new[] { WebhookForge.GitHub, WebhookForge.Gitea, WebhookForge.GitLab })
         {
             routes.MapPost($"/api/push-{forge.Name}", (Func<HttpContext, Task<IResult>>)(http => HandleAsync(http, forge)))
-                .DisableAntiforgery().ExcludeFromDescription();
+                .DisableAntiforgery();
         }
         return routes;
     }
