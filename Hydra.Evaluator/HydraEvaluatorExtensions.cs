@@ -1,5 +1,6 @@
 using Hydra.Core.Processes;
 using Hydra.Evaluator.Declarative;
+using Hydra.Evaluator.Forges;
 using Hydra.Evaluator.Inputs;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Jobsets;
@@ -35,10 +36,20 @@ public static class HydraEvaluatorExtensions
         builder.Services.AddSingleton<GeneratedSpecApplier>();
         builder.Services.AddSingleton<EvaluationRunner>();
         builder.Services.AddScoped<JobsetTrigger>();
+        builder.Services.AddOptions<ForgeOptions>().Bind(builder.Configuration.GetSection(ForgeOptions.Section))
+            .Validate(o => o.MaxPages > 0, "Hydra:Forges:MaxPages must be at least 1.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<PullRequestJobsets>();
+        builder.Services.AddHttpClient<PullRequestLister>(http =>
+        {
+            http.Timeout = TimeSpan.FromSeconds(30);
+            http.DefaultRequestHeaders.UserAgent.ParseAdd("hydra-dotnet");
+        });
         if (runScheduler)
         {
             builder.Services.AddHostedService<JobsetScheduler>();
             builder.Services.AddHostedService<GeneratedSpecWatcher>();
+            builder.Services.AddHostedService<PullRequestPoller>();
         }
         return builder;
     }

@@ -44,6 +44,7 @@ public static class HydraWebExtensions
             builder.Services.AddHostedService(services => services.GetRequiredService<EvaluationDiffWarmer>());
         }
         builder.AddHydraCache();
+        builder.Services.AddHydraWebhooks(builder.Configuration);
         return builder;
     }
 
@@ -74,6 +75,7 @@ public static class HydraWebExtensions
         routes.MapBuildActionEndpoints();
         routes.MapProductEndpoints();
         routes.MapPushEndpoints();
+        routes.MapWebhookEndpoints();
         routes.MapLogEndpoints();
         routes.MapLogStreamEndpoint();
         routes.MapStatusEndpoints();

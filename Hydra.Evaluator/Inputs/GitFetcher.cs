@@ -48,7 +48,8 @@ public sealed class GitFetcher(INixProcessRunner runner, IOptions<HydraOptions> 
                 Directory.CreateDirectory(Path.GetDirectoryName(mirror)!);
                 await GitAsync(session, ["init", "--quiet", "--bare", mirror], timeout.Token);
             }
-            var refspec = input.Branch is null ? "HEAD" : $"refs/heads/{input.Branch}";
+            // A full ref (refs/pull/N/head of a pull-request jobset) is fetched as it is; a name is a branch.
+            var refspec = input.Branch is null ? "HEAD" : input.Branch.StartsWith("refs/", StringComparison.Ordinal) ? input.Branch : $"refs/heads/{input.Branch}";
             await GitAsync(session, ["-C", mirror, "fetch", "--quiet", "--force", "--no-tags", "--", url, $"+{refspec}:refs/hydra/fetched"], timeout.Token);
             revision = (await GitAsync(session, ["-C", mirror, "rev-parse", "refs/hydra/fetched^{commit}"], timeout.Token)).Trim();
             revCount = int.Parse((await GitAsync(session, ["-C", mirror, "rev-list", "--count", revision], timeout.Token)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
@@ -108,7 +109,7 @@ public sealed class GitFetcher(INixProcessRunner runner, IOptions<HydraOptions> 
     /// </summary>
     private async Task CloneAsync(GitSession session, GitInputValue input, string mirror, string revision, string target, CancellationToken cancellationToken)
     {
-        var branch = input.Branch ?? "hydra";
+        var branch = input.Branch is null || input.Branch.StartsWith("refs/", StringComparison.Ordinal) ? "hydra" : input.Branch;
         await GitAsync(session, ["init", "--quiet", target], cancellationToken);
         await GitAsync(session, ["-C", target, "fetch", "--quiet", "--no-tags", "--", mirror, $"+refs/hydra/revs/{revision}:refs/heads/{branch}"], cancellationToken);
         // Submodules with relative URLs resolve against origin, so origin is the real URL, not the mirror.

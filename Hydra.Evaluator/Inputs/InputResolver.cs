@@ -14,7 +14,7 @@ namespace Hydra.Evaluator.Inputs;
 public sealed class InputResolver(GitFetcher git, PathInputHasher paths, FlakeLocker flakes, InputQueries queries)
 {
     /// <summary>Input types a jobset may use, in the order the API lists them.</summary>
-    public static readonly IReadOnlyList<string> Types = ["git", "string", "boolean", "nix", "path", "build", "eval"];
+    public static readonly IReadOnlyList<string> Types = ["git", "string", "boolean", "nix", "path", "build", "eval", Forges.PullRequestSource.InputType];
 
     public async Task<ResolvedInputs> ResolveAsync(Jobset jobset, CancellationToken cancellationToken)
     {
@@ -28,7 +28,8 @@ public sealed class InputResolver(GitFetcher git, PathInputHasher paths, FlakeLo
         var inputs = new List<EvaluationInput>();
         var args = new JsonObject();
         string? exprRoot = null;
-        foreach (var input in jobset.Inputs.OrderBy(i => i.Name, StringComparer.Ordinal))
+        // A pullrequests input configures pull-request jobsets (Forges/PullRequestJobsets); it is no argument.
+        foreach (var input in jobset.Inputs.Where(i => i.Type != Forges.PullRequestSource.InputType).OrderBy(i => i.Name, StringComparer.Ordinal))
         {
             var (record, arg, root) = input.Type switch
             {

@@ -17,6 +17,7 @@ public static partial class InputValueRules
             $"needs a value ({(type == "nix" ? "a Nix expression" : "a URL or path")})",
         "build" when !IsJobReference(value, 3) => $"must be 'project:jobset:job', not '{value}'",
         "eval" when !IsJobReference(value, 2) => $"must be 'project:jobset', not '{value}'",
+        Forges.PullRequestSource.InputType => Forges.PullRequestSource.Problem(value),
         _ => null,
     };
 

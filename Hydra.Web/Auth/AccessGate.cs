@@ -14,7 +14,7 @@ internal sealed class AccessGate(RequestDelegate next, IOptions<AccessOptions> o
     /// <summary>Paths a visitor may use on a private farm: signing in, webhooks, the binary cache, the workers' protocol.</summary>
     private static readonly string[] PublicPrefixes =
     [
-        "/login", "/logout", "/api/push", "/api/webhook", WorkerProtocol.CachePath, "/api/worker/", "/health", "/css/", "/favicon.ico", "/favicon.svg",
+        "/login", "/logout", "/api/push", "/api/push-github", "/api/push-gitea", "/api/push-gitlab", "/api/webhook", WorkerProtocol.CachePath, "/api/worker/", "/health", "/css/", "/favicon.ico", "/favicon.svg",
     ];
 
     public Task InvokeAsync(HttpContext http)

@@ -57,7 +57,7 @@ public sealed class JobsetInputApiTests(HydraWebFactory factory) : IClassFixture
 
         var error = await ErrorAsync(await client.PutAsJsonAsync("/jobset/unknowntype/j", Legacy(new() { ["src"] = new { type = "darcs", value = "x" } })));
 
-        Assert.Equal("Invalid type 'darcs' for input 'src'; supported input types: git, string, boolean, nix, path, build, eval.", error);
+        Assert.Equal("Invalid type 'darcs' for input 'src'; supported input types: git, string, boolean, nix, path, build, eval, pullrequests.", error);
     }
 
     [Theory]
