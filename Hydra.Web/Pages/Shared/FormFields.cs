@@ -27,10 +27,14 @@ public static class FormFields
         return html.Close();
     }
 
-    /// <summary>A labelled checkbox whose presence means true (Hydra's form convention).</summary>
-    public static Html Checkbox(this Html html, string label, string name, bool isChecked)
+    /// <summary>
+    /// A labelled checkbox whose presence means true (Hydra's form convention); with a <paramref name="value"/>, one
+    /// of several boxes of the same name whose checked values the form sends (a user's roles).
+    /// </summary>
+    public static Html Checkbox(this Html html, string label, string name, bool isChecked, string? value = null)
     {
-        html.Open("label", "check").Open("input").Attr("type", "checkbox").Attr("name", name).Attr("id", $"field-{name}").Attr("value", "on");
+        html.Open("label", "check").Open("input").Attr("type", "checkbox").Attr("name", name)
+            .Attr("id", value is null ? $"field-{name}" : $"field-{name}-{value}").Attr("value", value ?? "on");
         if (isChecked)
         {
             html.Attr("checked", "");
