@@ -53,6 +53,11 @@ public sealed class AdminUsersPage : PageComponent
                     html.Label("disabled", "failed").Text(" ").Time(disabled, Now).Text(" ")
                         .PostButton($"/admin/users/{Uri.EscapeDataString(user.UserName)}/enable", token, "Enable", "Let this user sign in again");
                 }
+                else if (user.UserName == SignedInUser?.Identity?.Name)
+                {
+                    // The server refuses it too: an admin disabling themselves could leave no admin at all.
+                    html.Element("span", "you", "muted");
+                }
                 else
                 {
                     html.PostButton($"/admin/users/{Uri.EscapeDataString(user.UserName)}/disable", token, "Disable",

@@ -27,6 +27,12 @@ public sealed class EditJobsetPage : PageComponent
     /// <summary>The API's refusal of a post that passed the field rules (say, the expression input is not an input).</summary>
     [Parameter] public string? Error { get; set; }
 
+    private static readonly (string Value, string Text)[] States =
+    [
+        ("0", "Disabled"), ("1", "Enabled"), ("2", "One-shot: one evaluation, then disabled"),
+        ("3", "One at a time: waits for the previous evaluation's builds"),
+    ];
+
     protected override string Title => Clone ? $"Clone jobset {Project}:{Jobset}" : $"Edit jobset {Project}:{Jobset}";
 
     protected override IReadOnlyList<string> Scripts => ["/js/jobset-form.js"];
@@ -60,11 +66,10 @@ public sealed class EditJobsetPage : PageComponent
             RuleField(html, "Name of the copy", "name", "name", Form.Get("name"));
         }
         html.Field("Description", "description", Form.Get("description"));
-        html.Select("State", "enabled", ["0", "1", "2", "3"], Form.Get("enabled") is { Length: > 0 } e ? e : "1")
-            .Element("small", "0 disabled, 1 enabled, 2 one-shot (one evaluation, then disabled), 3 one at a time (waits for the previous evaluation's builds).", "hint")
+        html.Select("State", "enabled", States, Form.Get("enabled") is { Length: > 0 } e ? e : "1")
             .Checkbox("Visible", "visible", Form.Has("visible"))
-            .Select("Type", "type", [JobsetForm.Legacy, JobsetForm.FlakeType], Form.Get("type") is JobsetForm.FlakeType ? JobsetForm.FlakeType : JobsetForm.Legacy)
-            .Element("small", "0: a Nix expression in one of the inputs; 1: a flake's hydraJobs.", "hint");
+            .Select("Type", "type", [(JobsetForm.Legacy, "Nix expression in an input"), (JobsetForm.FlakeType, "Flake (its hydraJobs)")],
+                Form.Get("type") is JobsetForm.FlakeType ? JobsetForm.FlakeType : JobsetForm.Legacy);
 
         html.Open("fieldset").Attr("data-for-type", JobsetForm.Legacy).Element("legend", "Nix expression");
         RuleField(html, "Input holding the expression", "nixexprinput", "nixexprinput", Form.Get("nixexprinput"));
