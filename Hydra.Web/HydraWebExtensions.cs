@@ -13,6 +13,7 @@ using Hydra.Web.Auth;
 using Hydra.Web.Pages.Shared;
 using Hydra.Web.Cache;
 using Hydra.Web.Hosting;
+using Hydra.Web.Pages.Jobsets;
 using Hydra.Web.Pages.Projects;
 using Hydra.Web.Products;
 using Microsoft.AspNetCore.DataProtection;
@@ -67,6 +68,8 @@ public static class HydraWebExtensions
         routes.MapHomeEndpoints();
         routes.MapProjectEndpoints();
         routes.MapCreateFormEndpoints();
+        routes.MapProjectFormEndpoints();
+        routes.MapJobsetFormEndpoints();
         routes.MapJobsetEndpoints();
         routes.MapEvalEndpoints();
         routes.MapEvaluateEndpoints();

@@ -71,7 +71,7 @@ public sealed class ApiTokens(NpgsqlDataSource dataSource, TimeProvider timeProv
                 UPDATE api_tokens SET last_used_at = $2
                 WHERE token_hash = $1 AND (last_used_at IS NULL OR last_used_at < $2 - interval '1 minute')
             )
-            SELECT u.user_name, u.roles FROM api_tokens t JOIN users u ON u.user_name = t.user_name WHERE t.token_hash = $1
+            SELECT u.user_name, u.roles FROM api_tokens t JOIN users u ON u.user_name = t.user_name WHERE t.token_hash = $1 AND u.disabled_at IS NULL
             """);
         command.Parameters.AddWithValue(Hash(token));
         command.Parameters.AddWithValue(timeProvider.GetUtcNow());

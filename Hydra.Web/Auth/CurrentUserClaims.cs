@@ -7,7 +7,7 @@ namespace Hydra.Web.Auth;
 /// <summary>
 /// Reads a signed-in user's roles and project memberships from the database on each request (one indexed
 /// query), so a role taken away or a user deleted counts at once rather than when the 7-day cookie expires.
-/// A user who no longer exists becomes a visitor.
+/// A user who no longer exists or was disabled becomes a visitor.
 /// </summary>
 internal sealed class CurrentUserClaims(NpgsqlDataSource dataSource) : IClaimsTransformation
 {
@@ -27,7 +27,7 @@ internal sealed class CurrentUserClaims(NpgsqlDataSource dataSource) : IClaimsTr
         }
         await using var command = dataSource.CreateCommand("""
             SELECT u.roles, ARRAY(SELECT p.name FROM project_members m JOIN projects p ON p.id = m.project_id WHERE m.user_name = u.user_name)
-            FROM users u WHERE u.user_name = $1
+            FROM users u WHERE u.user_name = $1 AND u.disabled_at IS NULL
             """);
         command.Parameters.AddWithValue(name);
         await using var reader = await command.ExecuteReaderAsync();

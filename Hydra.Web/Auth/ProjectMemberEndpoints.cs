@@ -31,7 +31,7 @@ internal static class ProjectMemberEndpoints
             : HydraJson.NotFound($"Project '{project}' doesn't exist.");
     }
 
-    private static async Task<IResult> ChangeAsync(string project, string user, bool add, HttpContext http, NpgsqlDataSource db, CancellationToken cancellationToken)
+    internal static async Task<IResult> ChangeAsync(string project, string user, bool add, HttpContext http, NpgsqlDataSource db, CancellationToken cancellationToken)
     {
         await using var owner = db.CreateCommand("SELECT owner FROM projects WHERE name = $1");
         owner.Parameters.AddWithValue(project);

@@ -97,7 +97,7 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
             return null;
         }
         var result = Hasher.VerifyHashedPassword(user, user.PasswordHash, password);
-        if (result == PasswordVerificationResult.Failed)
+        if (result == PasswordVerificationResult.Failed || user.DisabledAt is not null)
         {
             return null;
         }
@@ -107,6 +107,18 @@ public sealed partial class UserService(HydraDbContext db, TimeProvider timeProv
             await db.SaveChangesAsync(cancellationToken);
         }
         return user;
+    }
+
+    /// <summary>
+    /// Disables the user (sign-in, session and API tokens refused from the next request on: see
+    /// <see cref="CurrentUserClaims"/>) or enables them again. False when there is no such user.
+    /// </summary>
+    public async Task<bool> SetDisabledAsync(string userName, bool disabled, CancellationToken cancellationToken)
+    {
+        DateTimeOffset? since = disabled ? timeProvider.GetUtcNow() : null;
+        // Disabling twice keeps the first time; the page says since when.
+        return await db.Users.Where(u => u.UserName == userName)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.DisabledAt, u => disabled ? u.DisabledAt ?? since : null), cancellationToken) == 1;
     }
 
     public Task<User?> FindAsync(string userName, CancellationToken cancellationToken) =>

@@ -74,6 +74,10 @@ public abstract class PageComponent : ComponentBase
         if (user?.Identity?.IsAuthenticated == true)
         {
             html.Element("span", user.Identity.Name).Link("/user/tokens", "API tokens");
+            if (user.IsInRole(Auth.HydraRoles.Admin))
+            {
+                html.Link("/admin", "Admin");
+            }
             // Sign-out is a POST carrying the antiforgery token, like every form.
             html.Open("form", "inline").Attr("method", "post").Attr("action", "/logout");
             if (FormToken is { } token)

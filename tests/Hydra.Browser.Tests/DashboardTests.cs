@@ -104,7 +104,7 @@ public sealed class DashboardTests(BrowserFarm farm) : IClassFixture<BrowserFarm
         await farm.ScreenshotAsync(page, "00-login-refused");
     }
 
-    private static async Task SignInAsync(IPage page, string user, string password)
+    internal static async Task SignInAsync(IPage page, string user, string password)
     {
         await page.GotoAsync("/login");
         await page.GetByLabel("User name").FillAsync(user);

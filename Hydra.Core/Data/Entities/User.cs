@@ -10,4 +10,6 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public string[] Roles { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>When an admin disabled the user (no sign-in, sessions and API tokens refused); null while enabled.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }

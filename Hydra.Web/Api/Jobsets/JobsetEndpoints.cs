@@ -161,7 +161,7 @@ internal static partial class JobsetEndpoints
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static async Task<IResult> DeleteAsync(
+    internal static async Task<IResult> DeleteAsync(
         string project, string jobset, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
     {
         var row = await db.Jobsets.AsNoTracking().Where(j => j.Project!.Name == project && j.Name == jobset)

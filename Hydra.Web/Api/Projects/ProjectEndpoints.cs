@@ -122,7 +122,7 @@ internal static partial class ProjectEndpoints
         return HydraJson.Status(new { name, uri, redirect = path, type = "project" }, StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> DeleteAsync(string name, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
+    internal static async Task<IResult> DeleteAsync(string name, HttpContext http, HydraDbContext db, CancellationToken cancellationToken)
     {
         var project = await db.Projects.AsNoTracking().Where(p => p.Name == name)
             .Select(p => new { p.Id, p.Owner }).SingleOrDefaultAsync(cancellationToken);

@@ -47,6 +47,7 @@ public sealed class JobsetPage : PageComponent
         }
         html.Close();
         EvaluateButtons(html);
+        ConfigureLinks(html);
 
         html.Element("h2", "Inputs");
         html.Table(Model.Inputs, "This jobset has no inputs.", ["Name", "Type", "Value"], input =>
@@ -128,6 +129,19 @@ public sealed class JobsetPage : PageComponent
         html.Open("button").Attr("type", "submit").Attr("name", "force").Attr("value", "1")
             .Attr("title", "Evaluate even if the inputs did not change").Text("Force evaluation").Close();
         html.Close();
+    }
+
+    /// <summary>Edit, clone and delete, for those who administer the project.</summary>
+    private void ConfigureLinks(Html html)
+    {
+        if (SignedInUser is not { } user || !Auth.ProjectRights.Administers(user, Model.Project, Model.ProjectOwner))
+        {
+            return;
+        }
+        var path = $"/jobset/{Model.Project}/{Model.Name}";
+        html.Open("div", "actions")
+            .Link($"{path}/edit", "Edit jobset").Link($"{path}/clone", "Clone jobset").Link($"{path}/delete", "Delete jobset", "danger")
+            .Close();
     }
 
     private static string EnabledText(short enabled) => enabled switch

@@ -8,6 +8,7 @@ using Hydra.Web.Api.Jobsets;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Auth;
 using Hydra.Web.Pages.Jobsets;
+using Hydra.Web.Pages.Shared;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +51,7 @@ internal static class CreateFormEndpoints
         var result = await db.Projects.AnyAsync(p => p.Name == name, cancellationToken)
             ? HydraJson.Error(StatusCodes.Status409Conflict, $"A project named '{name}' already exists.")
             : await ProjectEndpoints.SaveAsync(name, (await RequestFields.ReadAsync(http.Request, cancellationToken))!, http, db, trigger, timeProvider, cancellationToken);
-        return Outcome(result, $"/project/{name}", (status, error) =>
+        return FormOutcome.Of(result, $"/project/{name}", (status, error) =>
             new RazorComponentResult<CreateProjectPage>(new { Values = values, Error = error }) { StatusCode = status });
     }
 
@@ -86,7 +87,7 @@ internal static class CreateFormEndpoints
         var result = await db.Jobsets.AnyAsync(j => j.Project!.Name == project && j.Name == name, cancellationToken)
             ? HydraJson.Error(StatusCodes.Status409Conflict, $"Project '{project}' already has a jobset named '{name}'.")
             : await JobsetEndpoints.SaveAsync(project, name, RequestFields.FromJson(JobsetJson(values)), http, db, trigger, timeProvider, cancellationToken);
-        return Outcome(result, $"/jobset/{project}/{name}", (status, error) => JobsetForm(project, values, error, status));
+        return FormOutcome.Of(result, $"/jobset/{project}/{name}", (status, error) => JobsetForm(project, values, error, status));
     }
 
     /// <summary>The form's fields in the shape of the API's PUT body.</summary>
@@ -119,14 +120,6 @@ internal static class CreateFormEndpoints
         }
         return JsonSerializer.SerializeToElement(body);
     }
-
-    /// <summary>201 from the API's code: on to the new page; anything else: the form again, with the API's message.</summary>
-    private static IResult Outcome(IResult result, string createdUrl, Func<int, string, IResult> formWithError) => result switch
-    {
-        IStatusCodeHttpResult { StatusCode: StatusCodes.Status201Created } => Results.Redirect(createdUrl),
-        IValueHttpResult<ErrorJson> { Value: { } error } and IStatusCodeHttpResult { StatusCode: { } status } => formWithError(status, error.Error),
-        _ => formWithError(StatusCodes.Status400BadRequest, "The form could not be saved."),
-    };
 
     private static RazorComponentResult<CreateJobsetPage> JobsetForm(string project, IReadOnlyDictionary<string, string> values, string? error, int status) =>
         new(new { Project = project, Values = values, Error = error, InputTypes = JobsetRequest.SupportedInputTypes }) { StatusCode = status };

@@ -27,10 +27,14 @@ public static class FormFields
         return html.Close();
     }
 
-    /// <summary>A labelled checkbox whose presence means true (Hydra's form convention).</summary>
-    public static Html Checkbox(this Html html, string label, string name, bool isChecked)
+    /// <summary>
+    /// A labelled checkbox whose presence means true (Hydra's form convention); with a <paramref name="value"/>, one
+    /// of several boxes of the same name whose checked values the form sends (a user's roles).
+    /// </summary>
+    public static Html Checkbox(this Html html, string label, string name, bool isChecked, string? value = null)
     {
-        html.Open("label", "check").Open("input").Attr("type", "checkbox").Attr("name", name).Attr("id", $"field-{name}").Attr("value", "on");
+        html.Open("label", "check").Open("input").Attr("type", "checkbox").Attr("name", name)
+            .Attr("id", value is null ? $"field-{name}" : $"field-{name}-{value}").Attr("value", value ?? "on");
         if (isChecked)
         {
             html.Attr("checked", "");
@@ -39,17 +43,21 @@ public static class FormFields
     }
 
     /// <summary>A labelled select of <paramref name="options"/>.</summary>
-    public static Html Select(this Html html, string label, string name, IEnumerable<string> options, string selected)
+    public static Html Select(this Html html, string label, string name, IEnumerable<string> options, string selected) =>
+        html.Select(label, name, options.Select(option => (option, option)), selected);
+
+    /// <summary>A labelled select of <paramref name="options"/> whose text differs from the value sent (a jobset's state: 1, "enabled").</summary>
+    public static Html Select(this Html html, string label, string name, IEnumerable<(string Value, string Text)> options, string selected)
     {
         html.Open("label").Text(label).Open("select").Attr("name", name).Attr("id", $"field-{name}");
-        foreach (var option in options)
+        foreach (var (value, text) in options)
         {
-            html.Open("option").Attr("value", option);
-            if (option == selected)
+            html.Open("option").Attr("value", value);
+            if (value == selected)
             {
                 html.Attr("selected", "");
             }
-            html.Text(option).Close();
+            html.Text(text).Close();
         }
         return html.Close().Close();
     }
