@@ -55,6 +55,7 @@ ensure_deps() {
   local missing=()
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v zstd >/dev/null 2>&1 || missing+=(zstd) # the cache recompresses uploaded NARs with it
   command -v nix-store >/dev/null 2>&1 || missing+=(nix-bin)
   find_pg_bin >/dev/null || missing+=(postgresql)
   if ((${#missing[@]} > 0)); then
