@@ -1,0 +1,49 @@
+using Hydra.Core.Notifications.Sinks;
+
+namespace Hydra.Core.Notifications.Forges;
+
+/// <summary>
+/// What the forge sinks share: a commit status per build event of the matching jobs, on the commit of the
+/// jobset's input. A queued or started status for a build that has finished by the time it is sent is skipped,
+/// so a late retry never turns a finished commit status back to pending.
+/// </summary>
+public abstract class ForgeStatusSink : INotificationSink
+{
+    public const string DefaultContext = "continuous-integration/hydra";
+
+    public abstract string Kind { get; }
+
+    public virtual async Task<DeliveryResult> DeliverAsync(DeliveryContext delivery, CancellationToken cancellationToken)
+    {
+        if (delivery.Sink.Get("token") is not { } token)
+        {
+            return DeliveryResult.Fatal($"The {Kind} sink has no token.");
+        }
+        if (delivery.Build is not { } build)
+        {
+            return DeliveryResult.Skipped($"{delivery.Event.Kind} has no commit status.");
+        }
+        if (delivery.Event.Kind != NotificationEventKinds.BuildFinished && build.Finished)
+        {
+            return DeliveryResult.Skipped("The build has finished since; its final status is sent instead.");
+        }
+        if (ForgeCommit.Resolve(delivery, out var reason) is not { } commit)
+        {
+            return DeliveryResult.Skipped(reason);
+        }
+        var status = new ForgeStatus(
+            CommitStates.For(delivery.Event.Kind, build.Status),
+            $"{delivery.Sink.Get("context") ?? DefaultContext}:{delivery.FullJobName}",
+            Truncate(NotificationText.Summary(delivery), 140),
+            delivery.BuildUrl!);
+        return await PostStatusAsync(delivery, token, commit, status, cancellationToken);
+    }
+
+    /// <summary>Posts one commit status to the forge.</summary>
+    protected abstract Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken);
+
+    protected static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
+
+/// <summary>A commit status: state, context (the check's name), description and link.</summary>
+public sealed record ForgeStatus(CommitState State, string Context, string Description, string TargetUrl);

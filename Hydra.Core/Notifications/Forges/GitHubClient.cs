@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Hydra.Core.Notifications.Sinks;
+
+namespace Hydra.Core.Notifications.Forges;
+
+/// <summary>
+/// The two GitHub REST endpoints the farm posts to, over <see cref="HttpClient"/> (Octokit is not restorable
+/// here): commit statuses and check runs. Answers are classified by <see cref="HttpDelivery"/>, which turns
+/// GitHub's rate limits (403/429 with <c>Retry-After</c> or an exhausted <c>X-RateLimit-Reset</c>) into a
+/// retry at the reset time.
+/// </summary>
+public sealed class GitHubClient(HttpClient http, string apiUrl, string token, TimeProvider clock)
+{
+    public const string DefaultApiUrl = "https://api.github.com";
+
+    /// <summary><c>POST /repos/{owner}/{repo}/statuses/{sha}</c>.</summary>
+    public Task<DeliveryResult> CreateStatusAsync(ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken) =>
+        SendAsync($"repos/{commit.Repository}/statuses/{commit.Sha}", new
+        {
+            state = status.State switch
+            {
+                CommitState.Pending or CommitState.Running => "pending",
+                CommitState.Success => "success",
+                CommitState.Failure => "failure",
+                _ => "error",
+            },
+            target_url = status.TargetUrl,
+            description = status.Description,
+            context = status.Context,
+        }, cancellationToken);
+
+    /// <summary><c>POST /repos/{owner}/{repo}/check-runs</c>: a completed check run with a summary in Markdown.</summary>
+    public Task<DeliveryResult> CreateCheckRunAsync(ForgeCommit commit, CheckRun run, CancellationToken cancellationToken) =>
+        SendAsync($"repos/{commit.Repository}/check-runs", new
+        {
+            name = run.Name,
+            head_sha = commit.Sha,
+            status = "completed",
+            conclusion = run.Succeeded ? "success" : "failure",
+            details_url = run.DetailsUrl,
+            external_id = run.ExternalId,
+            output = new { title = run.Title, summary = run.Summary },
+        }, cancellationToken);
+
+    private async Task<DeliveryResult> SendAsync<T>(string path, T body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{apiUrl.TrimEnd('/')}/{path}") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+        request.Headers.Add("X-GitHub-Api-Version", "2022-11-28");
+        request.Headers.UserAgent.ParseAdd(NotificationHttp.UserAgent);
+        return await HttpDelivery.SendAsync(http, request, clock, cancellationToken);
+    }
+}
+
+/// <summary>A GitHub check run for one evaluation.</summary>
+public sealed record CheckRun(string Name, bool Succeeded, string Title, string Summary, string DetailsUrl, string ExternalId);
