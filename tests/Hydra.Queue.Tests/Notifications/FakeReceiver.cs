@@ -40,7 +40,8 @@ internal sealed class FakeReceiver : IAsyncDisposable
         using var body = new StreamReader(http.Request.Body);
         var request = new RecordedRequest(
             http.Request.Method,
-            http.Request.Path + http.Request.QueryString,
+            // The target as sent, not decoded: forges' URLs carry escaped parts (GitLab's project path).
+            http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget,
             http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
             await body.ReadToEndAsync());
         Requests.Enqueue(request);

@@ -97,4 +97,47 @@ internal sealed class FakeSmtpServer : IAsyncDisposable
 }
 
 /// <summary>A message the fake server received: envelope and raw data (headers and body).</summary>
-internal sealed record ReceivedMail(string From, IReadOnlyList<string> To, string Data);
+internal sealed record ReceivedMail(string From, IReadOnlyList<string> To, string Data)
+{
+    private string Headers => Data.Split("\n\n", 2)[0];
+
+    /// <summary>The Subject header, RFC 2047 encoded words decoded.</summary>
+    public string Subject =>
+        System.Text.RegularExpressions.Regex.Replace(
+            System.Text.RegularExpressions.Regex.Match(Headers, @"^Subject: (.*(?:\n[ \t].*)*)", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value,
+            @"=\?[^?]+\?([BbQq])\?([^?]*)\?=\s*",
+            m => m.Groups[1].Value is "B" or "b" ? Encoding.UTF8.GetString(Convert.FromBase64String(m.Groups[2].Value)) : QuotedPrintable(m.Groups[2].Value.Replace('_', ' ')))
+        .Replace("\n", "", StringComparison.Ordinal).Trim();
+
+    /// <summary>The body, its transfer encoding (base64 or quoted-printable) undone.</summary>
+    public string Body
+    {
+        get
+        {
+            var body = Data.Split("\n\n", 2)[1];
+            return Headers.Contains("Content-Transfer-Encoding: base64", StringComparison.OrdinalIgnoreCase)
+                ? Encoding.UTF8.GetString(Convert.FromBase64String(body.Replace("\n", "", StringComparison.Ordinal)))
+                : Headers.Contains("Content-Transfer-Encoding: quoted-printable", StringComparison.OrdinalIgnoreCase)
+                    ? QuotedPrintable(body.Replace("=\n", "", StringComparison.Ordinal))
+                    : body;
+        }
+    }
+
+    private static string QuotedPrintable(string text)
+    {
+        var bytes = new List<byte>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '=' && i + 2 < text.Length)
+            {
+                bytes.Add(Convert.ToByte(text.Substring(i + 1, 2), 16));
+                i += 2;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(text[i].ToString()));
+            }
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+}
