@@ -5,7 +5,7 @@ namespace Hydra.Core.Notifications.Forges;
 /// <summary>
 /// What the forge sinks share: a commit status per build event of the matching jobs, on the commit of the
 /// jobset's input. A queued or started status for a build that has finished by the time it is sent is skipped,
-/// so a late retry never turns a finished commit status back to pending.
+/// so a late retry never turns a commit status back.
 /// </summary>
 public abstract class ForgeStatusSink : INotificationSink
 {
@@ -23,9 +23,17 @@ public abstract class ForgeStatusSink : INotificationSink
         {
             return DeliveryResult.Skipped($"{delivery.Event.Kind} has no commit status.");
         }
-        if (delivery.Event.Kind != NotificationEventKinds.BuildFinished && build.Finished)
+        // Deliveries run in parallel and are retried, so a status may reach the forge after a newer one: a status
+        // the build has moved past by the time it is sent is skipped, and the newer one is what the forge shows.
+        var superseded = delivery.Event.Kind switch
         {
-            return DeliveryResult.Skipped("The build has finished since; its final status is sent instead.");
+            NotificationEventKinds.BuildQueued => build.Finished || build.StartTime is not null,
+            NotificationEventKinds.BuildStarted => build.Finished,
+            _ => false,
+        };
+        if (superseded)
+        {
+            return DeliveryResult.Skipped("Superseded: the build has moved on since; its newer status is sent instead.");
         }
         if (ForgeCommit.Resolve(delivery, out var reason) is not { } commit)
         {
