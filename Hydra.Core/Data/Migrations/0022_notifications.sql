@@ -81,6 +81,13 @@ CREATE INDEX run_command_logs_build ON run_command_logs (build_id, id);
 -- Statement-level triggers with transition tables: one INSERT ... SELECT per statement however many rows
 -- it changed, so the group-committed claim and success statements stay one statement each, and every
 -- path that changes a build (completion, cancel, restart, the repair sweep, ingestion) is covered.
+-- Whether a jobset has an enabled sink (of the project or its own): events are written only then. Inlined
+-- by the planner (LANGUAGE sql, STABLE).
+CREATE FUNCTION notification_wanted(project bigint, jobset bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM notification_sinks s
+                   WHERE s.enabled AND s.project_id = project AND (s.jobset_id IS NULL OR s.jobset_id = jobset))
+$$;
+
 CREATE FUNCTION notification_builds_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM notification_sinks WHERE enabled) THEN
@@ -89,8 +96,7 @@ BEGIN
     INSERT INTO notification_events (kind, project_id, jobset_id, build_id, job, build_status)
     SELECT CASE WHEN n.finished THEN 'build_finished' ELSE 'build_queued' END, j.project_id, n.jobset_id, n.id, n.job, n.build_status
     FROM new_builds n JOIN jobsets j ON j.id = n.jobset_id
-    WHERE EXISTS (SELECT 1 FROM notification_sinks s
-                  WHERE s.enabled AND s.project_id = j.project_id AND (s.jobset_id IS NULL OR s.jobset_id = j.id))
+    WHERE notification_wanted(j.project_id, j.id)
     ORDER BY n.id;
     RETURN NULL;
 END $$;
@@ -111,8 +117,7 @@ BEGIN
         (3, CASE WHEN NOT o.finished AND n.finished THEN 'build_finished' END)) k (nr, kind)
     WHERE (o.finished <> n.finished OR (o.start_time IS NULL AND n.start_time IS NOT NULL))
       AND k.kind IS NOT NULL
-      AND EXISTS (SELECT 1 FROM notification_sinks s
-                  WHERE s.enabled AND s.project_id = j.project_id AND (s.jobset_id IS NULL OR s.jobset_id = j.id))
+      AND notification_wanted(j.project_id, j.id)
     ORDER BY n.id, k.nr;
     RETURN NULL;
 END $$;
@@ -131,8 +136,7 @@ BEGIN
         (2, CASE WHEN o.eval_started_at IS NOT NULL AND n.eval_started_at IS NULL AND n.error_message IS NOT NULL
                       AND n.error_time IS DISTINCT FROM o.error_time THEN 'evaluation_failed' END, n.error_message)) k (nr, kind, message)
     WHERE k.kind IS NOT NULL
-      AND EXISTS (SELECT 1 FROM notification_sinks s
-                  WHERE s.enabled AND s.project_id = n.project_id AND (s.jobset_id IS NULL OR s.jobset_id = n.id))
+      AND notification_wanted(n.project_id, n.id)
     ORDER BY n.id, k.nr;
     RETURN NULL;
 END $$;
@@ -145,8 +149,7 @@ BEGIN
     INSERT INTO notification_events (kind, project_id, jobset_id, evaluation_id)
     SELECT 'evaluation_finished', j.project_id, n.jobset_id, n.id
     FROM new_evaluations n JOIN jobsets j ON j.id = n.jobset_id
-    WHERE EXISTS (SELECT 1 FROM notification_sinks s
-                  WHERE s.enabled AND s.project_id = j.project_id AND (s.jobset_id IS NULL OR s.jobset_id = j.id))
+    WHERE notification_wanted(j.project_id, j.id)
     ORDER BY n.id;
     RETURN NULL;
 END $$;

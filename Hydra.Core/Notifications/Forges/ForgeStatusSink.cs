@@ -50,6 +50,9 @@ public abstract class ForgeStatusSink : INotificationSink
     /// <summary>Posts one commit status to the forge.</summary>
     protected abstract Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken);
 
+    /// <summary>The sink's <c>apiUrl</c>, else the scheme and host of the input's URL (self-hosted forges).</summary>
+    protected static string? ApiUrl(DeliveryContext delivery, ForgeCommit commit) => delivery.Sink.Get("apiUrl") ?? commit.Host;
+
     protected static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }
 

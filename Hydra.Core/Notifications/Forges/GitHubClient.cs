@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Hydra.Core.Notifications.Sinks;
 
 namespace Hydra.Core.Notifications.Forges;
@@ -43,15 +42,13 @@ public sealed class GitHubClient(HttpClient http, string apiUrl, string token, T
             output = new { title = run.Title, summary = run.Summary },
         }, cancellationToken);
 
-    private async Task<DeliveryResult> SendAsync<T>(string path, T body, CancellationToken cancellationToken)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{apiUrl.TrimEnd('/')}/{path}") { Content = JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
-        request.Headers.Add("X-GitHub-Api-Version", "2022-11-28");
-        request.Headers.UserAgent.ParseAdd(NotificationHttp.UserAgent);
-        return await HttpDelivery.SendAsync(http, request, clock, cancellationToken);
-    }
+    private Task<DeliveryResult> SendAsync(string path, object body, CancellationToken cancellationToken) =>
+        HttpDelivery.SendJsonAsync(http, HttpMethod.Post, $"{apiUrl.TrimEnd('/')}/{path}", body, headers =>
+        {
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.github+json"));
+            headers.Add("X-GitHub-Api-Version", "2022-11-28");
+        }, clock, cancellationToken);
 }
 
 /// <summary>A GitHub check run for one evaluation.</summary>

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Hydra.Core.Notifications.Sinks;
 
 namespace Hydra.Core.Notifications.Forges;
@@ -14,9 +13,9 @@ public sealed class GitLabStatusSink(IHttpClientFactory httpClients, TimeProvide
 
     protected override async Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken)
     {
-        if ((delivery.Sink.Get("apiUrl") ?? commit.Host) is not { } apiUrl)
+        if (ApiUrl(delivery, commit) is not { } apiUrl)
         {
-            return DeliveryResult.Fatal("The gitlab sink needs apiUrl (the input URL names no host).");
+            return DeliveryResult.Fatal($"The {Kind} sink needs apiUrl (the input URL names no host).");
         }
         var state = status.State switch
         {
@@ -26,13 +25,9 @@ public sealed class GitLabStatusSink(IHttpClientFactory httpClients, TimeProvide
             CommitState.Cancelled => "canceled",
             _ => "failed",
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post,
-            $"{apiUrl.TrimEnd('/')}/api/v4/projects/{Uri.EscapeDataString(commit.Repository)}/statuses/{commit.Sha}")
-        {
-            Content = JsonContent.Create(new { state, name = status.Context, target_url = status.TargetUrl, description = status.Description }),
-        };
-        request.Headers.Add("PRIVATE-TOKEN", token);
-        request.Headers.UserAgent.ParseAdd(NotificationHttp.UserAgent);
-        return await HttpDelivery.SendAsync(httpClients.CreateClient(NotificationHttp.ClientName), request, clock, cancellationToken);
+        return await HttpDelivery.SendJsonAsync(httpClients.CreateClient(NotificationHttp.ClientName), HttpMethod.Post,
+            $"{apiUrl.TrimEnd('/')}/api/v4/projects/{Uri.EscapeDataString(commit.Repository)}/statuses/{commit.Sha}",
+            new { state, name = status.Context, target_url = status.TargetUrl, description = status.Description },
+            headers => headers.Add("PRIVATE-TOKEN", token), clock, cancellationToken);
     }
 }

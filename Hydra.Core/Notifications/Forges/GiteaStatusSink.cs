@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Hydra.Core.Notifications.Sinks;
 
 namespace Hydra.Core.Notifications.Forges;
@@ -14,9 +13,9 @@ public sealed class GiteaStatusSink(IHttpClientFactory httpClients, TimeProvider
 
     protected override async Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken)
     {
-        if ((delivery.Sink.Get("apiUrl") ?? commit.Host) is not { } apiUrl)
+        if (ApiUrl(delivery, commit) is not { } apiUrl)
         {
-            return DeliveryResult.Fatal("The gitea sink needs apiUrl (the input URL names no host).");
+            return DeliveryResult.Fatal($"The {Kind} sink needs apiUrl (the input URL names no host).");
         }
         var state = status.State switch
         {
@@ -25,12 +24,9 @@ public sealed class GiteaStatusSink(IHttpClientFactory httpClients, TimeProvider
             CommitState.Failure => "failure",
             _ => "error",
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"{apiUrl.TrimEnd('/')}/api/v1/repos/{commit.Repository}/statuses/{commit.Sha}")
-        {
-            Content = JsonContent.Create(new { state, target_url = status.TargetUrl, description = status.Description, context = status.Context }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("token", token);
-        request.Headers.UserAgent.ParseAdd(NotificationHttp.UserAgent);
-        return await HttpDelivery.SendAsync(httpClients.CreateClient(NotificationHttp.ClientName), request, clock, cancellationToken);
+        return await HttpDelivery.SendJsonAsync(httpClients.CreateClient(NotificationHttp.ClientName), HttpMethod.Post,
+            $"{apiUrl.TrimEnd('/')}/api/v1/repos/{commit.Repository}/statuses/{commit.Sha}",
+            new { state, target_url = status.TargetUrl, description = status.Description, context = status.Context },
+            headers => headers.Authorization = new AuthenticationHeaderValue("token", token), clock, cancellationToken);
     }
 }

@@ -1,11 +1,23 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 
 namespace Hydra.Core.Notifications.Sinks;
 
 /// <summary>Sends a request to a webhook or forge and classifies the answer as a <see cref="DeliveryResult"/>.</summary>
 public static class HttpDelivery
 {
+    /// <summary>Sends <paramref name="body"/> as JSON with the sinks' user agent; <paramref name="authorize"/> adds the receiver's credentials.</summary>
+    public static async Task<DeliveryResult> SendJsonAsync(
+        HttpClient client, HttpMethod method, string url, object body, Action<HttpRequestHeaders>? authorize, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = JsonContent.Create(body) };
+        request.Headers.UserAgent.ParseAdd(NotificationHttp.UserAgent);
+        authorize?.Invoke(request.Headers);
+        return await SendAsync(client, request, clock, cancellationToken);
+    }
+
     public static async Task<DeliveryResult> SendAsync(HttpClient client, HttpRequestMessage request, TimeProvider clock, CancellationToken cancellationToken)
     {
         using var response = await client.SendAsync(request, cancellationToken);

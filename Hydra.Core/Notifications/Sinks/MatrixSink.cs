@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 
 namespace Hydra.Core.Notifications.Sinks;
 
@@ -24,11 +23,8 @@ public sealed class MatrixSink(IHttpClientFactory httpClients, TimeProvider cloc
         }
         var url = $"{homeserver.TrimEnd('/')}/_matrix/client/v3/rooms/{Uri.EscapeDataString(room)}/send/m.room.message/hydra-{delivery.DeliveryId}";
         var summary = NotificationText.Summary(delivery);
-        using var request = new HttpRequestMessage(HttpMethod.Put, url)
-        {
-            Content = JsonContent.Create(new { msgtype = "m.text", body = $"{summary} {NotificationText.Link(delivery)}" }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await HttpDelivery.SendAsync(httpClients.CreateClient(NotificationHttp.ClientName), request, clock, cancellationToken);
+        return await HttpDelivery.SendJsonAsync(httpClients.CreateClient(NotificationHttp.ClientName), HttpMethod.Put, url,
+            new { msgtype = "m.text", body = $"{summary} {NotificationText.Link(delivery)}" },
+            headers => headers.Authorization = new AuthenticationHeaderValue("Bearer", token), clock, cancellationToken);
     }
 }

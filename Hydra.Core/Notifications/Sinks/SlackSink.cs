@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace Hydra.Core.Notifications.Sinks;
 
 /// <summary>Slack incoming webhook (<c>settings.url</c>): a message on status change, or on every event with <c>force</c>.</summary>
@@ -18,7 +16,6 @@ public sealed class SlackSink(IHttpClientFactory httpClients, TimeProvider clock
             return DeliveryResult.Skipped("Status unchanged.");
         }
         var text = $"<{NotificationText.Link(delivery)}|{NotificationText.Summary(delivery)}>";
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { text }) };
-        return await HttpDelivery.SendAsync(httpClients.CreateClient(NotificationHttp.ClientName), request, clock, cancellationToken);
+        return await HttpDelivery.SendJsonAsync(httpClients.CreateClient(NotificationHttp.ClientName), HttpMethod.Post, url, new { text }, null, clock, cancellationToken);
     }
 }

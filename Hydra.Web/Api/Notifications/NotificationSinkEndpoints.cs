@@ -28,40 +28,43 @@ internal static class NotificationSinkEndpoints
 
     private static async Task<IResult> CreateAsync(string project, HttpContext http, NpgsqlDataSource db, NotificationSinkStore sinks, CancellationToken cancellationToken)
     {
-        if (await RefuseAsync(project, http, db, cancellationToken) is { } refusal)
+        var (change, refusal) = await ReadAsync(project, http, db, cancellationToken);
+        if (refusal is not null)
         {
             return refusal;
         }
-        if (await ReadChangeAsync(http.Request, cancellationToken) is not { } change)
-        {
-            return HydraJson.Error(StatusCodes.Status400BadRequest, "Send a JSON object: {\"kind\": ..., \"settings\": {...}} (see docs/notifications.md).");
-        }
-        if (NotificationSinkStore.Validate(change) is { } problem)
-        {
-            return HydraJson.Error(StatusCodes.Status400BadRequest, problem);
-        }
-        return await sinks.CreateAsync(project, change, cancellationToken) is { } id
+        return await sinks.CreateAsync(project, change!, cancellationToken) is { } id
             ? HydraJson.Status(new { id }, StatusCodes.Status201Created)
-            : HydraJson.NotFound($"Jobset '{change.Jobset}' doesn't exist in project '{project}'.");
+            : HydraJson.NotFound($"Jobset '{change!.Jobset}' doesn't exist in project '{project}'.");
     }
 
     private static async Task<IResult> UpdateAsync(string project, long id, HttpContext http, NpgsqlDataSource db, NotificationSinkStore sinks, CancellationToken cancellationToken)
     {
-        if (await RefuseAsync(project, http, db, cancellationToken) is { } refusal)
+        var (change, refusal) = await ReadAsync(project, http, db, cancellationToken);
+        if (refusal is not null)
         {
             return refusal;
         }
+        return await sinks.UpdateAsync(project, id, change!, cancellationToken)
+            ? HydraJson.Ok(new { id })
+            : HydraJson.NotFound($"No sink {id} in project '{project}' (or no jobset '{change!.Jobset}').");
+    }
+
+    /// <summary>The rights check, then the body read and validated: a change, or the refusal to send.</summary>
+    private static async Task<(NotificationSinkStore.Change? Change, IResult? Refusal)> ReadAsync(
+        string project, HttpContext http, NpgsqlDataSource db, CancellationToken cancellationToken)
+    {
+        if (await RefuseAsync(project, http, db, cancellationToken) is { } refusal)
+        {
+            return (null, refusal);
+        }
         if (await ReadChangeAsync(http.Request, cancellationToken) is not { } change)
         {
-            return HydraJson.Error(StatusCodes.Status400BadRequest, "Send a JSON object: {\"kind\": ..., \"settings\": {...}} (see docs/notifications.md).");
+            return (null, HydraJson.Error(StatusCodes.Status400BadRequest, "Send a JSON object: {\"kind\": ..., \"settings\": {...}} (see docs/notifications.md)."));
         }
-        if (NotificationSinkStore.Validate(change) is { } problem)
-        {
-            return HydraJson.Error(StatusCodes.Status400BadRequest, problem);
-        }
-        return await sinks.UpdateAsync(project, id, change, cancellationToken)
-            ? HydraJson.Ok(new { id })
-            : HydraJson.NotFound($"No sink {id} in project '{project}' (or no jobset '{change.Jobset}').");
+        return NotificationSinkStore.Validate(change) is { } problem
+            ? (null, HydraJson.Error(StatusCodes.Status400BadRequest, problem))
+            : (change, null);
     }
 
     private static async Task<IResult> DeleteAsync(string project, long id, HttpContext http, NpgsqlDataSource db, NotificationSinkStore sinks, CancellationToken cancellationToken)
