@@ -18,7 +18,7 @@ public sealed record DeliveryContext
     /// <summary>The jobset's <c>email_override</c> (comma-separated addresses), empty when none.</summary>
     public required string EmailOverride { get; init; }
 
-    /// <summary>The jobset input holding the expression, the default for a forge's commit.</summary>
+    /// <summary>The jobset input holding the expression (<c>flake</c> for flake jobsets), the default for a forge's commit.</summary>
     public required string NixExprInput { get; init; }
 
     /// <summary>The farm's public address, without a trailing slash.</summary>

@@ -16,7 +16,7 @@ public sealed class DeliveryContextLoader(NpgsqlDataSource dataSource, IOptions<
         await using (var command = new NpgsqlCommand(
             """
             SELECT s.id, s.kind, s.name, s.settings::text, e.id, e.kind, e.created_at, e.build_status, e.message,
-                   e.evaluation_id, e.build_id, p.name, j.name, j.email_override, j.nix_expr_input
+                   e.evaluation_id, e.build_id, p.name, j.name, j.email_override, COALESCE(j.nix_expr_input, 'flake')
             FROM notification_deliveries d
             JOIN notification_sinks s ON s.id = d.sink_id
             JOIN notification_events e ON e.id = d.event_id

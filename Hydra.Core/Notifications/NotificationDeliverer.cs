@@ -61,6 +61,12 @@ public sealed partial class NotificationDeliverer(
             LogAttemptFailed(delivery.Id, context?.Sink.Kind ?? "?", context?.Event.Kind ?? "?", delivery.Attempt, exception.Message);
             return DeliveryResult.Retry(exception.Message);
         }
+        catch (Exception exception) when (exception is UriFormatException or FormatException or InvalidOperationException or NotSupportedException or ArgumentException)
+        {
+            // A malformed URL or address in the sink's settings: it will not fix itself.
+            LogAttemptFailed(delivery.Id, context?.Sink.Kind ?? "?", context?.Event.Kind ?? "?", delivery.Attempt, exception.Message);
+            return DeliveryResult.Fatal($"Bad sink settings: {exception.Message}");
+        }
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,

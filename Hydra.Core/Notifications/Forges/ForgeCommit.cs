@@ -31,10 +31,12 @@ public sealed record ForgeCommit(string Repository, string Sha, string? Host)
         return new ForgeCommit(repository, sha, host);
     }
 
+    private static readonly (string Scheme, string Web)[] FlakeForges = [("github:", "https://github.com"), ("gitlab:", "https://gitlab.com")];
+
     /// <summary>
     /// Splits a git URL into its web host and repository path: <c>https://host/owner/repo.git</c>,
     /// <c>git@host:owner/repo.git</c>, <c>ssh://git@host/owner/repo</c>, and a <c>git+</c> prefix or <c>?ref=</c>
-    /// suffix as in flake URLs.
+    /// suffix as in flake URLs, and the <c>github:</c> and <c>gitlab:</c> flake references.
     /// </summary>
     public static (string? Host, string? Path) Parse(string? url)
     {
@@ -48,6 +50,15 @@ public sealed record ForgeCommit(string Repository, string Sha, string? Host)
             text = text[4..];
         }
         text = text.Split(['?', '#'], 2)[0];
+        // Flake references: github:owner/repo[/rev], gitlab:group/project[/rev].
+        foreach (var (scheme, web) in FlakeForges)
+        {
+            if (text.StartsWith(scheme, StringComparison.Ordinal))
+            {
+                var parts = text[scheme.Length..].Split('/');
+                return parts.Length >= 2 ? (web, $"{parts[0]}/{parts[1]}") : (web, null);
+            }
+        }
         string host;
         string path;
         if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0)

@@ -123,6 +123,22 @@ public sealed class DeliveryTests
         Assert.Equal("build_queued", row.EventKind);
     }
 
+    [Fact]
+    public async Task A_malformed_url_fails_the_delivery_instead_of_the_round()
+    {
+        await using var receiver = await FakeReceiver.StartAsync();
+        await using var harness = await NotificationHarness.CreateAsync();
+        await harness.AddSinkAsync(NotificationSinkKinds.Webhook, new JsonObject { ["url"] = "not a url" }, ["build_queued"]);
+        await harness.AddSinkAsync(NotificationSinkKinds.Webhook, new JsonObject { ["url"] = receiver.Url }, ["build_queued"]);
+        await harness.AddBuildAsync("mixed");
+
+        Assert.Equal(2, await harness.DeliverAsync());
+
+        Assert.Single(receiver.Requests);
+        var failed = Assert.Single(await harness.Deliveries.ListAsync("failed", null, 10, CancellationToken.None));
+        Assert.StartsWith("Bad sink settings:", failed.LastError);
+    }
+
     private static async Task<(DateTimeOffset Next, string Error)> NextAttemptAsync(NotificationHarness harness)
     {
         var row = (await harness.RowsAsync("SELECT next_attempt_at, last_error FROM notification_deliveries")).Single();

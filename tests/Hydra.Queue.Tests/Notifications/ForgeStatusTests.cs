@@ -141,6 +141,7 @@ public sealed class ForgeStatusTests
     [InlineData("git@github.com:octo/widgets.git", "https://github.com", "octo/widgets")]
     [InlineData("ssh://git@gitlab.example.org/group/sub/project", "https://gitlab.example.org", "group/sub/project")]
     [InlineData("git+https://gitea.example.org:3000/team/site?ref=main", "https://gitea.example.org:3000", "team/site")]
+    [InlineData("github:octo/widgets/0123456789abcdef0123456789abcdef01234567", "https://github.com", "octo/widgets")]
     [InlineData("/srv/git/local", null, null)]
     public void Repository_and_host_come_from_the_input_url(string url, string? host, string? path)
     {
