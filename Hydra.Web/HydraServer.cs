@@ -1,4 +1,5 @@
 using Hydra.Core;
+using Hydra.Core.Notifications;
 using Hydra.Evaluator;
 using Hydra.Queue;
 using Hydra.Queue.Api;
@@ -22,6 +23,7 @@ public static class HydraServer
         builder.AddHydraCore();
         builder.AddHydraEvaluator(options.HasRole("evaluator"));
         builder.AddHydraQueue(options.HasRole("queue"));
+        builder.AddHydraNotifications(options.HasRole("queue"));
         builder.AddHydraWeb();
         var app = builder.Build();
         _ = app.Services.GetService<OpenTelemetry.Trace.TracerProvider>();

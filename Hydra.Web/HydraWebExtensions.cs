@@ -5,6 +5,7 @@ using Hydra.Web.Api.Builds;
 using Hydra.Web.Api.Evals;
 using Hydra.Web.Api.Jobs;
 using Hydra.Web.Api.Jobsets;
+using Hydra.Web.Api.Notifications;
 using Hydra.Web.Api.Projects;
 using Hydra.Web.Api.Push;
 using Hydra.Web.Api.Search;
@@ -14,6 +15,7 @@ using Hydra.Web.Pages.Shared;
 using Hydra.Web.Cache;
 using Hydra.Web.Hosting;
 using Hydra.Web.Pages.Jobsets;
+using Hydra.Web.Pages.Admin;
 using Hydra.Web.Pages.Projects;
 using Hydra.Web.Products;
 using Microsoft.AspNetCore.DataProtection;
@@ -85,6 +87,8 @@ public static class HydraWebExtensions
         routes.MapSearchEndpoints();
         routes.MapJobEndpoints();
         routes.MapAdminEndpoints();
+        routes.MapNotificationEndpoints();
+        routes.MapNotificationSinkEndpoints();
         return app;
     }
 }

@@ -3,8 +3,7 @@ using Hydra.Web.Pages.Shared;
 namespace Hydra.Web.Pages.Admin;
 
 /// <summary>
-/// The admin pages' tabs. Notification delivery adds its own page elsewhere; a tab for it belongs here only once
-/// that page exists in this build, since a tab that answers 404 is worse than none.
+/// The admin pages' tabs.
 /// </summary>
 internal static class AdminNav
 {
@@ -13,6 +12,7 @@ internal static class AdminNav
         ("/admin", "Background work"),
         ("/admin/users", "Users"),
         ("/admin/workers", "Workers"),
+        (NotificationEndpoints.PageUrl, "Notifications"),
     ];
 
     public static Html AdminTabs(this Html html, string current)

@@ -1,5 +1,6 @@
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
+using Hydra.Core.Notifications;
 using Hydra.Queue.Operations;
 using Hydra.Web.Api.Builds;
 using Hydra.Web.Pages.Shared;
@@ -107,6 +108,7 @@ public sealed class BuildPage : PageComponent
                     .Link($"/build/{Model.Id}/step/{step.Id}/log/raw", "raw").Close();
             });
         html.Close();
+        RunCommands(html);
 
         html.Element("h2", "Log");
         if (Model.LogTail is null)
@@ -118,6 +120,24 @@ public sealed class BuildPage : PageComponent
             .Link($"/build/{Model.Id}/log", "full log").Text(", ")
             .Link($"/build/{Model.Id}/step/{Model.LogStepId}/log/raw", "raw").Text(")").Close();
         html.Element("pre", Model.LogTail, "log");
+    }
+
+    /// <summary>The RunCommand section (notifications), only when a command ran for this build.</summary>
+    private void RunCommands(Html html)
+    {
+        if (Model.RunCommands.Count == 0)
+        {
+            return;
+        }
+        html.Open("div").Attr("id", "tabs-runcommands").Element("h2", "RunCommand");
+        foreach (var run in Model.RunCommands)
+        {
+            html.Open("p").Element("code", run.Command).Text(" · started ").Time(run.StartedAt, Now)
+                .Text(run.FinishedAt is null ? " · running" : run.ExitCode is { } code ? $" · exit code {Widgets.Number(code)}" : " · killed (time limit)")
+                .Close()
+                .Element("pre", run.Output, "log");
+        }
+        html.Close();
     }
 
     /// <summary>The buttons this user may use on this build now; none for visitors.</summary>

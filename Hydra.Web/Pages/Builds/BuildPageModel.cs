@@ -1,8 +1,9 @@
 using Hydra.Core.Data.Entities;
+using Hydra.Core.Notifications;
 
 namespace Hydra.Web.Pages.Builds;
 
-/// <summary>A build, its outputs, products and metrics, the steps of its graph (old attempts of a restarted build too) and the tail of the log that explains it.</summary>
+/// <summary>A build, its outputs, products and metrics, what RunCommand sinks ran for it, the steps of its graph (old attempts of a restarted build too) and the tail of the log that explains it.</summary>
 public sealed record BuildPageModel(
     long Id,
     string Project,
@@ -28,7 +29,8 @@ public sealed record BuildPageModel(
     string? ReleaseName,
     IReadOnlyList<BuildPageModel.ProductRow> Products,
     IReadOnlyList<BuildPageModel.MetricRow> Metrics,
-    bool Keep)
+    bool Keep,
+    IReadOnlyList<RunCommandLog> RunCommands)
 {
     public const int LogTailLines = 200;
 

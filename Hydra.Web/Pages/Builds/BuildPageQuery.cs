@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hydra.Core;
 using Hydra.Core.Data;
 using Hydra.Core.Data.Entities;
+using Hydra.Core.Notifications;
 using Hydra.Queue.Logs;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,7 @@ namespace Hydra.Web.Pages.Builds;
 /// <summary>
 /// Loads <see cref="BuildPageModel"/>, including the last lines of the explaining step's log. Everything the page shows
 /// from the database comes back as one JSON document from one statement: the build with its project and jobset, outputs,
-/// evaluations, steps (with the latest attempt's worker), products, metrics and which step's log explains it. It was
+/// evaluations, steps (with the latest attempt's worker), products, metrics, RunCommand runs and which step's log explains it. It was
 /// five round trips (six for a build whose dependency failed), and under load each waits for a connection and a turn.
 /// </summary>
 internal static class BuildPageQuery
@@ -47,7 +48,11 @@ internal static class BuildPageQuery
                                 'fileSize', r.file_size, 'sha256', r.sha256hash) ORDER BY r.product_nr), '[]')
                              FROM build_products r WHERE r.build_id = b.id),
                 'metrics', (SELECT coalesce(json_agg(json_build_object('name', x.name, 'value', x.value, 'unit', x.unit) ORDER BY x.name), '[]')
-                            FROM build_metrics x WHERE x.build_id = b.id))::text AS "Value"
+                            FROM build_metrics x WHERE x.build_id = b.id),
+                'runCommands', (SELECT coalesce(json_agg(json_build_object(
+                                   'id', c.id, 'command', c.command, 'exitCode', c.exit_code, 'output', c.output,
+                                   'startedAt', c.started_at, 'finishedAt', c.finished_at) ORDER BY c.id), '[]')
+                                FROM run_command_logs c WHERE c.build_id = b.id))::text AS "Value"
             FROM builds b JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = j.project_id
             WHERE b.id = {id}
             """).SingleOrDefaultAsync(cancellationToken);
@@ -62,7 +67,7 @@ internal static class BuildPageQuery
         return new BuildPageModel(
             row.Id, row.Project, row.Owner, row.Jobset, row.Job, row.NixName, row.Description, row.System, row.DrvPath, row.Finished,
             row.Finished ? row.BuildStatus : null, row.IsCachedBuild, row.Priority, row.QueuedAt, row.StartTime, row.StopTime,
-            row.Outputs, row.Evals, row.Steps, row.LogStepId, logTail, row.ReleaseName, row.Products, row.Metrics, row.Keep);
+            row.Outputs, row.Evals, row.Steps, row.LogStepId, logTail, row.ReleaseName, row.Products, row.Metrics, row.Keep, row.RunCommands);
     }
 
     /// <summary>The statement's JSON document.</summary>
@@ -70,5 +75,6 @@ internal static class BuildPageQuery
         long Id, string Project, string Owner, string Jobset, string Job, string NixName, string? Description, string System, string DrvPath,
         bool Finished, int? BuildStatus, bool IsCachedBuild, int Priority, DateTimeOffset QueuedAt, DateTimeOffset? StartTime,
         DateTimeOffset? StopTime, string? ReleaseName, bool Keep, List<BuildPageModel.OutputRow> Outputs, List<long> Evals,
-        List<BuildPageModel.StepRow> Steps, long? LogStepId, List<BuildPageModel.ProductRow> Products, List<BuildPageModel.MetricRow> Metrics);
+        List<BuildPageModel.StepRow> Steps, long? LogStepId, List<BuildPageModel.ProductRow> Products, List<BuildPageModel.MetricRow> Metrics,
+        List<RunCommandLog> RunCommands);
 }
