@@ -12,6 +12,7 @@ using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Pages.Shared;
 using Hydra.Web.Cache;
+using Hydra.Web.Channels;
 using Hydra.Web.Hosting;
 using Hydra.Web.Pages.Projects;
 using Hydra.Web.Products;
@@ -44,6 +45,7 @@ public static class HydraWebExtensions
             builder.Services.AddHostedService(services => services.GetRequiredService<EvaluationDiffWarmer>());
         }
         builder.AddHydraCache();
+        builder.AddHydraChannels();
         return builder;
     }
 
@@ -80,6 +82,7 @@ public static class HydraWebExtensions
         routes.MapSearchEndpoints();
         routes.MapJobEndpoints();
         routes.MapAdminEndpoints();
+        routes.MapHydraChannels();
         return app;
     }
 }
