@@ -19,16 +19,10 @@ public sealed class ChannelTests(HydraWebFactory factory) : IClassFixture<HydraW
     {
         var f = await JobsetAsync();
         var channel = await SaveChannelAsync(f, followJob: "tested");
-        long passing = 0, blocked = 0, failedConstituent = 0;
-        await factory.WithDbAsync(async db =>
-        {
-            passing = (await Seed.EvalAsync(db, f.Jobset)).Id;
-            await AggregateAsync(db, f.Jobset, passing, BuildStatus.Succeeded, BuildStatus.Succeeded);
-            blocked = (await Seed.EvalAsync(db, f.Jobset)).Id;
-            await AggregateAsync(db, f.Jobset, blocked, BuildStatus.Succeeded, null);
-            failedConstituent = (await Seed.EvalAsync(db, f.Jobset)).Id;
-            await AggregateAsync(db, f.Jobset, failedConstituent, BuildStatus.Succeeded, BuildStatus.Failed);
-        });
+        var passing = await AggregateEvalAsync(f, BuildStatus.Succeeded, BuildStatus.Succeeded);
+        await AggregateEvalAsync(f, BuildStatus.Succeeded, constituentStatus: null);
+        await AggregateEvalAsync(f, BuildStatus.Succeeded, BuildStatus.Failed);
+        await AggregateEvalAsync(f, BuildStatus.Failed, BuildStatus.Succeeded);
 
         await AdvanceAsync();
 
@@ -43,18 +37,9 @@ public sealed class ChannelTests(HydraWebFactory factory) : IClassFixture<HydraW
     {
         var f = await JobsetAsync();
         var channel = await SaveChannelAsync(f, followJob: "tested");
-        long first = 0, second = 0, third = 0;
-        await factory.WithDbAsync(async db =>
-        {
-            first = (await Seed.EvalAsync(db, f.Jobset)).Id;
-            await AggregateAsync(db, f.Jobset, first, BuildStatus.Succeeded, BuildStatus.Succeeded);
-        });
+        var first = await AggregateEvalAsync(f, BuildStatus.Succeeded, BuildStatus.Succeeded);
         await AdvanceAsync();
-        await factory.WithDbAsync(async db =>
-        {
-            second = (await Seed.EvalAsync(db, f.Jobset)).Id;
-            await AggregateAsync(db, f.Jobset, second, BuildStatus.Succeeded, BuildStatus.Succeeded);
-        });
+        var second = await AggregateEvalAsync(f, BuildStatus.Succeeded, BuildStatus.Succeeded);
         await AdvanceAsync();
         Assert.Equal(second, (await CurrentAsync(channel)).EvaluationId);
 
@@ -69,11 +54,7 @@ public sealed class ChannelTests(HydraWebFactory factory) : IClassFixture<HydraW
         Assert.Equal(ChannelRevisionKinds.Rollback, current.Kind);
         Assert.Equal(firstRevision.Id, current.RolledBackTo);
 
-        await factory.WithDbAsync(async db =>
-        {
-            third = (await Seed.EvalAsync(db, f.Jobset)).Id;
-            await AggregateAsync(db, f.Jobset, third, BuildStatus.Succeeded, BuildStatus.Succeeded);
-        });
+        var third = await AggregateEvalAsync(f, BuildStatus.Succeeded, BuildStatus.Succeeded);
         await AdvanceAsync();
         Assert.Equal(third, (await CurrentAsync(channel)).EvaluationId);
         Assert.Equal(4, (await HistoryAsync(channel)).Count);
@@ -259,14 +240,20 @@ public sealed class ChannelTests(HydraWebFactory factory) : IClassFixture<HydraW
         return (await store.FindAsync(f.Name, CancellationToken.None))!;
     }
 
-    /// <summary>An aggregate "tested" with one constituent "unit" in the evaluation; a null status leaves a build unfinished.</summary>
-    private static async Task AggregateAsync(Hydra.Core.Data.HydraDbContext db, Jobset jobset, long evalId, int? aggregateStatus, int? constituentStatus)
+    /// <summary>A new evaluation with an aggregate "tested" and its one constituent "unit"; a null status leaves a build unfinished.</summary>
+    private async Task<long> AggregateEvalAsync(Fixture f, int? aggregateStatus, int? constituentStatus)
     {
-        var eval = await db.Evaluations.FindAsync(evalId);
-        var unit = await Seed.BuildAsync(db, jobset, eval, "unit", constituentStatus);
-        var tested = await Seed.BuildAsync(db, jobset, eval, "tested", aggregateStatus);
-        db.Add(new AggregateConstituent { AggregateId = tested.Id, ConstituentId = unit.Id });
-        await db.SaveChangesAsync();
+        long id = 0;
+        await factory.WithDbAsync(async db =>
+        {
+            var eval = await Seed.EvalAsync(db, f.Jobset);
+            id = eval.Id;
+            var unit = await Seed.BuildAsync(db, f.Jobset, eval, "unit", constituentStatus);
+            var tested = await Seed.BuildAsync(db, f.Jobset, eval, "tested", aggregateStatus);
+            db.Add(new AggregateConstituent { AggregateId = tested.Id, ConstituentId = unit.Id });
+            await db.SaveChangesAsync();
+        });
+        return id;
     }
 
     private Task AdvanceAsync() => factory.Services.GetRequiredService<ChannelFollower>().AdvanceAsync(CancellationToken.None);
