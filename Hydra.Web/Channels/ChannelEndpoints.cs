@@ -110,15 +110,16 @@ internal static class ChannelEndpoints
         string name, string field, HttpContext http, ChannelStore store, IAntiforgery antiforgery,
         Func<Channel, long, string, Task<ChannelChange>> change, Func<long, string> notFound, CancellationToken cancellationToken)
     {
+        // The right does not depend on the channel, so it is checked first: a visitor learns nothing about which channels exist.
         var url = $"/channel/{name}";
-        if (await store.FindAsync(name, cancellationToken) is not { } channel)
-        {
-            return PostActions.IsForm(http.Request) ? NotFoundPage.Result($"Channel '{name}' doesn't exist.") : HydraJson.NotFound($"Channel '{name}' doesn't exist.");
-        }
         var refusal = await PostActions.CheckAsync(http, antiforgery, ChannelRights.MayManage(http.User), ChannelRights.Needed, "change channels", url);
         if (refusal is not null)
         {
             return refusal;
+        }
+        if (await store.FindAsync(name, cancellationToken) is not { } channel)
+        {
+            return PostActions.IsForm(http.Request) ? NotFoundPage.Result($"Channel '{name}' doesn't exist.") : HydraJson.NotFound($"Channel '{name}' doesn't exist.");
         }
         var fields = await RequestFields.ReadAsync(http.Request, cancellationToken);
         if (!long.TryParse(fields?.GetString(field), NumberStyles.None, CultureInfo.InvariantCulture, out var id))

@@ -67,7 +67,7 @@ public sealed class CacheGcTests(HydraWebFactory factory) : IClassFixture<HydraW
         Assert.True(File.Exists(NarInfoFile(stale)));
 
         // Only the newest channel revision kept: the older revision's evaluation is fair game too.
-        Assert.Equal([channelOld, stale], (await CollectorWithDepth(1).PlanAsync(CancellationToken.None)).NarInfos.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { channelOld, stale }.Order(StringComparer.Ordinal), (await CollectorWithDepth(1).PlanAsync(CancellationToken.None)).NarInfos);
 
         var plain = await factory.SignedInClientAsync($"user-{salt}", "pw");
         Assert.Equal(HttpStatusCode.Forbidden, (await plain.GetAsync("/api/admin/gc")).StatusCode);
