@@ -13,6 +13,7 @@ using Hydra.Web.Api.Status;
 using Hydra.Web.Auth;
 using Hydra.Web.Pages.Shared;
 using Hydra.Web.Cache;
+using Hydra.Web.Channels;
 using Hydra.Web.Hosting;
 using Hydra.Web.Pages.Jobsets;
 using Hydra.Web.Pages.Admin;
@@ -48,6 +49,7 @@ public static class HydraWebExtensions
         }
         builder.AddHydraCache();
         builder.Services.AddHydraWebhooks(builder.Configuration);
+        builder.AddHydraChannels();
         return builder;
     }
 
@@ -89,6 +91,7 @@ public static class HydraWebExtensions
         routes.MapAdminEndpoints();
         routes.MapNotificationEndpoints();
         routes.MapNotificationSinkEndpoints();
+        routes.MapHydraChannels();
         return app;
     }
 }

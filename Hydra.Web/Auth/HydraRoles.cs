@@ -10,5 +10,8 @@ public static class HydraRoles
     public const string CancelBuild = "cancel-build";
     public const string EvalJobset = "eval-jobset";
 
-    public static readonly IReadOnlyList<string> All = [Admin, CreateProjects, RestartJobs, BumpToFront, CancelBuild, EvalJobset];
+    /// <summary>Promotes and rolls back channels (docs/channels.md); not one of Hydra's roles.</summary>
+    public const string ReleaseManager = "release-manager";
+
+    public static readonly IReadOnlyList<string> All = [Admin, CreateProjects, RestartJobs, BumpToFront, CancelBuild, EvalJobset, ReleaseManager];
 }

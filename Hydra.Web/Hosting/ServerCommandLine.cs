@@ -7,7 +7,7 @@ using Hydra.Web.Auth;
 namespace Hydra.Web.Hosting;
 
 /// <summary>
-/// <c>hydra-server [serve] | migrate | create-user | create-worker | list-workers | disable-worker | enable-worker | clear-failed-cache</c>. Configuration comes from
+/// <c>hydra-server [serve] | migrate | create-user | create-worker | list-workers | disable-worker | enable-worker | clear-failed-cache | gc</c>. Configuration comes from
 /// appsettings, environment (<c>ConnectionStrings__Hydra</c>, <c>Hydra__DataDir</c>, ...) and these flags.
 /// </summary>
 internal static class ServerCommandLine
@@ -85,9 +85,11 @@ internal static class ServerCommandLine
             return 0;
         });
 
+        var gc = Gc.GcCommand.Create(BuildTool);
+
         var root = new RootCommand("hydra-server: the build farm's web UI, API, binary cache, evaluator and queue.")
         {
-            serve, migrate, createUser, createWorker, listWorkers, disableWorker, enableWorker, clearFailedCache,
+            serve, migrate, createUser, createWorker, listWorkers, disableWorker, enableWorker, clearFailedCache, gc,
         };
         return root.Parse(args).InvokeAsync();
     }

@@ -146,13 +146,19 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, T
 
     public Task DeleteStorePathAsync(CachedStorePath path, bool deleteNar, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(path.NarInfoKey));
-        _narInfos.TryRemove(path.NarInfoKey, out _);
+        Delete(path.NarInfoKey);
         if (deleteNar)
         {
-            File.Delete(PathOf(path.NarKey));
+            Delete(path.NarKey);
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Deletes the file at <paramref name="key"/> and forgets its remembered narinfo; nothing there is no error.</summary>
+    public void Delete(string key)
+    {
+        File.Delete(PathOf(key));
+        _narInfos.TryRemove(key, out _);
     }
 }

@@ -23,6 +23,11 @@ public sealed class JobPage : PageComponent
             "The chart appears once two builds of this job have succeeded here.");
         html.LineChart("Closure size", [.. Model.ClosureSizes.Select(p => Point(p))], v => Formatting.Bytes((long)v),
             "The chart appears once two successful builds have their closures in the binary cache.");
+        foreach (var metric in Model.Metrics)
+        {
+            html.LineChart($"Metric {metric.Name}", [.. metric.Points.Select(p => Point(p))], v => Metric(v, metric.Unit),
+                "The chart appears once two builds have reported this metric.");
+        }
         html.Close();
 
         html.Element("h2", "Builds");
@@ -44,6 +49,9 @@ public sealed class JobPage : PageComponent
             }, ["Duration"]);
         html.KeysetPager(Url, Model.Before is not null, Model.NextBefore, "before", "Older ›");
     }
+
+    private static string Metric(double value, string unit) =>
+        value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture) + (unit.Length > 0 ? " " + unit : "");
 
     private static ChartValue Point(JobPageModel.ChartPoint point) =>
         new(point.Value, $"/build/{point.BuildId}", $"Build {Widgets.Number(point.BuildId)}, {Formatting.Iso(point.At)}");

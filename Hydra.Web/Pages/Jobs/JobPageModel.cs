@@ -14,6 +14,12 @@ public sealed record JobPageModel(
     IReadOnlyList<JobPageModel.ChartPoint> BuildTimes,
     IReadOnlyList<JobPageModel.ChartPoint> ClosureSizes)
 {
+    /// <summary>One chart per metric the job's builds report (<c>nix-support/hydra-metrics</c>), oldest point first.</summary>
+    public IReadOnlyList<MetricSeries> Metrics { get; init; } = [];
+
+    /// <summary>A metric's name, unit and values, one per build.</summary>
+    public sealed record MetricSeries(string Name, string Unit, IReadOnlyList<ChartPoint> Points);
+
     public const int PageSize = 50;
     public const int ChartBuilds = 100;
 

@@ -52,6 +52,16 @@ internal static class JobPageQuery
             }
         }
 
-        return new JobPageModel(project, jobset, job, rows.Take(JobPageModel.PageSize).ToList(), before, next, times, sizes);
+        // Metrics: the newest values through build_metrics_job (jobset_id, job, name, timestamp DESC), one chart per name.
+        var metrics = await db.BuildMetrics.AsNoTracking().Where(m => m.JobsetId == id && m.Job == job)
+            .OrderByDescending(m => m.Timestamp).ThenByDescending(m => m.BuildId).Take(JobPageModel.ChartBuilds * 20)
+            .Select(m => new { m.Name, m.Unit, m.BuildId, m.Timestamp, m.Value })
+            .ToListAsync(cancellationToken);
+        var series = metrics.GroupBy(m => m.Name).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new JobPageModel.MetricSeries(g.Key, g.First().Unit,
+                [.. g.Take(JobPageModel.ChartBuilds).Reverse().Select(m => new JobPageModel.ChartPoint(m.BuildId, m.Timestamp, m.Value))]))
+            .ToList();
+
+        return new JobPageModel(project, jobset, job, rows.Take(JobPageModel.PageSize).ToList(), before, next, times, sizes) { Metrics = series };
     }
 }
