@@ -44,6 +44,7 @@ public static class HydraWebExtensions
             builder.Services.AddHostedService(services => services.GetRequiredService<EvaluationDiffWarmer>());
         }
         builder.AddHydraCache();
+        builder.AddHydraApi();
         return builder;
     }
 
@@ -80,6 +81,8 @@ public static class HydraWebExtensions
         routes.MapSearchEndpoints();
         routes.MapJobEndpoints();
         routes.MapAdminEndpoints();
+        routes.MapHydraApi();
+        app.MapHydraOpenApi();
         return app;
     }
 }
