@@ -81,16 +81,23 @@ internal static class LegacyApiEndpoints
         {
             return NrRequired("nrbuilds");
         }
-        long? seconds = period switch { "hour" => 3600, "day" => 86400, _ => null };
+        int? seconds = period switch { "hour" => 3600, "day" => 86400, _ => null };
         if (seconds is not { } width)
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, "period must be 'hour' or 'day'.");
         }
         // Grouped on the queue time in whole periods since the epoch, as Hydra groups "timestamp - timestamp % base".
-        var counts = await Filter(db, project, jobset, job, system)
-            .GroupBy(b => b.QueuedAt.ToUnixTimeSeconds() / width)
-            .OrderByDescending(g => g.Key).Take(rows).Select(g => g.Count())
-            .ToListAsync(cancellationToken);
+        var counts = await db.Database.SqlQuery<int>($"""
+            SELECT count(*)::int AS "Value"
+            FROM (SELECT floor(extract(epoch FROM b.queued_at) / {width}) AS period
+                  FROM builds b JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = j.project_id
+                  WHERE b.finished
+                    AND ({project ?? ""} = '' OR p.name = {project ?? ""}) AND ({jobset ?? ""} = '' OR j.name = {jobset ?? ""})
+                    AND ({job ?? ""} = '' OR b.job = {job ?? ""}) AND ({system ?? ""} = '' OR b.system = {system ?? ""})) AS finished
+            GROUP BY period
+            ORDER BY period DESC
+            LIMIT {rows}
+            """).ToListAsync(cancellationToken);
         counts.Reverse();
         return HydraJson.Ok(counts);
     }

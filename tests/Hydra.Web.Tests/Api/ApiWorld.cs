@@ -17,6 +17,19 @@ internal sealed record ApiWorld(long JobsetId, long OldEvalId, long EvalId, long
     public const string Project = "api";
     public const string Jobset = "main";
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HydraWebFactory, Task<ApiWorld>> Seeded = [];
+
+    /// <summary>The farm in this factory's database, seeded by the first test of the class that asks.</summary>
+    public static Task<ApiWorld> InAsync(HydraWebFactory factory) =>
+        Seeded.GetValue(factory, f => SeedOnceAsync(f));
+
+    private static async Task<ApiWorld> SeedOnceAsync(HydraWebFactory factory)
+    {
+        ApiWorld world = null!;
+        await factory.WithDbAsync(async db => world = await SeedAsync(db));
+        return world;
+    }
+
     public static async Task<ApiWorld> SeedAsync(HydraDbContext db)
     {
         var jobset = await Seed.JobsetAsync(db, Project, Jobset);
