@@ -5,15 +5,15 @@ namespace Hydra.Web.Api.Builds;
 
 /// <summary>
 /// Writes a JSON array of builds in Hydra's Build shape (the same keys as <see cref="BuildJson"/>) straight
-/// from an Npgsql reader to the response, one row at a time: an evaluation of 100,000 builds starts
+/// from an Npgsql reader to the response, a batch of rows at a time: an evaluation of 100,000 builds starts
 /// answering as soon as PostgreSQL returns its first row and never sits in memory as a whole. PostgreSQL
 /// assembles each build's outputs, evaluations, metrics and products as JSON text (a few index look-ups
 /// per row); the row loop copies them through unparsed.
 /// </summary>
 internal static class BuildJsonStream
 {
-    // Every selected build, with the same joins and per-row aggregates; TAIL is the FROM/WHERE/ORDER BY
-    // that names the builds as "b".
+    // The next batch of builds whose ids IDS selects (a query of one column "id", keyed on @after and
+    // limited to @batch), by id, with their per-row aggregates.
     private const string SelectBuilds = """
         SELECT b.id, b.job, b.nix_name, b.description, p.name, j.name, b.system, b.drv_path, b.finished,
                b.build_status, b.start_time, b.stop_time, b.queued_at, b.priority, b.is_cached_build, b.release_name, b.keep,
@@ -27,68 +27,76 @@ internal static class BuildJsonStream
                          'type', bp.type, 'subtype', bp.subtype, 'name', bp.name, 'filesize', bp.file_size,
                          'sha256hash', bp.sha256hash, 'path', bp.path, 'defaultpath', bp.default_path) ORDER BY bp.product_nr), '{}')
                   FROM build_products bp WHERE bp.build_id = b.id)::text
-        TAIL
+        FROM (IDS) AS selected
+        JOIN builds b ON b.id = selected.id
+        JOIN jobsets j ON j.id = b.jobset_id
+        JOIN projects p ON p.id = j.project_id
+        ORDER BY b.id
         """;
 
-    /// <summary>Rows between flushes: small enough that the first bytes leave at once, large enough to batch writes.</summary>
-    private const int FlushEvery = 256;
+    /// <summary>
+    /// Builds per query and per flush. Reading in keyset batches keeps every query a small ordered index range
+    /// (one query for all rows lets PostgreSQL choose a hash join and a sort, so nothing arrives until
+    /// everything is done), and bounds what is in flight.
+    /// </summary>
+    private const int Batch = 1000;
 
-    /// <summary>The builds of evaluation <c>@id</c>, by id.</summary>
+    /// <summary>The builds of evaluation <c>@id</c>.</summary>
     public const string OfEvaluation = """
-        FROM evaluation_members em
-        JOIN builds b ON b.id = em.build_id
-        JOIN jobsets j ON j.id = b.jobset_id
-        JOIN projects p ON p.id = j.project_id
-        WHERE em.evaluation_id = @id
-        ORDER BY em.build_id
+        SELECT build_id AS id FROM evaluation_members WHERE evaluation_id = @id AND build_id > @after ORDER BY build_id LIMIT @batch
         """;
 
-    /// <summary>The constituents of aggregate build <c>@id</c>, by id.</summary>
+    /// <summary>The constituents of aggregate build <c>@id</c>.</summary>
     public const string ConstituentsOf = """
-        FROM aggregate_constituents ac
-        JOIN builds b ON b.id = ac.constituent_id
-        JOIN jobsets j ON j.id = b.jobset_id
-        JOIN projects p ON p.id = j.project_id
-        WHERE ac.aggregate_id = @id
-        ORDER BY ac.constituent_id
+        SELECT constituent_id AS id FROM aggregate_constituents WHERE aggregate_id = @id AND constituent_id > @after ORDER BY constituent_id LIMIT @batch
         """;
 
-    /// <summary>A result that streams the builds selected by <paramref name="tail"/> (one of this class's constants) for <paramref name="id"/>.</summary>
-    public static IResult Result(NpgsqlDataSource dataSource, string tail, long id) =>
-        new StreamedResult(dataSource, tail, id);
+    /// <summary>A result that streams the builds <paramref name="ids"/> (one of this class's constants) selects for <paramref name="id"/>.</summary>
+    public static IResult Result(NpgsqlDataSource dataSource, string ids, long id) =>
+        new StreamedResult(dataSource, ids, id);
 
-    private sealed class StreamedResult(NpgsqlDataSource dataSource, string tail, long id) : IResult
+    private sealed class StreamedResult(NpgsqlDataSource dataSource, string ids, long id) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var cancellationToken = httpContext.RequestAborted;
-            await using var command = dataSource.CreateCommand(SelectBuilds.Replace("TAIL", tail, StringComparison.Ordinal));
-            command.Parameters.AddWithValue("id", id);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-
             var response = httpContext.Response;
             response.ContentType = "application/json; charset=utf-8";
             await using var json = new Utf8JsonWriter(response.BodyWriter);
             json.WriteStartArray();
-            var rows = 0;
-            while (await reader.ReadAsync(cancellationToken))
+            var sql = SelectBuilds.Replace("IDS", ids, StringComparison.Ordinal);
+            long after = 0;
+            int rows;
+            do
             {
-                WriteBuild(json, reader);
-                if (++rows % FlushEvery == 0)
+                rows = 0;
+                await using var command = dataSource.CreateCommand(sql);
+                command.Parameters.AddWithValue("id", id);
+                command.Parameters.AddWithValue("after", after);
+                command.Parameters.AddWithValue("batch", Batch);
+                await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
                 {
-                    await json.FlushAsync(cancellationToken);
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        after = WriteBuild(json, reader);
+                        rows++;
+                    }
                 }
+                await json.FlushAsync(cancellationToken);
             }
+            while (rows == Batch);
             json.WriteEndArray();
             await json.FlushAsync(cancellationToken);
         }
     }
 
-    private static void WriteBuild(Utf8JsonWriter json, NpgsqlDataReader row)
+    /// <summary>Writes one build and returns its id.</summary>
+    private static long WriteBuild(Utf8JsonWriter json, NpgsqlDataReader row)
     {
+        var id = row.GetInt64(0);
         var finished = row.GetBoolean(8);
         json.WriteStartObject();
-        json.WriteNumber("id", row.GetInt64(0));
+        json.WriteNumber("id", id);
         json.WriteString("job", row.GetString(1));
         json.WriteString("nixname", row.GetString(2));
         WriteNullableString(json, "description", row, 3);
@@ -121,6 +129,7 @@ internal static class BuildJsonStream
         json.WriteRawValue(row.GetString(20), skipInputValidation: true);
         json.WriteNumber("keep", row.GetBoolean(16) ? 1 : 0);
         json.WriteEndObject();
+        return id;
     }
 
     private static void WriteNullableString(Utf8JsonWriter json, string name, NpgsqlDataReader row, int ordinal)
