@@ -82,7 +82,9 @@ internal static class BuildJsonStream
                         rows++;
                     }
                 }
+                // The writer's flush only hands its bytes to the pipe; the pipe's flush sends them.
                 await json.FlushAsync(cancellationToken);
+                await response.BodyWriter.FlushAsync(cancellationToken);
             }
             while (rows == Batch);
             json.WriteEndArray();
