@@ -50,6 +50,7 @@ public static class HydraWebExtensions
         builder.AddHydraCache();
         builder.Services.AddHydraWebhooks(builder.Configuration);
         builder.AddHydraChannels();
+        builder.AddHydraApi();
         return builder;
     }
 
@@ -92,6 +93,8 @@ public static class HydraWebExtensions
         routes.MapNotificationEndpoints();
         routes.MapNotificationSinkEndpoints();
         routes.MapHydraChannels();
+        routes.MapHydraApi();
+        app.MapHydraOpenApi();
         return app;
     }
 }

@@ -7,8 +7,7 @@ namespace Hydra.Web.Channels;
 /// Hydra's channel URLs for jobs that build their own channel: <c>/channel/custom/{project}/{jobset}/{job}</c> is the
 /// latest successful build of the job (redirect), <c>.../{file}</c> redirects to that build's product of type
 /// <c>channel</c> named <c>file</c> (e.g. <c>nixexprs.tar.xz</c>), and <c>.../binary-cache-url</c> names the cache.
-/// <c>/job/{project}/{jobset}/{job}/latest-finished</c> redirects to the newest successful build of the job that is a
-/// member of an evaluation with no unfinished builds, as release scripts poll it (Hydra's <c>latest-finished</c>).
+/// Hydra's <c>latest-finished</c> is <see cref="Hydra.Web.Api.Jobs.LatestBuildEndpoints"/>.
 /// </summary>
 internal static class CustomChannelEndpoints
 {
@@ -19,10 +18,6 @@ internal static class CustomChannelEndpoints
         routes.MapGet("/channel/custom/{project}/{jobset}/{job}/binary-cache-url", (HttpContext http, IOptions<ChannelOptions> options) =>
             Results.Text(ChannelEndpoints.BinaryCacheUrl(http, options.Value) + "\n", "text/plain"));
         routes.MapGet("/channel/custom/{project}/{jobset}/{job}/{file}", ProductAsync);
-        routes.MapGet("/job/{project}/{jobset}/{job}/latest-finished", async (string project, string jobset, string job, NpgsqlDataSource db, CancellationToken ct) =>
-            await LatestFinishedAsync(db, project, jobset, job, ct) is { } id
-                ? Results.Redirect($"/build/{id}")
-                : Results.Text($"Job {project}:{jobset}:{job} has no successful build in a finished evaluation.\n", "text/plain", statusCode: StatusCodes.Status404NotFound));
         return routes;
     }
 
@@ -42,21 +37,13 @@ internal static class CustomChannelEndpoints
     }
 
     /// <summary>Hydra's custom channel: the latest successful build of the job in one of the jobset's evaluations.</summary>
-    private static Task<long?> LatestSuccessAsync(NpgsqlDataSource db, string project, string jobset, string job, CancellationToken cancellationToken) =>
-        LatestAsync(db, project, jobset, job, "", cancellationToken);
-
-    private static Task<long?> LatestFinishedAsync(NpgsqlDataSource db, string project, string jobset, string job, CancellationToken cancellationToken) =>
-        LatestAsync(db, project, jobset, job,
-            "AND NOT EXISTS (SELECT 1 FROM evaluation_members m2 JOIN builds b2 ON b2.id = m2.build_id WHERE m2.evaluation_id = m.evaluation_id AND NOT b2.finished)",
-            cancellationToken);
-
-    private static async Task<long?> LatestAsync(NpgsqlDataSource db, string project, string jobset, string job, string condition, CancellationToken cancellationToken)
+    private static async Task<long?> LatestSuccessAsync(NpgsqlDataSource db, string project, string jobset, string job, CancellationToken cancellationToken)
     {
         await using var command = db.CreateCommand(
-            $"""
+            """
             SELECT b.id FROM builds b JOIN jobsets j ON j.id = b.jobset_id JOIN projects p ON p.id = j.project_id
-            JOIN evaluation_members m ON m.build_id = b.id
-            WHERE p.name = @project AND j.name = @jobset AND b.job = @job AND b.finished AND b.build_status = 0 {condition}
+            WHERE p.name = @project AND j.name = @jobset AND b.job = @job AND b.finished AND b.build_status = 0
+              AND EXISTS (SELECT 1 FROM evaluation_members m WHERE m.build_id = b.id)
             ORDER BY b.id DESC LIMIT 1
             """);
         command.Parameters.AddWithValue("project", project);

@@ -6,6 +6,7 @@ using Hydra.Web.Pages;
 using Hydra.Web.Pages.Evals;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Hydra.Web.Api.Evals;
 
@@ -63,19 +64,17 @@ internal static class EvalEndpoints
         return HydraJson.Ok(evals[0] with { Comparison = EvalComparisonJson.From(diff) });
     }
 
-    private static async Task<IResult> BuildsAsync(long id, HttpContext http, HydraDbContext db, EvaluationDiffCache diffs, CancellationToken cancellationToken)
+    private static async Task<IResult> BuildsAsync(
+        long id, HttpContext http, HydraDbContext db, NpgsqlDataSource dataSource, EvaluationDiffCache diffs, CancellationToken cancellationToken)
     {
         if (!Negotiation.WantsJson(http.Request))
         {
             return await PageAsync(db, diffs, id, compare: null, tab: null, after: null, cancellationToken);
         }
-        if (!await db.Evaluations.AnyAsync(e => e.Id == id, cancellationToken))
-        {
-            return HydraJson.NotFound($"Evaluation {id} doesn't exist.");
-        }
-        var buildIds = await db.EvaluationMembers.AsNoTracking().Where(m => m.EvaluationId == id)
-            .OrderBy(m => m.BuildId).Select(m => m.BuildId).ToListAsync(cancellationToken);
-        return HydraJson.Ok(await BuildQueries.LoadAsync(db, buildIds, cancellationToken));
+        // Streamed: an evaluation may hold 100,000 builds (see BuildJsonStream).
+        return await db.Evaluations.AnyAsync(e => e.Id == id, cancellationToken)
+            ? BuildJsonStream.Result(dataSource, BuildJsonStream.OfEvaluation, id)
+            : HydraJson.NotFound($"Evaluation {id} doesn't exist.");
     }
 
     private static async Task<IResult> PageAsync(
