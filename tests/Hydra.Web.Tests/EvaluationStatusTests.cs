@@ -24,15 +24,17 @@ public sealed class EvaluationStatusTests(HydraWebFactory factory) : IClassFixtu
             await Seed.JobsetAsync(db, "waiting", "main");
             await Seed.JobsetAsync(db, "off", "main");
         });
-        await SetAsync("running", j => { j.EvalStartedAt = Seed.Now.AddMinutes(-2); j.EvalPhase = "evaluating"; j.EvalPhaseSince = Seed.Now.AddMinutes(-1); });
-        await SetAsync("waiting", j => { j.TriggerTime = Seed.Now.AddSeconds(-30); j.ForceEval = true; });
+        // The page says how long ago against the clock now; Seed.Now is fixed when the run's first test seeds.
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        await SetAsync("running", j => { j.EvalStartedAt = now.AddMinutes(-2); j.EvalPhase = "evaluating"; j.EvalPhaseSince = now.AddMinutes(-1); });
+        await SetAsync("waiting", j => { j.TriggerTime = now.AddSeconds(-30); j.ForceEval = true; });
         // Disabled jobsets ignore triggers, so they are not waiting for anything.
-        await SetAsync("off", j => { j.TriggerTime = Seed.Now; j.Enabled = 0; });
+        await SetAsync("off", j => { j.TriggerTime = now; j.Enabled = 0; });
 
         var json = JsonDocument.Parse(await factory.JsonClient().GetStringAsync("/status/evaluations")).RootElement;
         var running = Assert.Single(json.GetProperty("inprogress").EnumerateArray(), r => r.GetProperty("project").GetString() == "running");
         Assert.Equal("evaluating", running.GetProperty("phase").GetString());
-        Assert.Equal(Seed.Now.AddMinutes(-1).ToUnixTimeSeconds(), running.GetProperty("phasesince").GetInt64());
+        Assert.Equal(now.AddMinutes(-1).ToUnixTimeSeconds(), running.GetProperty("phasesince").GetInt64());
         var queued = json.GetProperty("queued").EnumerateArray().Select(q => q.GetProperty("project").GetString()).ToList();
         Assert.Contains("waiting", queued);
         Assert.DoesNotContain("off", queued);
