@@ -4,7 +4,7 @@
 # byte, total time and size, and the server's resident memory before and at its peak (VmHWM), against
 # GET /build/{id} of one build as the baseline measured in the same run.
 #
-# Usage: HYDRA_BENCH_DATABASE='Host=127.0.0.1;Port=5432;Username=postgres' bash bench/api.sh [N]
+# Usage: [HEAP_LIMIT_MIB=M] HYDRA_BENCH_DATABASE='Host=127.0.0.1;Port=5432;Username=postgres' bash bench/api.sh [N]
 #        (without HYDRA_BENCH_DATABASE a private cluster under .data/bench-api is started and stopped)
 set -euo pipefail
 
@@ -50,7 +50,11 @@ eval_id="$(sql -d "$database" -c 'SELECT id FROM evaluations')"
 build_id="$(sql -d "$database" -c 'SELECT min(id) FROM builds')"
 
 url="http://127.0.0.1:$(free_port 3200)"
-(cd "$ROOT/Hydra.Web" && exec dotnet "$SERVER_DLL" serve --urls "$url") >"$DATA/server.log" 2>&1 &
+# HEAP_LIMIT_MIB (optional) caps the server's managed heap (DOTNET_GCHeapHardLimit): a response larger than the cap
+# that still arrives whole shows the server streams it rather than holding it.
+heap_env=()
+[[ -n "${HEAP_LIMIT_MIB:-}" ]] && heap_env=(env "DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP_LIMIT_MIB * 1024 * 1024)))")
+(cd "$ROOT/Hydra.Web" && exec "${heap_env[@]}" dotnet "$SERVER_DLL" serve --urls "$url") >"$DATA/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do curl -fs "$url/health" >/dev/null 2>&1 && break; sleep 0.5; done
 rss() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
