@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
+using Hydra.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Hydra.Queue.Tests.Notifications;
 
@@ -21,14 +20,11 @@ internal sealed class FakeReceiver : IAsyncDisposable
     /// <summary>The answer to the n-th request (1-based): a status code and response headers.</summary>
     public Func<RecordedRequest, int, (int Status, Dictionary<string, string>? Headers)> Reply { get; set; } = (_, _) => (200, null);
 
-    public string Url => _app.Urls.First();
+    public string Url => _app.Address();
 
     public static async Task<FakeReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var receiver = new FakeReceiver(app);
         app.Run(receiver.HandleAsync);
         await app.StartAsync();

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
+using Hydra.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Hydra.Web.Tests.Access;
 
@@ -32,14 +28,11 @@ internal sealed class FakeGitHub : IAsyncDisposable
 
     public ConcurrentQueue<string> Calls { get; } = new();
 
-    public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    public string Url => _app.Address();
 
     public static async Task<FakeGitHub> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var fake = new FakeGitHub(app);
         app.MapGet("/login/oauth/authorize", (HttpRequest request) =>
         {

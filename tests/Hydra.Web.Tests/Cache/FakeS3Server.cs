@@ -1,14 +1,12 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Hydra.Testing;
 using Hydra.Web.Cache.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Logging;
 
 namespace Hydra.Web.Tests.Cache;
 
@@ -36,13 +34,10 @@ public sealed partial class FakeS3Server : IAsyncDisposable
 
     public static async Task<FakeS3Server> StartAsync(S3Credentials credentials)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var server = new FakeS3Server(builder.Build(), credentials);
+        var server = new FakeS3Server(LoopbackApp.Create(), credentials);
         server._app.Run(server.HandleAsync);
         await server._app.StartAsync();
-        server.Endpoint = server._app.Urls.First().TrimEnd('/');
+        server.Endpoint = server._app.Address();
         return server;
     }
 

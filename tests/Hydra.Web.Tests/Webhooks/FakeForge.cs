@@ -1,12 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Hydra.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Hydra.Web.Tests.Webhooks;
 
@@ -33,14 +29,11 @@ internal sealed class FakeForge : IAsyncDisposable
     /// <summary>Each request's path and query, in order.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
-    public string Url => _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    public string Url => _app.Address();
 
     public static async Task<FakeForge> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackApp.Create();
         var fake = new FakeForge(app);
         app.MapGet("/github/repos/{owner}/{repo}/pulls", (HttpRequest request, string owner, string repo) =>
         {
