@@ -10,4 +10,10 @@ public sealed class GcOptions
 
     /// <summary>Files younger than this are never collected, so an upload in progress (NAR before narinfo) survives. Default 1 h.</summary>
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How often the server collects by itself (e.g. <c>1.00:00:00</c> for daily). Zero, the default, leaves collection
+    /// to <c>hydra-server gc</c> and <c>POST /api/admin/gc</c>: deleting from a cache is the operator's call to make.
+    /// </summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.Zero;
 }

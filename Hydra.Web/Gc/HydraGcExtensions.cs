@@ -1,6 +1,6 @@
 namespace Hydra.Web.Gc;
 
-/// <summary>Registers garbage collection of the binary cache (<c>hydra-server gc</c>, <c>/api/admin/gc</c>).</summary>
+/// <summary>Registers garbage collection of the binary cache (<c>hydra-server gc</c>, <c>/api/admin/gc</c>, and every <c>Hydra:Gc:Interval</c> when set).</summary>
 public static class HydraGcExtensions
 {
     public static IHostApplicationBuilder AddHydraGc(this IHostApplicationBuilder builder)
@@ -11,6 +11,7 @@ public static class HydraGcExtensions
         builder.Services.AddSingleton<GcRoots>();
         builder.Services.AddSingleton<CacheGcStorage>();
         builder.Services.AddSingleton<CacheGarbageCollector>();
+        builder.Services.AddHostedService<CacheGcService>();
         return builder;
     }
 }
