@@ -13,7 +13,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0
 # no daemon, no substituters from the internet, no sandbox, no build users.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      nix-bin git curl zstd ca-certificates \
+      nix-bin git curl zstd xz-utils ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /etc/nix \
  && printf '%s\n' 'experimental-features = nix-command' 'substituters =' 'sandbox = false' \

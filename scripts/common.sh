@@ -56,6 +56,7 @@ ensure_deps() {
   command -v git >/dev/null 2>&1 || missing+=(git)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v zstd >/dev/null 2>&1 || missing+=(zstd) # the cache recompresses uploaded NARs with it
+  command -v xz >/dev/null 2>&1 || missing+=(xz-utils) # channels serve store-paths.xz and nixexprs.tar.xz
   command -v nix-store >/dev/null 2>&1 || missing+=(nix-bin)
   find_pg_bin >/dev/null || missing+=(postgresql)
   if ((${#missing[@]} > 0)); then
