@@ -31,6 +31,16 @@ public sealed class UploadGrants(NpgsqlDataSource dataSource, TimeProvider clock
         return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>Whether <paramref name="workerId"/> holds a running step that builds <paramref name="drvPath"/> (its log may be uploaded).</summary>
+    public async Task<bool> HoldsStepOfAsync(long workerId, string drvPath, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT EXISTS (SELECT 1 {HeldSteps} AND s.drv_path = @drv)");
+        command.Parameters.AddWithValue("worker", workerId);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        command.Parameters.AddWithValue("drv", drvPath);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Whether <paramref name="workerId"/> holds any running step (NAR files are only named by their hash, so any will do).</summary>
     public async Task<bool> HoldsAnyStepAsync(long workerId, CancellationToken cancellationToken)
     {

@@ -44,8 +44,10 @@ public static class CacheEndpoints
             await grants.HoldsAnyStepAsync(CacheUploadAuthFilter.Worker(http).Id, http.RequestAborted)
                 ? await UploadAsync(http, body => cacheUploads.PutNarAsync(file, body, http.Request.ContentLength, Worker(http), http.RequestAborted))
                 : Forbidden($"Worker {Worker(http)} holds no running step on a current lease, so it cannot upload to the cache."));
-        uploads.MapPut("/log/{drv}", (string drv, HttpContext http, CacheUploads cacheUploads) =>
-            UploadAsync(http, body => cacheUploads.PutLogAsync(drv, body, Worker(http), http.RequestAborted)));
+        uploads.MapPut("/log/{drv}", async (string drv, HttpContext http, CacheUploads cacheUploads, UploadGrants grants) =>
+            !CacheNames.IsLogName(drv) || await grants.HoldsStepOfAsync(CacheUploadAuthFilter.Worker(http).Id, CacheReadAccess.DrvPath(drv), http.RequestAborted)
+                ? await UploadAsync(http, body => cacheUploads.PutLogAsync(drv, body, Worker(http), http.RequestAborted))
+                : Forbidden($"Worker {Worker(http)} holds no running step that builds {drv}: only that step's worker may upload its log."));
         return app;
     }
 
@@ -93,12 +95,13 @@ public static class CacheEndpoints
             return Results.Text("Not a NAR file name.\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
         }
 
-        if (!access.IsPublic && !access.MayReadPublic(http.Request))
+        var key = "nar/" + file;
+        if (!access.IsPublic && !await access.MayReadNarAsync(http.Request, key, http.RequestAborted))
         {
             return Unauthorized(http);
         }
 
-        if (await storage.GetAsync("nar/" + file, http.RequestAborted) is not { } nar)
+        if (await storage.GetAsync(key, http.RequestAborted) is not { } nar)
         {
             return NotFound();
         }

@@ -9,10 +9,10 @@ namespace Hydra.Web.Cache;
 /// Who may read the cache (<see cref="CacheOptions.Private"/>, <see cref="CacheOptions.ReadTokens"/>,
 /// <see cref="CacheOptions.Projects"/>). A public cache, the default, does no work at all per request. With private
 /// projects, a narinfo or log costs one indexed query for the projects that built the path, remembered for a minute.
-/// NAR files are guarded only by <see cref="CacheOptions.Private"/>: their names are hashes of their contents, found
-/// only in the (guarded) narinfo.
+/// A NAR file is guarded by the store paths it serves (<see cref="CacheNarIndex"/>): it is as readable as the most
+/// readable of them, so knowing (or guessing) its name opens nothing the narinfos do not.
 /// </summary>
-public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSource db, IMemoryCache memory)
+public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSource db, IMemoryCache memory, CacheNarIndex narIndex)
 {
     private static readonly TimeSpan s_ownersFor = TimeSpan.FromMinutes(1);
 
@@ -39,6 +39,42 @@ public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSo
     /// <summary>Whether the request may read the log of derivation <paramref name="drvPath"/>.</summary>
     public Task<bool> MayReadLogAsync(HttpRequest request, string drvPath, CancellationToken cancellationToken) =>
         MayReadAsync(request, "drv", drvPath, cancellationToken);
+
+    /// <summary>
+    /// Whether the request may read the NAR file <paramref name="narKey"/>: when a public path (or one of a project the
+    /// token opens) is served by it. A NAR uploaded but named by no accepted narinfo yet is for global readers only;
+    /// one that never came through the upload endpoint (the evaluator's derivations) follows the public rule.
+    /// </summary>
+    public async Task<bool> MayReadNarAsync(HttpRequest request, string narKey, CancellationToken cancellationToken)
+    {
+        var cache = options.Value;
+        var token = CacheCredentials.Token(request);
+        if (CacheCredentials.IsOneOf(token, cache.ReadTokens))
+        {
+            return true;
+        }
+
+        if (cache.Projects.Count == 0)
+        {
+            return MayReadPublic(request);
+        }
+
+        var nar = await narIndex.FindAsync(narKey, cancellationToken);
+        if (!nar.Uploaded)
+        {
+            return MayReadPublic(request);
+        }
+
+        foreach (var storePath in nar.StorePaths)
+        {
+            if (await MayReadAsync(request, "output", storePath, cancellationToken))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async Task<bool> MayReadAsync(HttpRequest request, string kind, string path, CancellationToken cancellationToken)
     {

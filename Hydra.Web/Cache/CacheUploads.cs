@@ -12,7 +12,8 @@ namespace Hydra.Web.Cache;
 /// their own signatures are dropped).
 /// </summary>
 public sealed partial class CacheUploads(
-    ICacheStorage storage, NarRecompressor recompressor, CacheSigningKey signingKey, IOptions<CacheOptions> options, ILogger<CacheUploads> logger)
+    ICacheStorage storage, NarRecompressor recompressor, CacheNarIndex narIndex, CacheSigningKey signingKey, IOptions<CacheOptions> options,
+    ILogger<CacheUploads> logger)
 {
     /// <summary>Stores a NAR file; <paramref name="fileName"/> is checked here.</summary>
     public async Task<UploadResult> PutNarAsync(string fileName, Stream body, long? contentLength, string worker, CancellationToken cancellationToken)
@@ -28,9 +29,19 @@ public sealed partial class CacheUploads(
             return UploadResult.TooLarge($"NAR of {contentLength} bytes is larger than the cache's limit of {max} bytes.");
         }
 
-        var result = recompressor.Recompresses(fileName)
-            ? (await recompressor.StoreAsync(fileName, body, max, cancellationToken)).Result
-            : await storage.WriteAsync("nar/" + fileName, body, max, CacheNames.FileHashFromNarName(fileName), cancellationToken);
+        CacheWriteResult result;
+        string? storedKey;
+        if (recompressor.Recompresses(fileName))
+        {
+            var (recompressed, nar) = await recompressor.StoreAsync(fileName, body, max, cancellationToken);
+            (result, storedKey) = (recompressed, nar?.StoredKey);
+        }
+        else
+        {
+            storedKey = "nar/" + fileName;
+            result = await storage.WriteAsync(storedKey, body, max, CacheNames.FileHashFromNarName(fileName), cancellationToken);
+        }
+
         switch (result)
         {
             case CacheWriteResult.TooLarge:
@@ -39,6 +50,7 @@ public sealed partial class CacheUploads(
                 LogRejected(logger, "nar/" + fileName, worker, "content does not match the hash in its name");
                 return UploadResult.Invalid($"The SHA-256 of the uploaded file does not match its name '{fileName}'.");
             default:
+                await narIndex.RecordUploadAsync(storedKey!, cancellationToken);
                 LogStored(logger, "nar/" + fileName, worker);
                 return UploadResult.Stored;
         }
@@ -74,6 +86,9 @@ public sealed partial class CacheUploads(
             LogRejected(logger, hashPart + ".narinfo", worker, error);
             return UploadResult.Invalid(error);
         }
+
+        // The NAR is guarded like this path from the moment its narinfo can be read.
+        await narIndex.RecordStorePathAsync(info.Url, info.StorePath, cancellationToken);
 
         // Only the farm vouches for what it serves.
         info.Sigs.Clear();
@@ -117,7 +132,7 @@ public sealed partial class CacheUploads(
 
         if (recompressor.Recompresses(narName))
         {
-            return CheckRecompressed(info, narName);
+            return await CheckRecompressedAsync(info, narName, cancellationToken);
         }
 
         if (await storage.LengthAsync("nar/" + narName, cancellationToken) is not { } length)
@@ -141,9 +156,9 @@ public sealed partial class CacheUploads(
     }
 
     /// <summary>Checks a narinfo against what recompressing its NAR measured, then points it at the stored zstd file.</summary>
-    private string? CheckRecompressed(NarInfo info, string narName)
+    private async Task<string?> CheckRecompressedAsync(NarInfo info, string narName, CancellationToken cancellationToken)
     {
-        if (recompressor.Find(narName) is not { } nar)
+        if (await recompressor.FindAsync(narName, cancellationToken) is not { } nar)
         {
             return $"narinfo refers to {info.Url}, which has not been uploaded (recently); upload the NAR first.";
         }

@@ -24,6 +24,7 @@ public static class HydraCacheExtensions
             services.GetRequiredService<IOptions<CacheOptions>>().Value.Storage == "s3"
                 ? services.GetRequiredService<S3CacheStorage>()
                 : services.GetRequiredService<DirectoryCacheStorage>());
+        builder.Services.AddSingleton<CacheNarIndex>();
         builder.Services.AddSingleton<CacheReadAccess>();
         builder.Services.AddSingleton<NarRecompressor>();
         builder.Services.AddMemoryCache();

@@ -149,7 +149,7 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
         var hash = RandomHashPart();
         var worker = $"w-{Guid.NewGuid():N}";
         var token = await factory.CreateWorkerTokenAsync(worker);
-        await factory.HoldStepAsync(worker, [StorePathOf(hash)], lease: TimeSpan.FromSeconds(-1));
+        await factory.HoldStepAsync(worker, [StorePathOf(hash)], lease: TimeSpan.FromSeconds(-1), drvPath: $"/nix/store/{hash}-expired.drv");
         using var client = factory.Client();
         client.DefaultRequestHeaders.Authorization = Basic(token);
         var (name, bytes) = Nar("too late");
@@ -157,9 +157,11 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
 
         using var nar = await client.PutAsync("/cache/nar/" + name, new ByteArrayContent(bytes));
         using var narinfo = await client.PutAsync($"/cache/{hash}.narinfo", new StringContent(NarInfoText(hash, name, bytes)));
+        using var log = await client.PutAsync($"/cache/log/{hash}-expired.drv", new StringContent("too late\n"));
 
         Assert.Equal(HttpStatusCode.Forbidden, nar.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, narinfo.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, log.StatusCode);
         Assert.Equal(before, Snapshot());
     }
 
@@ -202,8 +204,8 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
     [Fact]
     public async Task Logs_are_stored_and_served_by_derivation_name()
     {
-        using var client = await WorkerClientAsync();
         var drv = RandomHashPart() + "-hello.drv";
+        using var client = await WorkerClientForAsync("/nix/store/" + drv);
 
         using var put = await client.PutAsync("/cache/log/" + drv, new StringContent("building hello\n"));
         var log = await factory.Client().GetStringAsync("/cache/log/" + drv);
@@ -212,6 +214,26 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
         Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
         Assert.Equal("building hello\n", log);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_the_worker_building_a_derivation_can_upload_its_log()
+    {
+        var drv = RandomHashPart() + "-held.drv";
+        var foreign = RandomHashPart() + "-foreign.drv";
+        using var holder = await WorkerClientForAsync("/nix/store/" + drv);
+        using var other = await WorkerClientAsync();
+        using var first = await holder.PutAsync("/cache/log/" + drv, new StringContent("the real log\n"));
+        var before = Snapshot();
+
+        using var overwrite = await other.PutAsync("/cache/log/" + drv, new StringContent("forged\n"));
+        using var elsewhere = await holder.PutAsync("/cache/log/" + foreign, new StringContent("forged\n"));
+
+        Assert.Equal(HttpStatusCode.NoContent, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, overwrite.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        Assert.Equal(before, Snapshot());
+        Assert.Equal("the real log\n", await factory.Client().GetStringAsync("/cache/log/" + drv));
     }
 
     [Fact]
@@ -227,11 +249,14 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
     }
 
     /// <summary>A client for a new worker that holds a running step whose outputs are the paths with <paramref name="hashes"/>.</summary>
-    private async Task<HttpClient> WorkerClientAsync(params string[] hashes)
+    private Task<HttpClient> WorkerClientAsync(params string[] hashes) => WorkerClientForAsync(null, hashes);
+
+    /// <summary>As <see cref="WorkerClientAsync"/>, the held step building <paramref name="drv"/>.</summary>
+    private async Task<HttpClient> WorkerClientForAsync(string? drv, params string[] hashes)
     {
         var name = $"w-{Guid.NewGuid():N}";
         var token = await factory.CreateWorkerTokenAsync(name);
-        await factory.HoldStepAsync(name, [.. hashes.Select(StorePathOf)]);
+        await factory.HoldStepAsync(name, [.. hashes.Select(StorePathOf)], drvPath: drv);
         var client = factory.Client();
         client.DefaultRequestHeaders.Authorization = Basic(token);
         return client;

@@ -103,7 +103,7 @@ public sealed class CacheProtocolTests(CacheServerFactory factory) : IClassFixtu
     {
         var output = await NixCli.BuildTinyPathAsync();
         var drv = (await NixCli.RunAsync("nix-store", ["--query", "--deriver", output])).Stdout;
-        using var client = await WorkerClientAsync();
+        using var client = await WorkerClientForAsync(drv);
         (await client.PutAsync("/cache/log/" + Path.GetFileName(drv), new StringContent("compiling the tiny path\n"))).EnsureSuccessStatusCode();
 
         // nix log finds the derivation through the output's narinfo (its Deriver), so the output must be in the cache.
@@ -131,11 +131,14 @@ public sealed class CacheProtocolTests(CacheServerFactory factory) : IClassFixtu
         return await client.SendAsync(request);
     }
 
-    private async Task<HttpClient> WorkerClientAsync(params string[] hashes)
+    private Task<HttpClient> WorkerClientAsync(params string[] hashes) => WorkerClientForAsync(null, hashes);
+
+    /// <summary>A worker holding a step that builds <paramref name="drv"/> with outputs of <paramref name="hashes"/>.</summary>
+    private async Task<HttpClient> WorkerClientForAsync(string? drv, params string[] hashes)
     {
         var name = $"w-{Guid.NewGuid():N}";
         var token = await factory.CreateWorkerTokenAsync(name);
-        await factory.HoldStepAsync(name, [.. hashes.Select(h => $"/nix/store/{h}-test")]);
+        await factory.HoldStepAsync(name, [.. hashes.Select(h => $"/nix/store/{h}-test")], drvPath: drv);
         var client = factory.Client();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("worker:" + token)));
         return client;
@@ -158,7 +161,7 @@ public sealed class CacheProtocolTests(CacheServerFactory factory) : IClassFixtu
 
     internal static string RandomHashPart() => NixBase32.Encode(RandomNumberGenerator.GetBytes(20));
 
-    private static byte[] Brotli(byte[] bytes)
+    internal static byte[] Brotli(byte[] bytes)
     {
         using var buffer = new MemoryStream();
         using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest))
@@ -169,7 +172,7 @@ public sealed class CacheProtocolTests(CacheServerFactory factory) : IClassFixtu
         return buffer.ToArray();
     }
 
-    private static async Task<byte[]> ZstdDecompressAsync(byte[] compressed)
+    internal static async Task<byte[]> ZstdDecompressAsync(byte[] compressed)
     {
         var file = Path.GetTempFileName();
         try

@@ -17,7 +17,25 @@ namespace Hydra.Web.Tests.Cache;
 /// </summary>
 public class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private readonly bool _ownsState = true;
     private string _connectionString = "";
+
+    public CacheServerFactory()
+    {
+    }
+
+    private CacheServerFactory(CacheServerFactory earlier)
+    {
+        _ownsState = false;
+        _connectionString = earlier._connectionString;
+        DataDir = earlier.DataDir;
+    }
+
+    /// <summary>
+    /// A second server over this one's database and data dir, with nothing in memory, as after a restart. It neither
+    /// creates nor removes them; initialize it, and dispose it before this one.
+    /// </summary>
+    public CacheServerFactory Restarted() => new(this);
 
     public string DataDir { get; } = Path.Combine(Path.GetTempPath(), $"hydra-cache-test-{Guid.NewGuid():N}");
 
@@ -30,8 +48,12 @@ public class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _connectionString = await TestDatabase.CreateAsync();
-        Directory.CreateDirectory(DataDir);
+        if (_ownsState)
+        {
+            _connectionString = await TestDatabase.CreateAsync();
+            Directory.CreateDirectory(DataDir);
+        }
+
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -41,8 +63,11 @@ public class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
     async Task IAsyncLifetime.DisposeAsync()
     {
         await DisposeAsync();
-        await TestDatabase.DropAsync(_connectionString);
-        Directory.Delete(DataDir, recursive: true);
+        if (_ownsState)
+        {
+            await TestDatabase.DropAsync(_connectionString);
+            Directory.Delete(DataDir, recursive: true);
+        }
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -67,17 +92,17 @@ public class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>
     /// Gives worker <paramref name="workerName"/> a running step with <paramref name="outputPaths"/> on a lease
-    /// expiring after <paramref name="lease"/> (default an hour), as a claim would: uploads need one.
-    /// Returns the attempt id.
+    /// expiring after <paramref name="lease"/> (default an hour), as a claim would: uploads need one. The step builds
+    /// <paramref name="drvPath"/> (default a random derivation). Returns the attempt id.
     /// </summary>
-    public async Task<long> HoldStepAsync(string workerName, string[] outputPaths, TimeSpan? lease = null)
+    public async Task<long> HoldStepAsync(string workerName, string[] outputPaths, TimeSpan? lease = null, string? drvPath = null)
     {
         await using var command = Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(
             """
             WITH ids AS (SELECT nextval('steps_id_seq') AS step, nextval('step_attempts_id_seq') AS attempt),
             step AS (
                 INSERT INTO steps (id, drv_path, system, output_paths, state, current_attempt_id, created_at, started_at)
-                SELECT ids.step, '/nix/store/' || md5(random()::text) || '-held.drv', 'x86_64-linux', @outputs, 2, ids.attempt, now(), now() FROM ids
+                SELECT ids.step, coalesce(@drv, '/nix/store/' || md5(random()::text) || '-held.drv'), 'x86_64-linux', @outputs, 2, ids.attempt, now(), now() FROM ids
                 RETURNING id
             )
             INSERT INTO step_attempts (id, step_id, worker_id, state, lease_expires_at, started_at)
@@ -87,6 +112,7 @@ public class CacheServerFactory : WebApplicationFactory<Program>, IAsyncLifetime
         command.Parameters.AddWithValue("outputs", outputPaths);
         command.Parameters.AddWithValue("lease", lease ?? TimeSpan.FromHours(1));
         command.Parameters.AddWithValue("worker", workerName);
+        command.Parameters.Add("drv", NpgsqlTypes.NpgsqlDbType.Text).Value = (object?)drvPath ?? DBNull.Value;
         return (long)(await command.ExecuteScalarAsync())!;
     }
 

@@ -7,28 +7,47 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Hydra.Testing;
+using Npgsql;
 
 namespace Hydra.Web.Tests.Cache;
 
-/// <summary>Upload limits and the signing key, without a server.</summary>
-public sealed class CacheUploadsTests : IDisposable
+/// <summary>Upload limits and the signing key, without a server (the upload records go to a real database).</summary>
+public sealed class CacheUploadsTests : IAsyncLifetime
 {
     private readonly string _dataDir = Directory.CreateTempSubdirectory("hydra-cache-uploads-").FullName;
     private readonly DirectoryCacheStorage _store;
-    private readonly CacheUploads _uploads;
     private readonly CacheSigningKey _key;
+    private string _connectionString = "";
+    private NpgsqlDataSource? _db;
+    private CacheUploads? _cacheUploads;
 
     public CacheUploadsTests()
     {
         var hydra = Options.Create(new HydraOptions { DataDir = _dataDir });
-        var cache = Options.Create(new CacheOptions { MaxNarSize = 16, MaxLogSize = 8 });
         _store = new DirectoryCacheStorage(hydra, TimeProvider.System);
-        _key = new CacheSigningKey(hydra, cache);
-        var recompressor = new NarRecompressor(_store, new MemoryCache(new MemoryCacheOptions()), cache, hydra);
-        _uploads = new CacheUploads(_store, recompressor, _key, cache, NullLogger<CacheUploads>.Instance);
+        _key = new CacheSigningKey(hydra, Options.Create(new CacheOptions()));
     }
 
-    public void Dispose() => Directory.Delete(_dataDir, recursive: true);
+    private CacheUploads Uploads => _cacheUploads!;
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await TestDatabase.CreateAsync();
+        _db = NpgsqlDataSource.Create(_connectionString);
+        var hydra = Options.Create(new HydraOptions { DataDir = _dataDir });
+        var cache = Options.Create(new CacheOptions { MaxNarSize = 16, MaxLogSize = 8 });
+        var memory = new MemoryCache(new MemoryCacheOptions());
+        var recompressor = new NarRecompressor(_store, memory, _db, cache, hydra);
+        _cacheUploads = new CacheUploads(_store, recompressor, new CacheNarIndex(_db, memory), _key, cache, NullLogger<CacheUploads>.Instance);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _db!.DisposeAsync();
+        await TestDatabase.DropAsync(_connectionString);
+        Directory.Delete(_dataDir, recursive: true);
+    }
 
     [Fact]
     public async Task Nar_over_the_size_limit_is_413_by_content_length_or_by_counting()
@@ -36,8 +55,8 @@ public sealed class CacheUploadsTests : IDisposable
         var bytes = RandomNumberGenerator.GetBytes(17);
         var name = NixBase32.Encode(SHA256.HashData(bytes)) + ".nar.zst";
 
-        var declared = await _uploads.PutNarAsync(name, new MemoryStream(bytes), bytes.Length, "w", CancellationToken.None);
-        var undeclared = await _uploads.PutNarAsync(name, new MemoryStream(bytes), null, "w", CancellationToken.None);
+        var declared = await Uploads.PutNarAsync(name, new MemoryStream(bytes), bytes.Length, "w", CancellationToken.None);
+        var undeclared = await Uploads.PutNarAsync(name, new MemoryStream(bytes), null, "w", CancellationToken.None);
 
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, declared.StatusCode);
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, undeclared.StatusCode);
@@ -49,7 +68,7 @@ public sealed class CacheUploadsTests : IDisposable
     {
         var drv = NixBase32.Encode(RandomNumberGenerator.GetBytes(20)) + "-big.drv";
 
-        var result = await _uploads.PutLogAsync(drv, new MemoryStream(new byte[9]), "w", CancellationToken.None);
+        var result = await Uploads.PutLogAsync(drv, new MemoryStream(new byte[9]), "w", CancellationToken.None);
 
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, result.StatusCode);
         Assert.False(File.Exists(_store.PathOf("log/" + drv)));
@@ -58,7 +77,7 @@ public sealed class CacheUploadsTests : IDisposable
     [Fact]
     public async Task Nar_with_a_name_in_another_convention_is_stored_without_a_hash_check()
     {
-        var result = await _uploads.PutNarAsync("abc-def.nar", new MemoryStream("nar"u8.ToArray()), 3, "w", CancellationToken.None);
+        var result = await Uploads.PutNarAsync("abc-def.nar", new MemoryStream("nar"u8.ToArray()), 3, "w", CancellationToken.None);
 
         Assert.Equal(StatusCodes.Status204NoContent, result.StatusCode);
         Assert.Equal("nar", await File.ReadAllTextAsync(_store.PathOf("nar/abc-def.nar")));

@@ -52,12 +52,12 @@ internal static class NixCli
         return new Result(process.ExitCode, (await stdout).Trim(), await stderr);
     }
 
-    /// <summary>Builds a fresh tiny store path with a unique name and returns it.</summary>
-    public static async Task<string> BuildTinyPathAsync()
+    /// <summary>Builds a fresh tiny store path with a unique name, a file holding <paramref name="text"/> and a newline, and returns it.</summary>
+    public static async Task<string> BuildTinyPathAsync(string text = "hi")
     {
         var name = $"c-{Guid.NewGuid():N}"[..14];
         var expression =
-            $$"""derivation { name = "{{name}}"; builder = "/bin/sh"; args = [ "-c" "echo hi > $out" ]; system = builtins.currentSystem; PATH = "/bin:/usr/bin"; }""";
+            $$"""derivation { name = "{{name}}"; builder = "/bin/sh"; args = [ "-c" "echo {{text}} > $out" ]; system = builtins.currentSystem; PATH = "/bin:/usr/bin"; }""";
         var result = await RunAsync("nix-build", ["--no-out-link", "-E", expression]);
         Assert.True(result.ExitCode == 0, "nix-build failed: " + result.Stderr);
         return result.Stdout;
