@@ -185,6 +185,35 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
     }
 
     [Fact]
+    public async Task An_upload_cut_off_midway_is_never_visible_and_leaves_no_temporary_file()
+    {
+        var token = await WorkerTokenHoldingAsync();
+        var bytes = RandomNumberGenerator.GetBytes(256 * 1024);
+        var name = NixBase32.Encode(SHA256.HashData(bytes)) + ".nar.xz";
+        var uri = new Uri(factory.BaseUrl);
+        var narDirectory = Path.Combine(factory.CacheDir, "nar");
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(uri.Host, uri.Port);
+            await using var stream = tcp.GetStream();
+            var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes("worker:" + token));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                $"PUT /cache/nar/{name} HTTP/1.1\r\nHost: {uri.Authority}\r\nAuthorization: Basic {credentials}\r\nContent-Length: {bytes.Length}\r\n\r\n"));
+            await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await stream.FlushAsync();
+
+            // The server is writing the upload under a temporary name; then the client goes away.
+            await EventuallyAsync(() => Directory.EnumerateFiles(narDirectory, $".{name}.*.tmp").Any());
+        }
+
+        await EventuallyAsync(() => !Directory.EnumerateFiles(narDirectory, $".{name}.*.tmp").Any());
+        using var read = await factory.Client().GetAsync("/cache/nar/" + name);
+
+        Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        Assert.False(File.Exists(NarFile(name)));
+    }
+
+    [Fact]
     public async Task Raw_dot_segments_never_reach_outside_the_cache()
     {
         // HttpClient would normalise "..", so speak HTTP by hand.
@@ -246,6 +275,25 @@ public sealed class CacheHttpTests(CacheServerFactory factory) : IClassFixture<C
 
         Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
         Assert.StartsWith("StoreDir: /nix/store\n", info, StringComparison.Ordinal);
+    }
+
+    /// <summary>Waits (up to a minute, for a loaded machine) until <paramref name="condition"/> holds.</summary>
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        while (!condition())
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+
+    /// <summary>The token of a new worker that holds a running step (any NAR may then be uploaded).</summary>
+    private async Task<string> WorkerTokenHoldingAsync()
+    {
+        var name = $"w-{Guid.NewGuid():N}";
+        var token = await factory.CreateWorkerTokenAsync(name);
+        await factory.HoldStepAsync(name, []);
+        return token;
     }
 
     /// <summary>A client for a new worker that holds a running step whose outputs are the paths with <paramref name="hashes"/>.</summary>
