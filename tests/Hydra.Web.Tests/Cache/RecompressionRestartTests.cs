@@ -32,13 +32,7 @@ public sealed class RecompressionRestartTests : IAsyncLifetime
     [Fact]
     public async Task A_narinfo_uploaded_after_a_restart_is_checked_against_the_recorded_recompression_and_points_at_the_stored_file()
     {
-        var hash = RandomHashPart();
-        var token = await WorkerTokenAsync(hash);
-        var (nar, brotli, uploadName) = Upload();
-        using (var before = WorkerClient(_first, token))
-        {
-            (await before.PutAsync("/cache/nar/" + uploadName, new ByteArrayContent(brotli))).EnsureSuccessStatusCode();
-        }
+        var (hash, token, nar, brotli, uploadName) = await UploadToTheFirstServerAsync();
 
         using var after = WorkerClient(_restarted!, token);
         var otherNar = Encoding.UTF8.GetBytes("not what was uploaded");
@@ -58,13 +52,7 @@ public sealed class RecompressionRestartTests : IAsyncLifetime
     [Fact]
     public async Task The_same_upload_after_a_restart_is_not_recompressed_again_unless_its_stored_file_is_gone()
     {
-        var hash = RandomHashPart();
-        var token = await WorkerTokenAsync(hash);
-        var (nar, brotli, uploadName) = Upload();
-        using (var before = WorkerClient(_first, token))
-        {
-            (await before.PutAsync("/cache/nar/" + uploadName, new ByteArrayContent(brotli))).EnsureSuccessStatusCode();
-        }
+        var (hash, token, nar, brotli, uploadName) = await UploadToTheFirstServerAsync();
 
         var storedFile = await StoredFileOfAsync(nar);
         var marked = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -93,11 +81,22 @@ public sealed class RecompressionRestartTests : IAsyncLifetime
         Assert.Equal(nar, await ZstdDecompressAsync(await _restarted!.Client().GetByteArrayAsync("/cache/nar/" + Path.GetFileName(storedFile))));
     }
 
-    private static (byte[] Nar, byte[] Brotli, string UploadName) Upload()
+    /// <summary>
+    /// A new NAR uploaded in brotli to the first server by a worker holding a step with the output of hash
+    /// <c>Hash</c> (its token works on both servers).
+    /// </summary>
+    private async Task<(string Hash, string Token, byte[] Nar, byte[] Brotli, string UploadName)> UploadToTheFirstServerAsync()
     {
+        var hash = RandomHashPart();
+        var worker = $"w-{Guid.NewGuid():N}";
+        var token = await _first.CreateWorkerTokenAsync(worker);
+        await _first.HoldStepAsync(worker, [$"/nix/store/{hash}-test"]);
         var nar = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("nix archive bytes ", 500)) + Guid.NewGuid());
         var brotli = Brotli(nar);
-        return (nar, brotli, Name(brotli) + ".nar.br");
+        var uploadName = Name(brotli) + ".nar.br";
+        using var client = WorkerClient(_first, token);
+        (await client.PutAsync("/cache/nar/" + uploadName, new ByteArrayContent(brotli))).EnsureSuccessStatusCode();
+        return (hash, token, nar, brotli, uploadName);
     }
 
     /// <summary>The zstd file in the cache that decompresses to <paramref name="nar"/>.</summary>
@@ -112,15 +111,6 @@ public sealed class RecompressionRestartTests : IAsyncLifetime
         }
 
         throw new InvalidOperationException("No stored zstd file holds the NAR.");
-    }
-
-    /// <summary>A worker holding a step with the output of hash <paramref name="hash"/>; its token works on both servers.</summary>
-    private async Task<string> WorkerTokenAsync(string hash)
-    {
-        var name = $"w-{Guid.NewGuid():N}";
-        var token = await _first.CreateWorkerTokenAsync(name);
-        await _first.HoldStepAsync(name, [$"/nix/store/{hash}-test"]);
-        return token;
     }
 
     private static HttpClient WorkerClient(CacheServerFactory server, string token)
