@@ -45,6 +45,11 @@ public sealed class QueueMaintenance(NpgsqlDataSource dataSource, IOptions<Queue
     /// dependencies all succeeded, a pending step with a failed dependency, and an unfinished build
     /// whose top step already ended. Each statement is idempotent.
     /// </summary>
+    /// <remarks>
+    /// A pending step whose derivation is in the failure cache is not promoted: ingestion writes its steps before
+    /// the evaluation's last transaction fails such steps as cached failures, and a sweep in between would
+    /// otherwise build the derivation again (see EvaluationFinalizer).
+    /// </remarks>
     public async Task RepairAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -55,7 +60,8 @@ public sealed class QueueMaintenance(NpgsqlDataSource dataSource, IOptions<Queue
             UPDATE steps d SET state = 1
             WHERE d.state = 0 AND NOT EXISTS (
                 SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id
-                WHERE e.step_id = d.id AND x.state <> 3);
+                WHERE e.step_id = d.id AND x.state <> 3)
+              AND NOT EXISTS (SELECT 1 FROM failed_derivations f WHERE f.drv_path = d.drv_path);
             UPDATE steps d SET state = 4, status = {BuildStatus.DependencyFailed}, finished_at = @now
             WHERE d.state = 0 AND EXISTS (
                 SELECT 1 FROM step_dependencies e JOIN steps x ON x.id = e.depends_on_id

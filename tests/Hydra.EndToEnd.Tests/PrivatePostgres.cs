@@ -30,7 +30,9 @@ public sealed class PrivatePostgres : IAsyncDisposable
     {
         await PgAsync("stop");
         await Task.Delay(down);
-        await PgAsync("start", ("PG_PORT", _port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var port = (await PgAsync("start", ("PG_PORT", _port.ToString(System.Globalization.CultureInfo.InvariantCulture)))).Split('\n').Last();
+        // pg.sh takes another port when the old one was taken meanwhile; the server under test would then never reconnect.
+        Assert.True(port == _port.ToString(System.Globalization.CultureInfo.InvariantCulture), $"PostgreSQL came back on port {port}, not {_port}: another process took it");
     }
 
     public async ValueTask DisposeAsync()

@@ -80,4 +80,19 @@ public sealed class CompletionTests(DatabaseFixture database) : IClassFixture<Da
 
         Assert.Equal(1, await queue.ScalarAsync<short>($"SELECT state FROM steps WHERE id = {stuck}"));
     }
+
+    [Fact]
+    public async Task Repair_leaves_a_pending_step_in_the_failure_cache_to_its_evaluation()
+    {
+        // An evaluation wrote this step and has not yet failed it as a cached failure in its last transaction.
+        await using var queue = new QueueHarness(database.ConnectionString);
+        var done = await queue.AddStepAsync("done-dep", _system);
+        await queue.ExecuteAsync($"UPDATE steps SET state = 3, status = 0 WHERE id = {done}");
+        var cached = await queue.AddStepAsync("failed-before", _system, done);
+        await queue.ExecuteAsync($"INSERT INTO failed_derivations (drv_path, failed_at) SELECT drv_path, now() FROM steps WHERE id = {cached}");
+
+        await queue.Maintenance.RepairAsync(CancellationToken.None);
+
+        Assert.Equal(0, await queue.ScalarAsync<short>($"SELECT state FROM steps WHERE id = {cached}"));
+    }
 }
