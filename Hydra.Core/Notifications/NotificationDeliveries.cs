@@ -91,7 +91,8 @@ public sealed class NotificationDeliveries(NpgsqlDataSource dataSource, TimeProv
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static string StateName(short state, bool hasError) => state switch
+    /// <summary>A delivery's state as the pages show it: pending, retrying (pending after a failed attempt), delivered or failed.</summary>
+    public static string StateName(short state, bool hasError) => state switch
     {
         0 => hasError ? "retrying" : "pending",
         1 => "delivered",
