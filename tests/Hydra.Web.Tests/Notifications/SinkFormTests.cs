@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Encodings.Web;
 using Hydra.Core.Notifications;
+using Hydra.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -145,17 +146,5 @@ public sealed class SinkFormTests(HydraWebFactory factory) : IClassFixture<Hydra
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
-    private async Task<List<object[]>> RowsAsync(string sql)
-    {
-        await using var command = factory.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object[reader.FieldCount];
-            reader.GetValues(row);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private Task<List<object[]>> RowsAsync(string sql) => factory.Services.GetRequiredService<NpgsqlDataSource>().RowsAsync(sql);
 }
