@@ -25,7 +25,12 @@ internal static class SinkPageEndpoints
         routes.MapGet("/project/{project}/notifications/{id:long}/edit", EditFormAsync);
         routes.MapPost("/project/{project}/notifications/{id:long}/edit", (string project, long id, HttpContext http, NpgsqlDataSource db,
             NotificationSinkStore sinks, IAntiforgery antiforgery, CancellationToken ct) => SaveAsync(project, id, http, db, sinks, antiforgery, ct)).DisableAntiforgery();
-        routes.MapPost("/project/{project}/notifications/{id:long}/{verb:regex(^(test|enable|disable|delete)$)}", ActAsync).DisableAntiforgery();
+        foreach (var verb in (string[])["test", "enable", "disable", "delete"])
+        {
+            routes.MapPost($"/project/{{project}}/notifications/{{id:long}}/{verb}", (string project, long id, HttpContext http, NpgsqlDataSource db,
+                    NotificationSinkStore sinks, NotificationOutbox outbox, IAntiforgery antiforgery, CancellationToken ct) =>
+                ActAsync(project, id, verb, http, db, sinks, outbox, antiforgery, ct)).DisableAntiforgery();
+        }
         return routes;
     }
 
