@@ -17,6 +17,7 @@ using Hydra.Web.Channels;
 using Hydra.Web.Hosting;
 using Hydra.Web.Pages.Jobsets;
 using Hydra.Web.Pages.Admin;
+using Hydra.Web.Pages.Notifications;
 using Hydra.Web.Pages.Projects;
 using Hydra.Web.Products;
 using Microsoft.AspNetCore.DataProtection;
@@ -92,6 +93,7 @@ public static class HydraWebExtensions
         routes.MapAdminEndpoints();
         routes.MapNotificationEndpoints();
         routes.MapNotificationSinkEndpoints();
+        routes.MapSinkPageEndpoints();
         routes.MapHydraChannels();
         routes.MapHydraApi();
         app.MapHydraOpenApi();

@@ -17,6 +17,7 @@ public static class HydraNotificationsExtensions
             .Validate(o => o.MaxAttempts > 0 && o.Concurrency > 0 && o.BatchSize > 0, "Hydra:Notifications: MaxAttempts, Concurrency and BatchSize must be positive.")
             .Validate(o => o.InitialBackoff > TimeSpan.Zero && o.MaxBackoff >= o.InitialBackoff && o.Lease > TimeSpan.Zero,
                 "Hydra:Notifications: backoffs and the lease must be positive, MaxBackoff at least InitialBackoff.")
+            .Validate(o => o.Retention.BatchSize > 0, "Hydra:Notifications:Retention:BatchSize must be positive.")
             .ValidateOnStart();
         services.AddHttpClient(NotificationHttp.ClientName)
             .ConfigureHttpClient((provider, client) => client.Timeout = provider.GetRequiredService<IOptions<NotificationOptions>>().Value.HttpTimeout);
@@ -24,6 +25,7 @@ public static class HydraNotificationsExtensions
         services.AddSingleton<DeliveryContextLoader>();
         services.AddSingleton<NotificationDeliverer>();
         services.AddSingleton<NotificationDeliveries>();
+        services.AddSingleton<NotificationPruner>();
         services.AddSingleton<NotificationSinkStore>();
         services.AddSingleton<EventJson>();
         services.AddSingleton<INotificationSink, EmailSink>();

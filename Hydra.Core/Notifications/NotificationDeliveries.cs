@@ -11,14 +11,16 @@ public sealed class NotificationDeliveries(NpgsqlDataSource dataSource, TimeProv
         long SinkId, string SinkKind, string SinkName, string Project, string? Jobset, string EventKind, long? BuildId, long? EvaluationId, string? Job,
         DateTimeOffset CreatedAt);
 
-    /// <summary>Counts by state: pending, delivered, failed; and how many pending ones have failed at least once.</summary>
-    public sealed record Counts(long Pending, long Retrying, long Delivered, long Failed);
+    /// <summary>Counts by state: pending, delivered, failed; how many pending ones have failed at least once; and how many sinks exist.</summary>
+    public sealed record Counts(long Pending, long Retrying, long Delivered, long Failed, long Sinks);
 
     /// <summary>
     /// Deliveries in <paramref name="filter"/>: "failed" (gave up), "retrying" (pending after a failed attempt),
-    /// "pending", "delivered", or "problems" (failed and retrying, the default), newest first, keyset-paged by id.
+    /// "pending", "delivered", or "problems" (failed and retrying, the default), newest first, keyset-paged by id;
+    /// only those of <paramref name="project"/> and of sink <paramref name="sinkId"/> when given.
     /// </summary>
-    public async Task<IReadOnlyList<Row>> ListAsync(string filter, long? beforeId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Row>> ListAsync(
+        string filter, string? project, long? sinkId, long? beforeId, int limit, CancellationToken cancellationToken)
     {
         var where = filter switch
         {
@@ -38,9 +40,12 @@ public sealed class NotificationDeliveries(NpgsqlDataSource dataSource, TimeProv
             JOIN projects p ON p.id = s.project_id
             LEFT JOIN jobsets j ON j.id = e.jobset_id
             WHERE {where} AND d.id < @before
+              AND (CAST(@project AS text) IS NULL OR p.name = @project) AND (CAST(@sink AS bigint) IS NULL OR d.sink_id = @sink)
             ORDER BY d.id DESC LIMIT @limit
             """);
         command.Parameters.AddWithValue("before", beforeId ?? long.MaxValue);
+        command.Parameters.Add(new NpgsqlParameter<string?>("project", project) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<long?>("sink", sinkId) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         command.Parameters.AddWithValue("limit", limit);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rows = new List<Row>();
@@ -61,12 +66,12 @@ public sealed class NotificationDeliveries(NpgsqlDataSource dataSource, TimeProv
         await using var command = dataSource.CreateCommand(
             """
             SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 0 AND last_error IS NOT NULL),
-                   count(*) FILTER (WHERE state = 1), count(*) FILTER (WHERE state = 2)
+                   count(*) FILTER (WHERE state = 1), count(*) FILTER (WHERE state = 2), (SELECT count(*) FROM notification_sinks)
             FROM notification_deliveries
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new Counts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        return new Counts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
     }
 
     /// <summary>
@@ -91,7 +96,8 @@ public sealed class NotificationDeliveries(NpgsqlDataSource dataSource, TimeProv
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static string StateName(short state, bool hasError) => state switch
+    /// <summary>A delivery's state as the pages show it: pending, retrying (pending after a failed attempt), delivered or failed.</summary>
+    public static string StateName(short state, bool hasError) => state switch
     {
         0 => hasError ? "retrying" : "pending",
         1 => "delivered",

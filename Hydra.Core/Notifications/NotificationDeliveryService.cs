@@ -7,10 +7,12 @@ namespace Hydra.Core.Notifications;
 
 /// <summary>
 /// The background loop of delivery: a round at once while there is work, otherwise every poll interval.
-/// Several processes may run it; <c>SKIP LOCKED</c> shares the deliveries.
+/// Several processes may run it; <c>SKIP LOCKED</c> shares the deliveries. Between rounds it prunes the outbox
+/// once per retention interval (<see cref="NotificationPruner"/>).
 /// </summary>
 public sealed partial class NotificationDeliveryService(
-    NotificationDeliverer deliverer, IOptions<NotificationOptions> options, ILogger<NotificationDeliveryService> logger) : BackgroundService
+    NotificationDeliverer deliverer, NotificationPruner pruner, IOptions<NotificationOptions> options, ILogger<NotificationDeliveryService> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,6 +26,7 @@ public sealed partial class NotificationDeliveryService(
                 {
                     delay = TimeSpan.Zero;
                 }
+                await pruner.PruneIfDueAsync(stoppingToken);
                 failures = 0;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

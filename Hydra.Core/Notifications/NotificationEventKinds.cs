@@ -14,6 +14,12 @@ public static class NotificationEventKinds
     public const string BuildStarted = "build_started";
     public const string BuildFinished = "build_finished";
 
+    /// <summary>
+    /// A test sent from a project's notifications page to one sink (never fanned out, so no sink subscribes to it):
+    /// webhooks, Slack, Matrix and email send it; RunCommand and forge sinks skip it, as it has no build.
+    /// </summary>
+    public const string Test = "test";
+
     public static readonly IReadOnlyList<string> All =
         [EvaluationStarted, EvaluationFailed, EvaluationFinished, EvaluationCompleted, BuildQueued, BuildStarted, BuildFinished];
 

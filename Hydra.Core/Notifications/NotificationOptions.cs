@@ -42,6 +42,8 @@ public sealed class NotificationOptions
 
     public SmtpSettings Smtp { get; set; } = new();
 
+    public RetentionSettings Retention { get; set; } = new();
+
     /// <summary>Where email goes out (<c>Hydra:Notifications:Smtp</c>).</summary>
     public sealed class SmtpSettings
     {
@@ -51,5 +53,24 @@ public sealed class NotificationOptions
         public string? UserName { get; set; }
         public string? Password { get; set; }
         public string From { get; set; } = "hydra@localhost";
+    }
+
+    /// <summary>
+    /// How long the outbox keeps what is done (<c>Hydra:Notifications:Retention</c>). Pending deliveries and events
+    /// not yet fanned out are never pruned. A zero or negative age keeps those rows for ever.
+    /// </summary>
+    public sealed class RetentionSettings
+    {
+        /// <summary>Delivered (or skipped) deliveries older than this, counted from delivery, are deleted.</summary>
+        public TimeSpan Delivered { get; set; } = TimeSpan.FromDays(30);
+
+        /// <summary>Failed deliveries older than this, counted from their last attempt, are deleted: longer, so someone can look.</summary>
+        public TimeSpan Failed { get; set; } = TimeSpan.FromDays(90);
+
+        /// <summary>How often the delivery loop prunes.</summary>
+        public TimeSpan Interval { get; set; } = TimeSpan.FromHours(1);
+
+        /// <summary>Rows deleted per statement, so no statement holds its locks for long.</summary>
+        public int BatchSize { get; set; } = 1000;
     }
 }

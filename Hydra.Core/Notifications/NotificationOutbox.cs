@@ -64,6 +64,43 @@ public sealed class NotificationOutbox(NpgsqlDataSource dataSource, IOptions<Not
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    /// <summary>
+    /// Queues a <see cref="NotificationEventKinds.Test"/> event for sink <paramref name="sinkId"/> of <paramref name="project"/>
+    /// and its one delivery, due now, in one statement: the event is written fanned out, so it reaches this sink only, and
+    /// it then goes through the same workers, retries and admin page as every other delivery (a disabled sink gets it too,
+    /// so it can be tried before it is turned on). The event is about the sink's jobset, or for a sink of the whole project
+    /// its first jobset. The delivery's id; null with <c>SinkExists</c> false when there is no such sink, or true when the
+    /// project has no jobset for the event to be about.
+    /// </summary>
+    public async Task<(long? DeliveryId, bool SinkExists)> EnqueueTestAsync(string project, long sinkId, string message, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            WITH sink AS (
+                SELECT s.id, s.project_id,
+                       COALESCE(s.jobset_id, (SELECT j.id FROM jobsets j WHERE j.project_id = s.project_id ORDER BY j.hidden, j.name LIMIT 1)) AS jobset_id
+                FROM notification_sinks s JOIN projects p ON p.id = s.project_id
+                WHERE s.id = @sink AND p.name = @project
+            ), event AS (
+                INSERT INTO notification_events (kind, project_id, jobset_id, message, created_at, fanned_out)
+                SELECT 'test', project_id, jobset_id, @message, @now, true FROM sink WHERE jobset_id IS NOT NULL
+                RETURNING id
+            ), delivery AS (
+                INSERT INTO notification_deliveries (event_id, sink_id, next_attempt_at, created_at)
+                SELECT event.id, sink.id, @now, @now FROM event, sink
+                RETURNING id
+            )
+            SELECT EXISTS (SELECT 1 FROM sink), (SELECT id FROM delivery)
+            """);
+        command.Parameters.AddWithValue("project", project);
+        command.Parameters.AddWithValue("sink", sinkId);
+        command.Parameters.AddWithValue("message", message);
+        command.Parameters.AddWithValue("now", clock.GetUtcNow());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetBoolean(0));
+    }
+
     /// <summary>Takes up to <paramref name="limit"/> due deliveries for this worker, oldest due first.</summary>
     public async Task<IReadOnlyList<TakenDelivery>> TakeDueAsync(int limit, CancellationToken cancellationToken)
     {

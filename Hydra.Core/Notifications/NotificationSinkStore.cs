@@ -1,10 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Npgsql;
 
 namespace Hydra.Core.Notifications;
 
-/// <summary>Reads and writes the sinks of a project (and its jobsets) for the JSON API.</summary>
+/// <summary>Reads and writes the sinks of a project (and its jobsets) for the JSON API and the notifications page.</summary>
 public sealed class NotificationSinkStore(NpgsqlDataSource dataSource, TimeProvider clock)
 {
     /// <summary>A sink as shown: secrets replaced by <c>"********"</c>.</summary>
@@ -12,6 +11,12 @@ public sealed class NotificationSinkStore(NpgsqlDataSource dataSource, TimeProvi
 
     /// <summary>A sink to create or replace. Null <see cref="Events"/>: the kind's defaults.</summary>
     public sealed record Change(string? Jobset, string Kind, string Name, bool Enabled, IReadOnlyList<string>? Events, string Jobs, JsonObject Settings);
+
+    /// <summary>
+    /// How a sink's deliveries stand: its newest delivery (state as <see cref="NotificationDeliveries.StateName"/>, when,
+    /// its error or skip note), and how many have failed or are pending.
+    /// </summary>
+    public sealed record DeliveryState(string? LastState, DateTimeOffset? LastAt, string? LastMessage, long Failed, long Pending);
 
     public async Task<IReadOnlyList<Listed>> ListAsync(string project, CancellationToken cancellationToken)
     {
@@ -29,7 +34,7 @@ public sealed class NotificationSinkStore(NpgsqlDataSource dataSource, TimeProvi
             var settings = JsonNode.Parse(reader.GetString(7)) as JsonObject ?? [];
             foreach (var secret in NotificationSinkKinds.SecretSettings.Where(settings.ContainsKey))
             {
-                settings[secret] = "********";
+                settings[secret] = NotificationSinkFields.Masked;
             }
             sinks.Add(new Listed(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 reader.GetBoolean(4), reader.GetFieldValue<string[]>(5), reader.GetString(6), settings));
@@ -37,28 +42,11 @@ public sealed class NotificationSinkStore(NpgsqlDataSource dataSource, TimeProvi
         return sinks;
     }
 
-    /// <summary>Validates a change; null when it is fine, else what is wrong.</summary>
+    /// <summary>Validates a change (<see cref="NotificationSinkFields.Check"/>); null when it is fine, else what is wrong, each problem after its field.</summary>
     public static string? Validate(Change change)
     {
-        if (!NotificationSinkKinds.All.Contains(change.Kind))
-        {
-            return $"Unknown kind '{change.Kind}'; one of {string.Join(", ", NotificationSinkKinds.All)}.";
-        }
-        if (change.Events?.FirstOrDefault(e => !NotificationEventKinds.All.Contains(e)) is { } unknown)
-        {
-            return $"Unknown event '{unknown}'; any of {string.Join(", ", NotificationEventKinds.All)}.";
-        }
-        string[] required = change.Kind switch
-        {
-            NotificationSinkKinds.Slack or NotificationSinkKinds.Webhook => ["url"],
-            NotificationSinkKinds.Matrix => ["homeserver", "room", "token"],
-            NotificationSinkKinds.RunCommand => ["command"],
-            NotificationSinkKinds.GitHub or NotificationSinkKinds.Gitea or NotificationSinkKinds.GitLab => ["token"],
-            _ => [],
-        };
-        var missing = required.Where(name => change.Settings[name] is not JsonValue value || value.GetValueKind() != JsonValueKind.String
-                                             || string.IsNullOrEmpty(value.GetValue<string>())).ToList();
-        return missing.Count > 0 ? $"A {change.Kind} sink needs settings: {string.Join(", ", missing)}." : null;
+        var problems = NotificationSinkFields.Check(change);
+        return problems.Count == 0 ? null : string.Join(" ", problems.Select(p => $"{p.Key}: {p.Value}"));
     }
 
     /// <summary>Creates a sink in <paramref name="project"/>; null when the project or jobset does not exist.</summary>
@@ -100,6 +88,47 @@ public sealed class NotificationSinkStore(NpgsqlDataSource dataSource, TimeProvi
             "DELETE FROM notification_sinks s USING projects p WHERE s.id = @id AND p.id = s.project_id AND p.name = @project");
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("project", project);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>The delivery state of each sink of <paramref name="project"/>, by sink id (indexed per sink: migration 0024).</summary>
+    public async Task<IReadOnlyDictionary<long, DeliveryState>> DeliveryStatesAsync(string project, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT s.id, last.state, last.has_error, last.at, last.message, open.failed, open.pending
+            FROM notification_sinks s
+            JOIN projects p ON p.id = s.project_id
+            LEFT JOIN LATERAL (
+                SELECT d.state, d.last_error IS NOT NULL AS has_error, COALESCE(d.delivered_at, d.last_attempt_at, d.created_at) AS at,
+                       CASE WHEN d.state = 1 THEN d.note ELSE d.last_error END AS message
+                FROM notification_deliveries d WHERE d.sink_id = s.id ORDER BY d.id DESC LIMIT 1) last ON true
+            CROSS JOIN LATERAL (
+                SELECT count(*) FILTER (WHERE d.state = 2) AS failed, count(*) FILTER (WHERE d.state = 0) AS pending
+                FROM notification_deliveries d WHERE d.sink_id = s.id AND d.state <> 1) open
+            WHERE p.name = @project
+            """);
+        command.Parameters.AddWithValue("project", project);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var states = new Dictionary<long, DeliveryState>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            states[reader.GetInt64(0)] = new DeliveryState(
+                reader.IsDBNull(1) ? null : NotificationDeliveries.StateName(reader.GetInt16(1), reader.GetBoolean(2)),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3), reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.GetInt64(5), reader.GetInt64(6));
+        }
+        return states;
+    }
+
+    /// <summary>Turns a sink on or off; false when <paramref name="project"/> has no sink <paramref name="id"/>.</summary>
+    public async Task<bool> SetEnabledAsync(string project, long id, bool enabled, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE notification_sinks s SET enabled = @enabled FROM projects p WHERE s.id = @id AND p.id = s.project_id AND p.name = @project");
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("project", project);
+        command.Parameters.AddWithValue("enabled", enabled);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 

@@ -39,19 +39,29 @@ public abstract class ForgeStatusSink : INotificationSink
         {
             return DeliveryResult.Skipped(reason);
         }
+        if (ApiUrl(delivery, commit) is not { } apiUrl)
+        {
+            return NoApiUrl();
+        }
         var status = new ForgeStatus(
             CommitStates.For(delivery.Event.Kind, build.Status),
             $"{delivery.Sink.Get("context") ?? DefaultContext}:{delivery.FullJobName}",
             Truncate(NotificationText.Summary(delivery), 140),
             delivery.BuildUrl!);
-        return await PostStatusAsync(delivery, token, commit, status, cancellationToken);
+        return await PostStatusAsync(apiUrl.TrimEnd('/'), token, commit, status, cancellationToken);
     }
 
-    /// <summary>Posts one commit status to the forge.</summary>
-    protected abstract Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken);
+    /// <summary>Posts one commit status to the forge whose API is at <paramref name="apiUrl"/> (no trailing slash).</summary>
+    protected abstract Task<DeliveryResult> PostStatusAsync(string apiUrl, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken);
 
-    /// <summary>The sink's <c>apiUrl</c>, else the scheme and host of the input's URL (self-hosted forges).</summary>
-    protected static string? ApiUrl(DeliveryContext delivery, ForgeCommit commit) => delivery.Sink.Get("apiUrl") ?? commit.Host;
+    /// <summary>Where the forge's API is when the sink sets no <c>apiUrl</c>: by default the scheme and host of the input's URL (self-hosted forges).</summary>
+    protected virtual string? DefaultApiUrl(ForgeCommit commit) => commit.Host;
+
+    /// <summary>The sink's <c>apiUrl</c>, else <see cref="DefaultApiUrl"/>; null when neither names one.</summary>
+    protected string? ApiUrl(DeliveryContext delivery, ForgeCommit commit) => delivery.Sink.Get("apiUrl") ?? DefaultApiUrl(commit);
+
+    /// <summary>The failure when <see cref="ApiUrl"/> is null: a setting is missing, which no retry fixes.</summary>
+    protected DeliveryResult NoApiUrl() => DeliveryResult.Fatal($"The {Kind} sink needs apiUrl (the input URL names no host).");
 
     protected static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

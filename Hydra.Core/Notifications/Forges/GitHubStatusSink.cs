@@ -32,11 +32,16 @@ public sealed class GitHubStatusSink(IHttpClientFactory httpClients, TimeProvide
         {
             return DeliveryResult.Skipped(reason);
         }
-        return await Client(delivery, token).CreateCheckRunAsync(commit, CheckRunFor(delivery), cancellationToken);
+        return ApiUrl(delivery, commit) is { } apiUrl
+            ? await Client(apiUrl, token).CreateCheckRunAsync(commit, CheckRunFor(delivery), cancellationToken)
+            : NoApiUrl();
     }
 
-    protected override Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken) =>
-        Client(delivery, token).CreateStatusAsync(commit, status, cancellationToken);
+    /// <summary>GitHub's API is at one address unless the sink names another (GitHub Enterprise).</summary>
+    protected override string? DefaultApiUrl(ForgeCommit commit) => GitHubClient.DefaultApiUrl;
+
+    protected override Task<DeliveryResult> PostStatusAsync(string apiUrl, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken) =>
+        Client(apiUrl, token).CreateStatusAsync(commit, status, cancellationToken);
 
     /// <summary>The check run of a finished evaluation: its name is the sink's context, its summary a table of failures.</summary>
     public static CheckRun CheckRunFor(DeliveryContext delivery)
@@ -66,6 +71,5 @@ public sealed class GitHubStatusSink(IHttpClientFactory httpClients, TimeProvide
             $"hydra-eval-{delivery.EvaluationId}");
     }
 
-    private GitHubClient Client(DeliveryContext delivery, string token) =>
-        new(httpClients.CreateClient(NotificationHttp.ClientName), delivery.Sink.Get("apiUrl") ?? GitHubClient.DefaultApiUrl, token, clock);
+    private GitHubClient Client(string apiUrl, string token) => new(httpClients.CreateClient(NotificationHttp.ClientName), apiUrl, token, clock);
 }

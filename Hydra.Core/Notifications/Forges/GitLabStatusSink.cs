@@ -11,12 +11,8 @@ public sealed class GitLabStatusSink(IHttpClientFactory httpClients, TimeProvide
 {
     public override string Kind => NotificationSinkKinds.GitLab;
 
-    protected override async Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken)
+    protected override async Task<DeliveryResult> PostStatusAsync(string apiUrl, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken)
     {
-        if (ApiUrl(delivery, commit) is not { } apiUrl)
-        {
-            return DeliveryResult.Fatal($"The {Kind} sink needs apiUrl (the input URL names no host).");
-        }
         var state = status.State switch
         {
             CommitState.Pending => "pending",
@@ -26,7 +22,7 @@ public sealed class GitLabStatusSink(IHttpClientFactory httpClients, TimeProvide
             _ => "failed",
         };
         return await HttpDelivery.SendJsonAsync(httpClients.CreateClient(NotificationHttp.ClientName), HttpMethod.Post,
-            $"{apiUrl.TrimEnd('/')}/api/v4/projects/{Uri.EscapeDataString(commit.Repository)}/statuses/{commit.Sha}",
+            $"{apiUrl}/api/v4/projects/{Uri.EscapeDataString(commit.Repository)}/statuses/{commit.Sha}",
             new { state, name = status.Context, target_url = status.TargetUrl, description = status.Description },
             headers => headers.Add("PRIVATE-TOKEN", token), clock, cancellationToken);
     }

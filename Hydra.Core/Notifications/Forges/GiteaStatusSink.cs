@@ -11,12 +11,8 @@ public sealed class GiteaStatusSink(IHttpClientFactory httpClients, TimeProvider
 {
     public override string Kind => NotificationSinkKinds.Gitea;
 
-    protected override async Task<DeliveryResult> PostStatusAsync(DeliveryContext delivery, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken)
+    protected override async Task<DeliveryResult> PostStatusAsync(string apiUrl, string token, ForgeCommit commit, ForgeStatus status, CancellationToken cancellationToken)
     {
-        if (ApiUrl(delivery, commit) is not { } apiUrl)
-        {
-            return DeliveryResult.Fatal($"The {Kind} sink needs apiUrl (the input URL names no host).");
-        }
         var state = status.State switch
         {
             CommitState.Pending or CommitState.Running => "pending",
@@ -25,7 +21,7 @@ public sealed class GiteaStatusSink(IHttpClientFactory httpClients, TimeProvider
             _ => "error",
         };
         return await HttpDelivery.SendJsonAsync(httpClients.CreateClient(NotificationHttp.ClientName), HttpMethod.Post,
-            $"{apiUrl.TrimEnd('/')}/api/v1/repos/{commit.Repository}/statuses/{commit.Sha}",
+            $"{apiUrl}/api/v1/repos/{commit.Repository}/statuses/{commit.Sha}",
             new { state, target_url = status.TargetUrl, description = status.Description, context = status.Context },
             headers => headers.Authorization = new AuthenticationHeaderValue("token", token), clock, cancellationToken);
     }

@@ -19,6 +19,7 @@ public static class NotificationText
             NotificationEventKinds.EvaluationFinished => $"Hydra evaluation {context.EvaluationId} of {context.FullJobName} finished",
             NotificationEventKinds.EvaluationCompleted =>
                 $"Hydra evaluation {context.EvaluationId} of {context.FullJobName}: {context.Jobs.Count(j => j.Status is not 0)} of {context.Jobs.Count} builds failed",
+            NotificationEventKinds.Test => $"Hydra test notification for {context.FullJobName} ({context.Sink.Kind} sink {context.Sink.Name})".Replace(" sink )", " sink)", StringComparison.Ordinal),
             _ => $"Hydra {context.Event.Kind} in {context.FullJobName}",
         };
     }

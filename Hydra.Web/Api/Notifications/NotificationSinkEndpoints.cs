@@ -2,13 +2,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hydra.Core.Notifications;
 using Hydra.Web.Auth;
+using Hydra.Web.Pages.Notifications;
 using Npgsql;
 
 namespace Hydra.Web.Api.Notifications;
 
 /// <summary>
-/// A project's notification sinks (email, Slack, Matrix, webhooks, RunCommand, forge statuses), JSON only:
-/// <c>GET /project/{p}/notifications</c>, <c>POST</c> to add one, <c>PUT</c> and <c>DELETE
+/// A project's notification sinks (email, Slack, Matrix, webhooks, RunCommand, forge statuses) as JSON:
+/// <c>GET /project/{p}/notifications</c> (a request that asks for <c>text/html</c>, as browsers do, gets the page,
+/// <see cref="SinkPageEndpoints"/>; every other client keeps getting JSON, as before the page existed), <c>POST</c> to add one, <c>PUT</c> and <c>DELETE
 /// /project/{p}/notifications/{id}</c>. Those who administer the project (<see cref="ProjectRights"/>) may
 /// see and change them; secrets are never shown back. See docs/notifications.md for the fields.
 /// </summary>
@@ -23,8 +25,11 @@ internal static class NotificationSinkEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ListAsync(string project, HttpContext http, NpgsqlDataSource db, NotificationSinkStore sinks, CancellationToken cancellationToken) =>
-        await RefuseAsync(project, http, db, cancellationToken) ?? HydraJson.Ok(await sinks.ListAsync(project, cancellationToken));
+    private static async Task<IResult> ListAsync(
+        string project, long? tested, HttpContext http, NpgsqlDataSource db, NotificationSinkStore sinks, CancellationToken cancellationToken) =>
+        !Negotiation.WantsJson(http.Request) && http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+            ? await SinkPageEndpoints.ListPageAsync(project, tested, http, db, sinks, cancellationToken)
+            : await RefuseAsync(project, http, db, cancellationToken) ?? HydraJson.Ok(await sinks.ListAsync(project, cancellationToken));
 
     private static async Task<IResult> CreateAsync(string project, HttpContext http, NpgsqlDataSource db, NotificationSinkStore sinks, CancellationToken cancellationToken)
     {

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Hydra.Web.Pages.Admin;
 
 /// <summary>
-/// The notification outbox for administrators: <c>GET /admin/notifications</c> (page or JSON, <c>?filter=</c>
-/// and <c>?before=</c>), <c>POST /admin/notifications/{id}/retry</c> and <c>POST /admin/notifications/retry-failed</c>.
+/// The notification outbox for administrators: <c>GET /admin/notifications</c> (page or JSON, <c>?filter=</c>,
+/// <c>?project=</c>, <c>?sink=</c> and <c>?before=</c>), <c>POST /admin/notifications/{id}/retry</c> and <c>POST /admin/notifications/retry-failed</c>.
 /// </summary>
 internal static class NotificationEndpoints
 {
@@ -24,7 +24,8 @@ internal static class NotificationEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, NotificationDeliveries deliveries, string? filter, long? before, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(
+        HttpContext http, NotificationDeliveries deliveries, string? filter, string? project, long? sink, long? before, CancellationToken cancellationToken)
     {
         if (!http.User.IsInRole(HydraRoles.Admin))
         {
@@ -37,7 +38,8 @@ internal static class NotificationEndpoints
                 : ErrorPage.Result(StatusCodes.Status403Forbidden, "Forbidden", "The notification outbox needs the admin role.", "/");
         }
         var chosen = NotificationsPage.Filters.Contains(filter) ? filter! : "problems";
-        var rows = await deliveries.ListAsync(chosen, before, PageSize + 1, cancellationToken);
+        project = string.IsNullOrWhiteSpace(project) ? null : project.Trim();
+        var rows = await deliveries.ListAsync(chosen, project, sink, before, PageSize + 1, cancellationToken);
         var page = rows.Take(PageSize).ToList();
         long? next = rows.Count > PageSize ? page[^1].Id : null;
         var counts = await deliveries.CountAsync(cancellationToken);
@@ -55,7 +57,10 @@ internal static class NotificationEndpoints
                 next,
             });
         }
-        return new RazorComponentResult<NotificationsPage>(new { Rows = page, Counts = counts, Filter = chosen, NotFirst = before is not null, NextBefore = next });
+        return new RazorComponentResult<NotificationsPage>(new
+        {
+            Rows = page, Counts = counts, Filter = chosen, Project = project, Sink = sink, NotFirst = before is not null, NextBefore = next,
+        });
     }
 
     private static async Task<IResult> RetryAsync(long id, HttpContext http, NotificationDeliveries deliveries, IAntiforgery antiforgery, CancellationToken cancellationToken)

@@ -43,14 +43,7 @@ public sealed class EditJobsetPage : PageComponent
 
     protected override void Body(Html html)
     {
-        if (Error is not null)
-        {
-            html.Element("p", Error, "alert");
-        }
-        if (Problems.Count > 0)
-        {
-            html.Element("p", "Some fields need a change; see the messages under them.", "alert");
-        }
+        html.FormAlerts(Error, Problems.Count);
         if (FormToken is not { } token)
         {
             return;

@@ -140,7 +140,7 @@ public sealed class JobsetPage : PageComponent
         }
         var path = $"/jobset/{Model.Project}/{Model.Name}";
         html.Open("div", "actions")
-            .Link($"{path}/edit", "Edit jobset").Link($"{path}/clone", "Clone jobset").Link($"{path}/delete", "Delete jobset", "danger")
+            .Link($"{path}/edit", "Edit jobset").Link($"{path}/clone", "Clone jobset").Link($"/project/{Model.Project}/notifications", "Notifications").Link($"{path}/delete", "Delete jobset", "danger")
             .Close();
     }
 

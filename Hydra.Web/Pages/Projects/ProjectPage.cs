@@ -18,7 +18,7 @@ public sealed class ProjectPage : PageComponent
         if (SignedInUser is { } user && Auth.ProjectRights.Administers(user, Model.Name, Model.Owner))
         {
             html.Open("div", "actions").Link($"/project/{Model.Name}/create-jobset", "Create jobset")
-                .Link($"/project/{Model.Name}/edit", "Edit project").Link($"/project/{Model.Name}/delete", "Delete project", "danger").Close();
+                .Link($"/project/{Model.Name}/edit", "Edit project").Link($"/project/{Model.Name}/notifications", "Notifications").Link($"/project/{Model.Name}/delete", "Delete project", "danger").Close();
         }
         if (Model.Description.Length > 0)
         {

@@ -10,6 +10,16 @@ public static class FormFields
         html.Open("form", "stacked").Attr("method", "post").Attr("action", action).Attr("id", id)
             .Open("input").Attr("type", "hidden").Attr("name", token.FormFieldName).Attr("value", token.Value).Close();
 
+    /// <summary>Above a form that came back: the save's refusal, and a pointer to the fields' own messages when there are any.</summary>
+    public static Html FormAlerts(this Html html, string? error, int problems)
+    {
+        if (error is not null)
+        {
+            html.Element("p", error, "alert");
+        }
+        return problems > 0 ? html.Element("p", "Some fields need a change; see the messages under them.", "alert") : html;
+    }
+
     /// <summary>A labelled text input with an optional hint under it.</summary>
     public static Html Field(this Html html, string label, string name, string? value, string? hint = null, bool required = false, string? pattern = null)
     {

@@ -27,6 +27,7 @@ internal sealed class NotificationHarness : IAsyncDisposable
     public string System { get; } = $"notify-{Guid.NewGuid():N}-linux";
     public NotificationOutbox Outbox => _host.Services.GetRequiredService<NotificationOutbox>();
     public NotificationDeliveries Deliveries => _host.Services.GetRequiredService<NotificationDeliveries>();
+    public IServiceProvider Services => _host.Services;
     public NotificationOptions Options => _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<NotificationOptions>>().Value;
 
     public static async Task<NotificationHarness> CreateAsync(Action<NotificationOptions>? configure = null)

@@ -115,7 +115,7 @@ public sealed class SinkTests
         Assert.Equal("/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-web", root.GetProperty("outputs")[0].GetProperty("path").GetString());
         // The failing command is a failed delivery (listed for the admin), with its output kept.
         Assert.Contains(logs, l => (long)l[0] == broken && (int)l[1] == 3 && (string)l[2] == "refusing\n");
-        var failed = Assert.Single(await harness.Deliveries.ListAsync("failed", null, 10, CancellationToken.None));
+        var failed = Assert.Single(await harness.Deliveries.ListAsync("failed", null, null, null, 10, CancellationToken.None));
         Assert.Equal("The command exited with 3.", failed.LastError);
         Assert.Equal(broken, failed.BuildId);
     }
