@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
+using Hydra.Core;
 using Hydra.Core.Protocol;
 using Hydra.Queue.Dispatch;
 using Hydra.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Hydra.Queue.Tests.Dispatch;
 
@@ -77,5 +81,31 @@ public sealed class ClaimBatchTests(DatabaseFixture database) : IClassFixture<Da
         // A slot held before the statement counts too.
         var again = await queue.Claimer.ClaimBatchAsync(WorkerCapabilities.From(Request), [new StepClaimer.ClaimCall(single, 1), new StepClaimer.ClaimCall(double_, 3)]);
         Assert.Equal([null, fourth], again.Select(c => c?.Claim.StepId));
+    }
+
+    [Fact]
+    public async Task The_claim_statement_is_planned_once_per_connection_not_for_every_claim()
+    {
+        await using var queue = new QueueHarness(database.ConnectionString);
+        var worker = await queue.AddWorkerAsync("planned");
+        for (var i = 0; i < 10; i++)
+        {
+            await queue.AddRunnableAsync(_system);
+        }
+        // One pooled connection, so every claim and the look-up below share one session and its prepared statements.
+        await using var single = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
+        var hydra = Options.Create(new HydraOptions { DataDir = queue.HydraOptions.DataDir });
+        var claimer = new StepClaimer(single, Options.Create(queue.QueueOptions), new CachedSteps(single, hydra, queue.Clock, NullLogger<CachedSteps>.Instance), queue.Clock);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.NotNull(await claimer.TryClaimAsync(worker, "planned", Request, CancellationToken.None));
+        }
+
+        await using var command = single.CreateCommand("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH caller AS%'");
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        // PostgreSQL plans the first five executions for their parameters, then keeps the generic plan when it looks no dearer.
+        Assert.Equal((5L, 5L), (reader.GetInt64(0), reader.GetInt64(1)));
+        Assert.False(await reader.ReadAsync());
     }
 }
