@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Developer entry point for the Hydra build farm.
 #
-# Usage: ./dev.sh COMMAND
+# Usage: ./dev.sh COMMAND        (./dev.sh --help, or COMMAND --help, prints this)
 #
 #   up     Install missing tools, start PostgreSQL, build (Release), migrate, create the admin
 #          user and a worker token, start hydra-server and one hydra-builder, load the example
@@ -10,9 +10,10 @@
 #   down   Stop what `up` started (from another terminal, or after a crash).
 #   test   Run `dotnet test Hydra.sln` against a private PostgreSQL (unless HYDRA_TEST_DATABASE
 #          is set) and print "N passed, N failed, N skipped". Exits non-zero on any failure.
+#          Other arguments go to dotnet test, e.g. ./dev.sh test --filter 'FullyQualifiedName~Webhook'.
 #          Installs Debian's chromium for the browser tests when missing; their screenshots
 #          go to .data/test/results/screenshots.
-#   bench  Run the benchmarks (bench/run.sh).
+#   bench  Run the benchmarks (bench/run.sh [ROUNDS]; ./dev.sh bench --help lists them).
 #
 # Environment:
 #   HYDRA_ADMIN_USER      admin user name for `up` (default: admin)
@@ -44,7 +45,23 @@ BUILDER_DLL="$ROOT/Hydra.Builder/bin/Release/net10.0/hydra-builder.dll"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-usage() { sed -n '2,29s/^# \{0,1\}//p' "$ROOT/dev.sh"; }
+usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$ROOT/dev.sh"; }
+
+# A command's arguments: --help prints the usage; up and down take no others (test passes its own to dotnet test).
+check_args() { # COMMAND ARGS...
+  local cmd="$1" arg
+  shift
+  for arg in "$@"; do
+    if [[ "$arg" == -h || "$arg" == --help ]]; then
+      usage
+      exit 0
+    fi
+  done
+  if [[ "$cmd" != test && $# -gt 0 ]]; then
+    printf '%s takes no arguments, not: %s\nRun ./dev.sh --help for usage.\n' "$cmd" "$*" >&2
+    exit 2
+  fi
+}
 
 # The Nix system of this machine, as builders advertise it.
 nix_system() {
@@ -326,7 +343,8 @@ cmd_test() {
 
 cmd_bench() {
   if [[ -f "$ROOT/bench/run.sh" ]]; then
-    ensure_deps
+    # --help needs no tools installed.
+    [[ " $* " == *" -h "* || " $* " == *" --help "* ]] || ensure_deps
     exec bash "$ROOT/bench/run.sh" "$@"
   fi
   echo "No benchmarks yet (bench/run.sh does not exist)."
@@ -336,9 +354,10 @@ main() {
   local cmd="${1:-}"
   [[ $# -gt 0 ]] && shift
   case "$cmd" in
-    up) cmd_up "$@" ;;
-    down) cmd_down "$@" ;;
-    test) cmd_test "$@" ;;
+    up | down | test)
+      check_args "$cmd" "$@"
+      "cmd_$cmd" "$@"
+      ;;
     bench) cmd_bench "$@" ;;
     -h | --help | help) usage ;;
     "")
@@ -346,7 +365,7 @@ main() {
       exit 2
       ;;
     *)
-      printf 'unknown command: %s\n\n' "$cmd" >&2
+      printf 'unknown command: %s (./dev.sh --help lists them)\n\n' "$cmd" >&2
       usage >&2
       exit 2
       ;;

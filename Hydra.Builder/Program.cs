@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Hosting;
 using Hydra.Builder.Nix;
+using Hydra.Core.CommandLine;
 
 var root = BuilderCommandLine.Create(async (flags, cancellationToken) =>
 {
@@ -19,5 +20,7 @@ var root = BuilderCommandLine.Create(async (flags, cancellationToken) =>
     return await BuilderHost.RunAsync(result.Options!, cancellationToken);
 });
 
+var parsed = root.Parse(args);
 // The Generic Host handles SIGTERM itself (graceful drain), so System.CommandLine must not kill us after 2 s.
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+return UsageErrors.Report(parsed, Console.Error)
+    ?? await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

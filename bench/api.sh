@@ -13,6 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/pg.sh"
 # shellcheck source=lib.sh
 source "$ROOT/bench/lib.sh"
+bench_args "$@"
 N="${1:-100000}"
 SERVER_DLL="$ROOT/Hydra.Web/bin/Release/net10.0/hydra-server.dll"
 

@@ -11,6 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/pg.sh"
 # shellcheck source=lib.sh
 source "$ROOT/bench/lib.sh"
+bench_args "$@"
 
 missing=()
 command -v nginx >/dev/null || missing+=(nginx)

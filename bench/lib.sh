@@ -1,6 +1,30 @@
 #!/usr/bin/env bash
 # Helpers for the benchmark scripts; source after dev.sh (farm helpers) or scripts/pg.sh (database helper).
 
+# Handles a benchmark's arguments before it starts anything; call it first with "$@". -h or --help prints the
+# comment block at the top of the script and exits 0. The arguments are counts, rounds and sizes, so an option
+# or a word that is not a number is an error (exit 2) rather than a benchmark run with nonsense.
+bench_args() { # ARGS...
+  local script arg
+  script="$ROOT/bench/$(basename "$0")"
+  for arg in "$@"; do
+    if [[ "$arg" == -h || "$arg" == --help ]]; then
+      sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$script"
+      exit 0
+    fi
+  done
+  for arg in "$@"; do
+    if [[ ! "$arg" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
+      if [[ "$arg" == -* ]]; then
+        printf '%s: unknown option %s\n' "bench/$(basename "$0")" "$arg" >&2
+      else
+        printf '%s: %s is not a number; the arguments are counts and sizes\n' "bench/$(basename "$0")" "$arg" >&2
+      fi
+      printf "Run 'bash bench/%s --help' for usage.\n" "$(basename "$0")" >&2
+      exit 2
+    fi
+  done
+}
 # Points HYDRA_BENCH_DATABASE at a server whose role may create databases: the one it names already,
 # else a private cluster in DIR, stopped when the script exits.
 bench_database() { # DIR

@@ -13,6 +13,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/dev.sh"
 # shellcheck source=lib.sh
 source "$ROOT/bench/lib.sh"
+bench_args "$@"
 DEV_DIR="$ROOT/.data/bench"
 ROUNDS="${1:-3}"
 

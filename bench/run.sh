@@ -8,6 +8,10 @@
 # The machine's load is printed beside each figure: on a shared machine compare the ratios, not the rates.
 set -euo pipefail
 BENCH="$(dirname "${BASH_SOURCE[0]}")"
+ROOT="$(cd "$BENCH/.." && pwd)"
+# shellcheck source=lib.sh
+source "$BENCH/lib.sh"
+bench_args "$@"
 bash "$BENCH/queue.sh"
 bash "$BENCH/worker-protocol.sh"
 bash "$BENCH/farm.sh"

@@ -10,6 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/pg.sh"
 # shellcheck source=lib.sh
 source "$ROOT/bench/lib.sh"
+bench_args "$@"
 
 bench_database "$ROOT/.data/bench-web/pg"
 log "web benchmark (bench/web)"

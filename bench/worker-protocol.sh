@@ -12,6 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/pg.sh"
 # shellcheck source=lib.sh
 source "$ROOT/bench/lib.sh"
+bench_args "$@"
 export_nix_env
 
 bench_database "$ROOT/.data/bench-protocol/pg"

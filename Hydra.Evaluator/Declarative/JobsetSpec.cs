@@ -1,8 +1,9 @@
 namespace Hydra.Evaluator.Declarative;
 
 /// <summary>
-/// One jobset of a declarative spec, validated. Fields the spec leaves out take the same defaults
-/// as a new jobset, so the spec alone decides what the jobset looks like.
+/// One jobset's configuration, validated: from a declarative spec, or from the body of <c>PUT /jobset/...</c>.
+/// Fields the spec leaves out take the same defaults as a new jobset, so the spec alone decides what the
+/// jobset looks like; <see cref="DeclarativeSpecWriter.Configure"/> writes it.
 /// </summary>
 public sealed record JobsetSpec(
     string Name,

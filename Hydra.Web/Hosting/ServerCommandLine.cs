@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hydra.Core.CommandLine;
 using Hydra.Core.Data;
 using Hydra.Queue.Completion;
 using Hydra.Queue.Workers;
@@ -12,32 +13,9 @@ namespace Hydra.Web.Hosting;
 /// </summary>
 internal static class ServerCommandLine
 {
-    public static Task<int> InvokeAsync(string[] args)
+    public static async Task<int> InvokeAsync(string[] args)
     {
-        // Plain "hydra-server" or "hydra-server --urls ..." serves, as a web host would.
-        if (args.Length == 0 || args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version"))
-        {
-            args = ["serve", .. args];
-        }
-
-        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://0.0.0.0:3000 (default from ASPNETCORE_URLS)." };
-        var roles = new Option<string?>("--roles") { Description = "Roles to run: any of web,evaluator,queue (default all)." };
-        var serve = new Command("serve", "Run the server (applies migrations first).") { urls, roles };
-        serve.TreatUnmatchedTokensAsErrors = false;
-        serve.SetAction(async (result, cancellationToken) =>
-        {
-            var extra = new List<string>(result.UnmatchedTokens);
-            if (result.GetValue(urls) is { } u)
-            {
-                extra.AddRange(["--urls", u]);
-            }
-            if (result.GetValue(roles) is { } r)
-            {
-                extra.Add($"--Hydra:Roles={r}");
-            }
-            await HydraServer.Build([.. extra]).RunAsync(cancellationToken);
-            return 0;
-        });
+        var serve = ServeCommand();
 
         var migrate = new Command("migrate", "Apply pending schema migrations and exit.");
         migrate.SetAction(async (_, cancellationToken) =>
@@ -87,11 +65,57 @@ internal static class ServerCommandLine
 
         var gc = Gc.GcCommand.Create(BuildTool);
 
-        var root = new RootCommand("hydra-server: the build farm's web UI, API, binary cache, evaluator and queue.")
+        var root = new RootCommand(
+            "hydra-server: the build farm's web UI, API, binary cache, evaluator and queue. With no command, or options and settings only, it serves.")
         {
             serve, migrate, createUser, createWorker, listWorkers, disableWorker, enableWorker, clearFailedCache, gc,
         };
-        return root.Parse(args).InvokeAsync();
+        // Plain "hydra-server" or "hydra-server --urls ..." serves, as a web host would; so does a word that names no
+        // command, for serve to refuse as neither a command nor a setting.
+        if (args.Length == 0 || !root.Subcommands.Any(c => c.Name == args[0]) && args[0] is not ("--help" or "-h" or "-?" or "--version"))
+        {
+            args = ["serve", .. args];
+        }
+        var parsed = root.Parse(args);
+        return UsageErrors.Report(parsed, Console.Error) ?? await parsed.InvokeAsync();
+    }
+
+    /// <summary>
+    /// <c>serve [--urls URL] [--roles R] [settings]</c>: what follows the options are settings
+    /// (<see cref="ServerSettingArguments"/>); anything else is refused rather than ignored.
+    /// </summary>
+    private static Command ServeCommand()
+    {
+        var urls = new Option<string?>("--urls") { Description = "Addresses to listen on, e.g. http://0.0.0.0:3000 (default from ASPNETCORE_URLS)." };
+        var roles = new Option<string?>("--roles") { Description = "Roles to run: any of web,evaluator,queue (default all)." };
+        var command = new Command("serve", """
+            Run the server (applies migrations first).
+            Settings may follow the options as --Section:Key=value, e.g. --Hydra:DataDir=/var/lib/hydra
+            (or in the environment: Hydra__DataDir).
+            """)
+        {
+            urls, roles,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (ServerSettingArguments.FindError(result.UnmatchedTokens) is { } error)
+            {
+                return UsageErrors.Report(result, error, Console.Error);
+            }
+            var settings = new List<string>(result.UnmatchedTokens);
+            if (result.GetValue(urls) is { } u)
+            {
+                settings.AddRange(["--urls", u]);
+            }
+            if (result.GetValue(roles) is { } r)
+            {
+                settings.Add($"--Hydra:Roles={r}");
+            }
+            await HydraServer.Build([.. settings]).RunAsync(cancellationToken);
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>Hydra's <c>hydra-create-user</c>: roles are added unless <c>--wipe-roles</c>; unset fields are kept.</summary>

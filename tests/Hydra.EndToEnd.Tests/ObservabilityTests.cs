@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Hydra.Testing;
 using Hydra.Web;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -17,16 +16,14 @@ public sealed class ObservabilityTests
     public async Task Otlp_endpoint_receives_logs_and_traces()
     {
         var received = new ConcurrentBag<(string Path, string? ContentType)>();
-        var receiverBuilder = WebApplication.CreateSlimBuilder();
-        receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
-        await using var receiver = receiverBuilder.Build();
+        await using var receiver = LoopbackApp.Create();
         receiver.MapPost("/ingest/otlp/{**signal}", (HttpRequest request) =>
         {
             received.Add((request.Path.Value!, request.ContentType));
             return Results.Ok();
         });
         await receiver.StartAsync();
-        var receiverUrl = receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var receiverUrl = receiver.Address();
 
         var connectionString = await TestDatabase.CreateAsync();
         var dataDir = Directory.CreateTempSubdirectory("hydra-otlp-").FullName;

@@ -1,3 +1,5 @@
+using Hydra.Core.Git;
+
 namespace Hydra.Core.Notifications.Forges;
 
 /// <summary>The repository and commit a forge status is about.</summary>
@@ -20,67 +22,15 @@ public sealed record ForgeCommit(string Repository, string Sha, string? Host)
                 : $"Input '{inputName}' of evaluation {delivery.EvaluationId} has no revision.";
             return null;
         }
-        var (host, path) = Parse(input.Uri);
-        var repository = delivery.Sink.Get("repo") ?? path;
+        // A forge's repository has an owner: "owner/name" at least.
+        var url = RepositoryUrl.Parse(input.Uri);
+        var repository = delivery.Sink.Get("repo") ?? (url?.Path.Contains('/', StringComparison.Ordinal) == true ? url.Path : null);
         if (repository is null)
         {
             reason = $"Input '{inputName}' has no repository URL to name the repository; set 'repo'.";
             return null;
         }
         reason = "";
-        return new ForgeCommit(repository, sha, host);
-    }
-
-    private static readonly (string Scheme, string Web)[] FlakeForges = [("github:", "https://github.com"), ("gitlab:", "https://gitlab.com")];
-
-    /// <summary>
-    /// Splits a git URL into its web host and repository path: <c>https://host/owner/repo.git</c>,
-    /// <c>git@host:owner/repo.git</c>, <c>ssh://git@host/owner/repo</c>, and a <c>git+</c> prefix or <c>?ref=</c>
-    /// suffix as in flake URLs, and the <c>github:</c> and <c>gitlab:</c> flake references.
-    /// </summary>
-    public static (string? Host, string? Path) Parse(string? url)
-    {
-        if (string.IsNullOrWhiteSpace(url))
-        {
-            return (null, null);
-        }
-        var text = url.Trim();
-        if (text.StartsWith("git+", StringComparison.Ordinal))
-        {
-            text = text[4..];
-        }
-        text = text.Split(['?', '#'], 2)[0];
-        // Flake references: github:owner/repo[/rev], gitlab:group/project[/rev].
-        foreach (var (scheme, web) in FlakeForges)
-        {
-            if (text.StartsWith(scheme, StringComparison.Ordinal))
-            {
-                var parts = text[scheme.Length..].Split('/');
-                return parts.Length >= 2 ? (web, $"{parts[0]}/{parts[1]}") : (web, null);
-            }
-        }
-        string host;
-        string path;
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
-        {
-            var scheme = uri.Scheme is "http" or "https" ? uri.Scheme : "https";
-            host = $"{scheme}://{uri.Host}" + (uri.IsDefaultPort || uri.Scheme != scheme ? "" : $":{uri.Port}");
-            path = uri.AbsolutePath;
-        }
-        else if (text.IndexOf(':') is var colon and > 0 && text[..colon].Contains('@', StringComparison.Ordinal))
-        {
-            host = "https://" + text[(text.IndexOf('@') + 1)..colon];
-            path = text[(colon + 1)..];
-        }
-        else
-        {
-            return (null, null);
-        }
-        path = path.Trim('/');
-        if (path.EndsWith(".git", StringComparison.Ordinal))
-        {
-            path = path[..^4];
-        }
-        return path.Contains('/', StringComparison.Ordinal) ? (host, path) : (host, null);
+        return new ForgeCommit(repository, sha, url?.Origin);
     }
 }

@@ -1,4 +1,5 @@
 using Hydra.Web.Pages.Shared;
+using Hydra.Evaluator.Declarative;
 using Hydra.Evaluator.Jobsets;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data;
@@ -82,7 +83,7 @@ internal static partial class JobsetEndpoints
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, "Renaming a jobset is not supported; the name in the body must match the URL.");
         }
-        var (settings, error) = JobsetRequest.Parse(fields);
+        var (settings, error) = JobsetRequest.Parse(jobset, fields);
         if (settings is null)
         {
             return HydraJson.Error(StatusCodes.Status400BadRequest, error!);
@@ -101,7 +102,7 @@ internal static partial class JobsetEndpoints
         // Secrets reference their input row, so the inputs are saved first, in the same transaction.
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            Apply(entity, settings);
+            DeclarativeSpecWriter.Configure(entity, settings.Jobset);
             await db.SaveChangesAsync(cancellationToken);
             await ApplySecretsAsync(db, entity, settings, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -119,43 +120,30 @@ internal static partial class JobsetEndpoints
         return HydraJson.Status(new { name = jobset, uri, redirect = path, type = "jobset" }, StatusCodes.Status201Created);
     }
 
-    private static void Apply(Jobset entity, JobsetSettings settings)
-    {
-        entity.Description = settings.Description;
-        entity.Type = settings.Type;
-        entity.Flake = settings.Flake;
-        entity.NixExprInput = settings.NixExprInput;
-        entity.NixExprPath = settings.NixExprPath;
-        entity.Enabled = settings.Enabled;
-        entity.Hidden = settings.Hidden;
-        entity.CheckInterval = settings.CheckInterval;
-        entity.SchedulingShares = settings.SchedulingShares;
-        entity.KeepNr = settings.KeepNr;
-        entity.EmailOverride = settings.EmailOverride;
-        entity.EnableEmail = settings.EnableEmail;
-
-        JobsetInputList.Replace(entity, settings.Inputs.Select(i => (i.Name, i.Type, i.Value, i.EmailResponsible)));
-    }
-
     /// <summary>
     /// Stores, replaces or removes input credentials, and drops any left on an input that is no
     /// longer git (removed inputs lose theirs through the foreign key).
     /// </summary>
     private static async Task ApplySecretsAsync(HydraDbContext db, Jobset entity, JobsetSettings settings, CancellationToken cancellationToken)
     {
-        var notGit = settings.Inputs.Where(i => i.Type != "git" || i.Secret is { Removes: true }).Select(i => i.Name).ToList();
+        var inputs = settings.Jobset.Inputs;
+        var notGit = inputs.Where(i => i.Type != "git" || settings.Secrets.GetValueOrDefault(i.Name) is { Removes: true }).Select(i => i.Name).ToList();
         await db.InputSecrets.Where(s => s.JobsetId == entity.Id && notGit.Contains(s.InputName)).ExecuteDeleteAsync(cancellationToken);
-        foreach (var input in settings.Inputs.Where(i => i.Type == "git" && i.Secret is { Removes: false }))
+        foreach (var input in inputs.Where(i => i.Type == "git"))
         {
+            if (settings.Secrets.GetValueOrDefault(input.Name) is not { Removes: false } secret)
+            {
+                continue;
+            }
             var existing = await db.InputSecrets.SingleOrDefaultAsync(s => s.JobsetId == entity.Id && s.InputName == input.Name, cancellationToken);
             if (existing is null)
             {
-                db.InputSecrets.Add(new InputSecret { JobsetId = entity.Id, InputName = input.Name, Kind = input.Secret!.Kind, Secret = input.Secret.Secret });
+                db.InputSecrets.Add(new InputSecret { JobsetId = entity.Id, InputName = input.Name, Kind = secret.Kind, Secret = secret.Secret });
             }
             else
             {
-                existing.Kind = input.Secret!.Kind;
-                existing.Secret = input.Secret.Secret;
+                existing.Kind = secret.Kind;
+                existing.Secret = secret.Secret;
             }
         }
         await db.SaveChangesAsync(cancellationToken);

@@ -1,3 +1,4 @@
+using Hydra.Evaluator.Declarative;
 using Hydra.Evaluator.Inputs;
 using System.Text.Json;
 using Hydra.Core.Data.Entities;
@@ -13,8 +14,8 @@ internal static class JobsetRequest
     /// <summary>Kinds of stored credential a git input may have.</summary>
     public static readonly IReadOnlyList<string> SecretKinds = [InputSecret.SshKey, InputSecret.Token];
 
-    /// <summary>The settings, or a message for a 400 response.</summary>
-    public static (JobsetSettings? Settings, string? Error) Parse(RequestFields fields)
+    /// <summary>The settings of jobset <paramref name="name"/>, or a message for a 400 response.</summary>
+    public static (JobsetSettings? Settings, string? Error) Parse(string name, RequestFields fields)
     {
         if (!fields.TryGetInt("type", out var type) || type is not (null or 0 or 1))
         {
@@ -37,7 +38,7 @@ internal static class JobsetRequest
             return (null, "keepnr must be 0 or more.");
         }
 
-        var (inputs, inputError) = ParseInputs(fields.GetObject("inputs"));
+        var (inputs, secrets, inputError) = ParseInputs(fields.GetObject("inputs"));
         if (inputError is not null)
         {
             return (null, inputError);
@@ -67,7 +68,8 @@ internal static class JobsetRequest
             }
         }
 
-        return (new JobsetSettings(
+        return (new JobsetSettings(new JobsetSpec(
+            Name: name,
             Description: fields.GetString("description") ?? "",
             Type: (short)(type ?? 0),
             Flake: type == 1 ? flake : null,
@@ -80,51 +82,56 @@ internal static class JobsetRequest
             KeepNr: keepNr ?? 3,
             EmailOverride: fields.GetString("emailoverride") ?? "",
             EnableEmail: fields.GetPresenceBool("enableemail"),
-            Inputs: inputs), null);
+            Inputs: inputs), secrets), null);
     }
 
-    private static (List<JobsetInputSettings> Inputs, string? Error) ParseInputs(JsonElement? element)
+    private static (List<JobsetSpecInput> Inputs, Dictionary<string, SecretChange> Secrets, string? Error) ParseInputs(JsonElement? element)
     {
-        var inputs = new List<JobsetInputSettings>();
+        var inputs = new List<JobsetSpecInput>();
+        var secrets = new Dictionary<string, SecretChange>(StringComparer.Ordinal);
         if (element is not { } obj)
         {
-            return (inputs, null);
+            return (inputs, secrets, null);
         }
         foreach (var property in obj.EnumerateObject())
         {
             var name = property.Name;
             if (!InputValueRules.IsValidInputName(name))
             {
-                return (inputs, $"Invalid input name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_-]*$.");
+                return (inputs, secrets, $"Invalid input name '{name}': it must match ^[A-Za-z_][A-Za-z0-9_-]*$.");
             }
             if (property.Value.ValueKind != JsonValueKind.Object)
             {
-                return (inputs, $"Input '{name}' must be an object {{\"type\", \"value\", \"emailresponsible\"}}.");
+                return (inputs, secrets, $"Input '{name}' must be an object {{\"type\", \"value\", \"emailresponsible\"}}.");
             }
             var type = Text(property.Value, "type") ?? "";
             if (!SupportedInputTypes.Contains(type))
             {
-                return (inputs, $"Invalid type '{type}' for input '{name}'; supported input types: {string.Join(", ", SupportedInputTypes)}.");
+                return (inputs, secrets, $"Invalid type '{type}' for input '{name}'; supported input types: {string.Join(", ", SupportedInputTypes)}.");
             }
             var value = Text(property.Value, "value") ?? "";
             if (type == "boolean" && value is not ("true" or "false"))
             {
-                return (inputs, $"Input '{name}' is boolean; its value must be 'true' or 'false'.");
+                return (inputs, secrets, $"Input '{name}' is boolean; its value must be 'true' or 'false'.");
             }
             if (InputValueRules.Check(type, value) is { } problem)
             {
-                return (inputs, $"Input '{name}' of type {type}: its value {problem}.");
+                return (inputs, secrets, $"Input '{name}' of type {type}: its value {problem}.");
             }
             var emailResponsible = property.Value.TryGetProperty("emailresponsible", out var flag)
                 && flag.ValueKind is not (JsonValueKind.False or JsonValueKind.Null);
             var (secret, secretError) = ParseSecret(name, type, property.Value);
             if (secretError is not null)
             {
-                return (inputs, secretError);
+                return (inputs, secrets, secretError);
             }
-            inputs.Add(new JobsetInputSettings(name, type, value, emailResponsible, secret));
+            inputs.Add(new JobsetSpecInput(name, type, value, emailResponsible));
+            if (secret is not null)
+            {
+                secrets[name] = secret;
+            }
         }
-        return (inputs, null);
+        return (inputs, secrets, null);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Hydra.Core.Git;
 using Hydra.Evaluator.Inputs;
 using Npgsql;
 
@@ -13,7 +14,7 @@ internal sealed class RepositoryJobsets(NpgsqlDataSource dataSource)
 {
     public async Task<IReadOnlyList<(string Project, string Jobset)>> FindAsync(IReadOnlyList<string> repositoryUrls, CancellationToken cancellationToken)
     {
-        var keys = repositoryUrls.Select(RepositoryUrl.Key).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var keys = repositoryUrls.Select(url => RepositoryUrl.Parse(url)?.Key).OfType<string>().ToHashSet(StringComparer.Ordinal);
         if (keys.Count == 0)
         {
             return [];
@@ -27,19 +28,26 @@ internal sealed class RepositoryJobsets(NpgsqlDataSource dataSource)
               AND ((j.type = 1 AND j.flake ILIKE ANY ($1)) OR i.value ILIKE ANY ($1))
             ORDER BY p.name, j.name
             """);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.Select(RepositoryUrl.LikePattern).Distinct().ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys.Select(LikePattern).Distinct().ToArray() });
         var found = new List<(string, string)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var (project, jobset) = (reader.GetString(0), reader.GetString(1));
             if (!found.Contains((project, jobset)) && UrlOf(reader.GetString(2), isFlake: reader.GetBoolean(3)) is { } url
-                && RepositoryUrl.Key(url) is { } key && keys.Contains(key))
+                && RepositoryUrl.Parse(url)?.Key is { } key && keys.Contains(key))
             {
                 found.Add((project, jobset));
             }
         }
         return found;
+    }
+
+    /// <summary>The repository path of a <see cref="RepositoryUrl.Key"/> to look for in stored URLs with LIKE, wildcards escaped.</summary>
+    internal static string LikePattern(string key)
+    {
+        var path = key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        return "%" + path.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
     }
 
     private static string? UrlOf(string value, bool isFlake)

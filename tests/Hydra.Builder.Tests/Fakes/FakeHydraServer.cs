@@ -1,15 +1,10 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Threading.Channels;
 using Hydra.Core.Protocol;
+using Hydra.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Hydra.Builder.Tests.Fakes;
 
@@ -63,15 +58,11 @@ public sealed class FakeHydraServer : IAsyncDisposable
 
     public static async Task<FakeHydraServer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        var server = new FakeHydraServer(builder.Build(), Directory.CreateTempSubdirectory("hydra-fake-cache-"));
+        var server = new FakeHydraServer(LoopbackApp.Create(), Directory.CreateTempSubdirectory("hydra-fake-cache-"));
         server.MapWorkerEndpoints();
         server.MapCache();
         await server._app.StartAsync();
-        var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = new Uri(address);
+        server.BaseUrl = new Uri(server._app.Address());
         File.WriteAllText(Path.Combine(server._cacheDirectory.FullName, "nix-cache-info"), "StoreDir: /nix/store\nWantMassQuery: 1\nPriority: 30\n");
         return server;
     }

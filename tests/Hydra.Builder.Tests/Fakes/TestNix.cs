@@ -1,5 +1,6 @@
 using Hydra.Core.Processes;
 using Hydra.Builder.Nix;
+using Hydra.Testing;
 
 namespace Hydra.Builder.Tests.Fakes;
 
@@ -16,7 +17,7 @@ internal static class TestNix
 
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NIX_CONFIG")))
         {
-            Environment.SetEnvironmentVariable("NIX_CONFIG", "experimental-features = nix-command\nsubstituters =\nsandbox = false\n");
+            Environment.SetEnvironmentVariable("NIX_CONFIG", NixTestEnvironment.Config);
         }
     }
 

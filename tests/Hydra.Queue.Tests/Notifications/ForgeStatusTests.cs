@@ -136,21 +136,38 @@ public sealed class ForgeStatusTests
         Assert.Equal([(short)1, "The event belongs to no evaluation yet."], (await harness.RowsAsync("SELECT state, note FROM notification_deliveries")).Single());
     }
 
-    [Theory]
-    [InlineData("https://github.com/octo/widgets.git", "https://github.com", "octo/widgets")]
-    [InlineData("git@github.com:octo/widgets.git", "https://github.com", "octo/widgets")]
-    [InlineData("ssh://git@gitlab.example.org/group/sub/project", "https://gitlab.example.org", "group/sub/project")]
-    [InlineData("git+https://gitea.example.org:3000/team/site?ref=main", "https://gitea.example.org:3000", "team/site")]
-    [InlineData("github:octo/widgets/0123456789abcdef0123456789abcdef01234567", "https://github.com", "octo/widgets")]
-    [InlineData("/srv/git/local", null, null)]
-    public void Repository_and_host_come_from_the_input_url(string url, string? host, string? path)
+    [Fact]
+    public async Task Without_an_api_url_the_status_goes_to_the_input_urls_scheme_host_and_port()
     {
-        var (parsedHost, parsedPath) = ForgeCommit.Parse(url);
-        Assert.Equal(path, parsedPath);
-        if (path is not null)
-        {
-            Assert.Equal(host, parsedHost);
-        }
+        await using var gitea = await FakeReceiver.StartAsync();
+        await using var harness = await NotificationHarness.CreateAsync();
+        await harness.AddSinkAsync(NotificationSinkKinds.Gitea, new JsonObject { ["token"] = "gitea-token" }, ["build_queued"]);
+        var evaluation = await harness.AddEvaluationAsync($"git+{gitea.Url}/team/site.git?ref=main", Sha);
+        await harness.AddBuildAsync("website", evaluation);
+
+        await harness.DeliverAsync();
+
+        Assert.Equal($"/api/v1/repos/team/site/statuses/{Sha}", Assert.Single(gitea.Requests).Path);
+    }
+
+    [Theory]
+    [InlineData("/srv/git/local")]
+    [InlineData("https://git.example.org/widget")]
+    public async Task An_input_url_that_names_no_owner_and_repository_is_skipped_with_the_reason(string url)
+    {
+        await using var forge = await FakeReceiver.StartAsync();
+        await using var harness = await NotificationHarness.CreateAsync();
+        await harness.AddSinkAsync(NotificationSinkKinds.GitHub, new JsonObject { ["token"] = "t", ["apiUrl"] = forge.Url }, ["build_queued"]);
+        var evaluation = await harness.AddEvaluationAsync(url, Sha);
+        await harness.AddBuildAsync("website", evaluation);
+
+        await harness.DeliverAsync();
+
+        Assert.Empty(forge.Requests);
+        var row = (await harness.RowsAsync("SELECT state, note FROM notification_deliveries")).Single();
+        Assert.Equal((short)1, row[0]);
+        Assert.StartsWith("Input '", (string)row[1]!);
+        Assert.EndsWith("has no repository URL to name the repository; set 'repo'.", (string)row[1]!);
     }
 
     /// <summary>The states posted for one context, in the order the forge got them.</summary>
