@@ -1,4 +1,5 @@
 using Hydra.Core;
+using Hydra.Core.Storage;
 using Hydra.Queue;
 using Hydra.Queue.Completion;
 using Hydra.Queue.Dispatch;
@@ -23,10 +24,11 @@ internal sealed class QueueHarness : IAsyncDisposable
         HydraOptions = hydra.Value;
         Logs = new StepLogWriter(hydra, queue);
         LogStore = new StepLogStore(hydra);
-        Claimer = new StepClaimer(DataSource, queue, new CachedSteps(DataSource, hydra, Clock, NullLogger<CachedSteps>.Instance), Clock);
+        var cache = new DirectoryCacheStorage(hydra, Clock);
+        Claimer = new StepClaimer(DataSource, queue, new CachedSteps(DataSource, cache, Clock, NullLogger<CachedSteps>.Instance), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
         Notifier = new RunnableNotifier(DataSource, Signal, queue, NullLogger<RunnableNotifier>.Instance);
-        Results = new StepResults(DataSource, queue, hydra, LogStore, Notifier, Clock, NullLogger<StepResults>.Instance);
+        Results = new StepResults(DataSource, queue, cache, LogStore, Notifier, Clock, NullLogger<StepResults>.Instance);
         FailureCache = new FailureCache(DataSource);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);
         Tokens = new WorkerTokens(DataSource, queue, Clock);
