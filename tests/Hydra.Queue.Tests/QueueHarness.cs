@@ -16,7 +16,8 @@ namespace Hydra.Queue.Tests;
 /// <summary>The queue's services over one test database, with a manual clock.</summary>
 internal sealed class QueueHarness : IAsyncDisposable
 {
-    public QueueHarness(string connectionString)
+    /// <param name="cache">The cache's storage; the data directory's cache by default.</param>
+    public QueueHarness(string connectionString, ICacheStorage? cache = null)
     {
         DataSource = NpgsqlDataSource.Create(connectionString);
         var queue = Options.Create(QueueOptions);
@@ -24,7 +25,7 @@ internal sealed class QueueHarness : IAsyncDisposable
         HydraOptions = hydra.Value;
         Logs = new StepLogWriter(hydra, queue);
         LogStore = new StepLogStore(hydra);
-        var cache = new DirectoryCacheStorage(hydra, Clock);
+        cache ??= new DirectoryCacheStorage(hydra, Clock);
         Claimer = new StepClaimer(DataSource, queue, new CachedSteps(DataSource, cache, Clock, NullLogger<CachedSteps>.Instance), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
         Notifier = new RunnableNotifier(DataSource, Signal, queue, NullLogger<RunnableNotifier>.Instance);
