@@ -125,7 +125,9 @@ public sealed partial class StepResults(
             case StepOutcome.Succeeded or StepOutcome.FailedWithOutput:
                 var limit = options.Value.MaxOutputSize;
                 var withinLimit = limit <= 0 || report.Outputs.Sum(o => o.NarSize ?? 0) <= limit;
-                return withinLimit && await storage.HasAllAsync([.. report.Outputs.Select(o => o.Path)], cancellationToken) ? Transition.Succeed : null;
+                return withinLimit && (report.Outputs.Count == 0 || await storage.HasAllAsync([.. report.Outputs.Select(o => o.Path)], cancellationToken))
+                    ? Transition.Succeed
+                    : null;
             default:
                 return Transition.Fail;
         }
