@@ -1,4 +1,5 @@
 using Hydra.Core.Data;
+using Hydra.Core.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,7 +8,7 @@ using Npgsql;
 
 namespace Hydra.Core;
 
-/// <summary>Entry point of Hydra.Core: options, the PostgreSQL data source, the DbContext, migrations.</summary>
+/// <summary>Entry point of Hydra.Core: options, the PostgreSQL data source, the DbContext, migrations, the cache's storage.</summary>
 public static class HydraCoreExtensions
 {
     public static IHostApplicationBuilder AddHydraCore(this IHostApplicationBuilder builder)
@@ -24,6 +25,7 @@ public static class HydraCoreExtensions
         builder.Services.AddDbContext<HydraDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<MigrationRunner>();
+        builder.AddHydraCacheStorage();
         if (builder.Configuration.GetValue("Hydra:MigrateOnStart", true))
         {
             builder.Services.AddHostedService<MigrateOnStart>();

@@ -17,6 +17,20 @@ public static class NarCompression
 
     private const int BufferSize = 64 * 1024;
 
+    /// <summary>
+    /// The NAR in <paramref name="compressed"/> as a stream decompressed while it is read (never buffered whole); disposing
+    /// it disposes <paramref name="compressed"/>. brotli is decoded in-process, zstd, xz and bzip2 by their tools.
+    /// </summary>
+    /// <exception cref="FormatException">The compression is unknown (reading: the data is corrupt).</exception>
+    public static Stream OpenRead(Stream compressed, string? compression) =>
+        (string.IsNullOrEmpty(compression) ? "none" : compression) switch
+        {
+            "none" => compressed,
+            "br" => new BrotliStream(compressed, CompressionMode.Decompress, leaveOpen: false),
+            "zstd" or "xz" or "bzip2" => DecoderProcessStream.Start(compression!, compressed),
+            _ => throw new FormatException($"The NAR is compressed with '{compression}'; this server reads {string.Join(", ", Supported)}."),
+        };
+
     /// <summary>The NAR in <paramref name="compressed"/>; more than <paramref name="maxBytes"/> of NAR is refused.</summary>
     /// <exception cref="FormatException">
     /// The compression is unknown, the data is corrupt, or it holds more than <paramref name="maxBytes"/>.

@@ -4,7 +4,7 @@ namespace Hydra.Core.Nix;
 /// Conversions between the textual forms Nix uses for a SHA-256 hash: <c>sha256:&lt;nixbase32&gt;</c>
 /// (what narinfo files and signatures use), <c>sha256:&lt;hex&gt;</c> and SRI <c>sha256-&lt;base64&gt;</c>.
 /// </summary>
-internal static class NixHash
+public static class NixHash
 {
     private const int Sha256Length = 32;
 

@@ -2,11 +2,11 @@ using System.Text;
 using Hydra.Core;
 using Hydra.Core.Data;
 using Hydra.Core.Nix;
+using Hydra.Core.Storage;
 using Hydra.Evaluator.Jobsets;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Hydra.Evaluator.Declarative;
@@ -29,7 +29,7 @@ namespace Hydra.Evaluator.Declarative;
 public sealed partial class GeneratedSpecApplier(
     IServiceScopeFactory scopes,
     NpgsqlDataSource dataSource,
-    IOptions<HydraOptions> hydraOptions,
+    ICacheStorage cache,
     TimeProvider clock,
     ILogger<GeneratedSpecApplier> logger)
 {
@@ -201,7 +201,7 @@ public sealed partial class GeneratedSpecApplier(
         var source = $"The output of declarative jobset build {build.BuildId} ({build.OutPath})";
         try
         {
-            var contents = await CacheFileReader.ReadAsync(hydraOptions.Value.CacheDir, build.OutPath, MaxOutputBytes, cancellationToken);
+            var contents = await CacheFileReader.ReadAsync(cache, build.OutPath, MaxOutputBytes, cancellationToken);
             string text;
             try
             {

@@ -132,7 +132,7 @@ public sealed partial class BuildIngester(
         var settings = options.Value;
         var batchSize = Math.Max(1, settings.BatchSize);
         var minBatchSize = Math.Clamp(settings.MinBatchSize, 1, batchSize);
-        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHas, settings.ParseParallelism, cache.ReadDerivation));
+        var graph = new IngestionGraph(new StepGraphPlanner(cache.CacheHasAsync, settings.ParseParallelism, cache.ReadDerivation));
         try
         {
             var jobs = evaluation.Jobs;

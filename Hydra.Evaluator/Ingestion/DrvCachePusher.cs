@@ -3,20 +3,23 @@ using System.Text;
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
+using Hydra.Core.Storage;
 using Hydra.Evaluator.Nix;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Evaluator.Ingestion;
 
 /// <summary>
-/// Copies <c>.drv</c> closures into the farm's binary cache (same directory the server serves at
-/// /cache), signed with the farm key, so builders on any machine can fetch them. Derivations the
-/// cache already holds are skipped. A <c>.drv</c> is one regular file, so its NAR and narinfo are
-/// written here directly; only input sources that are not derivations (builder scripts, source
-/// trees) go through <c>nix copy</c>, a few hundred per process, a few processes at once.
+/// Copies <c>.drv</c> closures into the farm's binary cache (<see cref="ICacheStorage"/>: the directory the server serves
+/// at /cache, or an S3 bucket), signed with the farm key, so builders on any machine can fetch them. Derivations the
+/// cache already holds are skipped. A <c>.drv</c> is one regular file, so its NAR and narinfo are written here
+/// directly; only input sources that are not derivations (builder scripts, source trees) go through <c>nix copy</c>,
+/// a few hundred per process, a few processes at once: straight into the cache directory, or, when the cache is not
+/// a local directory, into a staging <c>file://</c> store that <see cref="CacheImport"/> then uploads.
 /// </summary>
 public sealed class DrvCachePusher(
-    INixProcessRunner runner, IOptions<HydraOptions> hydraOptions, IOptions<EvaluatorOptions> options, IOptions<IngestionOptions> ingestionOptions)
+    INixProcessRunner runner, ICacheStorage storage, IOptions<HydraOptions> hydraOptions, IOptions<EvaluatorOptions> options,
+    IOptions<IngestionOptions> ingestionOptions)
 {
     private const string DrvExtension = ".drv";
 
@@ -30,15 +33,20 @@ public sealed class DrvCachePusher(
     public async Task PushAsync(
         IReadOnlyCollection<string> drvPaths, IReadOnlyDictionary<string, DerivationFile>? files, CancellationToken cancellationToken)
     {
-        var missing = drvPaths.Distinct(StringComparer.Ordinal).Where(p => !CacheHas(p)).ToList();
+        var missing = new List<string>();
+        foreach (var drvPath in drvPaths.Distinct(StringComparer.Ordinal))
+        {
+            if (!await CacheHasAsync(drvPath, cancellationToken))
+            {
+                missing.Add(drvPath);
+            }
+        }
         if (missing.Count == 0)
         {
             return;
         }
         var hydra = hydraOptions.Value;
         var key = await NixSigningKey.LoadOrCreateAsync(hydra.SecretKeyFile, hydra.PublicKeyFile, hydra.SigningKeyName, cancellationToken);
-        var cacheDir = Path.GetFullPath(hydra.CacheDir);
-        Directory.CreateDirectory(Path.Combine(cacheDir, "nar"));
 
         // The ingester starts a push and goes on planning the next batch, so the file work runs on
         // the thread pool rather than on the caller's thread.
@@ -46,20 +54,17 @@ public sealed class DrvCachePusher(
         {
             MaxDegreeOfParallelism = Math.Max(1, ingestionOptions.Value.PushParallelism), CancellationToken = cancellationToken,
         };
-        var (levels, sources) = await Task.Run(() => WriteNars(cacheDir, missing, files, key, parallel), cancellationToken);
+        var (levels, sources) = await Task.Run(() => WriteNarsAsync(missing, files, key, parallel), cancellationToken);
 
         // Sources first and narinfos dependencies-first, a level at a time: a narinfo is what marks a
-        // path as present (see CacheHas), so every path it announces must already have its closure in
+        // path as present (see CacheHasAsync), so every path it announces must already have its closure in
         // the cache, even if this push dies half way.
-        await CopySourcesAsync(cacheDir, sources, cancellationToken);
-        await Task.Run(() =>
+        await CopySourcesAsync(sources, cancellationToken);
+        foreach (var level in levels)
         {
-            foreach (var level in levels)
-            {
-                Parallel.ForEach(level, parallel, info =>
-                    WriteAtomically(cacheDir, StorePath.Parse(info.StorePath).HashPart + ".narinfo", Encoding.UTF8.GetBytes(info.ToText())));
-            }
-        }, cancellationToken);
+            await Parallel.ForEachAsync(level, parallel, async (info, token) =>
+                await WriteAsync(StorePath.Parse(info.StorePath).HashPart + ".narinfo", Encoding.UTF8.GetBytes(info.ToText()), token));
+        }
     }
 
     /// <summary>
@@ -90,15 +95,15 @@ public sealed class DrvCachePusher(
     }
 
     /// <summary>Whether the farm's cache already holds <paramref name="storePath"/>.</summary>
-    public bool CacheHas(string storePath) =>
-        StorePath.TryParse(storePath, out var path) && File.Exists(Path.Combine(hydraOptions.Value.CacheDir, path!.HashPart + ".narinfo"));
+    public ValueTask<bool> CacheHasAsync(string storePath, CancellationToken cancellationToken) =>
+        new(storage.HasAsync(storePath, cancellationToken));
 
     /// <summary>
     /// Walks the missing part of the closure of <paramref name="roots"/>, writes each derivation's NAR,
     /// and returns the signed narinfos in levels (each level's derivations depend only on earlier levels
     /// or on paths the cache has) plus the missing non-derivation sources.
     /// </summary>
-    private (List<NarInfo[]> Levels, List<string> Sources) WriteNars(string cacheDir, List<string> roots,
+    private async Task<(List<NarInfo[]> Levels, List<string> Sources)> WriteNarsAsync(List<string> roots,
         IReadOnlyDictionary<string, DerivationFile>? files, NixSigningKey key, ParallelOptions parallel)
     {
         var missing = new Dictionary<string, DerivationFile>(StringComparer.Ordinal);
@@ -112,7 +117,7 @@ public sealed class DrvCachePusher(
             missing[path] = file;
             foreach (var input in DerivationLevels.InputsOf(file.Derivation))
             {
-                if (seen.Add(input) && !CacheHas(input))
+                if (seen.Add(input) && !await CacheHasAsync(input, parallel.CancellationToken))
                 {
                     pending.Push(input);
                 }
@@ -124,19 +129,28 @@ public sealed class DrvCachePusher(
         foreach (var level in DerivationLevels.Of(missing.ToDictionary(m => m.Key, m => m.Value.Derivation, StringComparer.Ordinal)))
         {
             var infos = new NarInfo[level.Count];
-            Parallel.For(0, level.Count, parallel, i => infos[i] = WriteNar(cacheDir, level[i], missing[level[i]], key));
+            await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), parallel,
+                async (i, token) => infos[i] = await WriteNarAsync(level[i], missing[level[i]], key, token));
             levels.Add(infos);
         }
-        return (levels, sources.Where(s => !CacheHas(s)).Order(StringComparer.Ordinal).ToList());
+        var missingSources = new List<string>();
+        foreach (var source in sources.Order(StringComparer.Ordinal))
+        {
+            if (!await CacheHasAsync(source, parallel.CancellationToken))
+            {
+                missingSources.Add(source);
+            }
+        }
+        return (levels, missingSources);
     }
 
-    private static NarInfo WriteNar(string cacheDir, string drvPath, DerivationFile file, NixSigningKey key)
+    private async Task<NarInfo> WriteNarAsync(string drvPath, DerivationFile file, NixSigningKey key, CancellationToken cancellationToken)
     {
         var (contents, derivation) = file;
         var nar = NarWriter.RegularFile(contents);
         var narHash = NixBase32.Encode(SHA256.HashData(nar));
         var narFile = "nar/" + narHash + ".nar";
-        WriteAtomically(cacheDir, narFile, nar);
+        await WriteAsync(narFile, nar, cancellationToken);
         var info = new NarInfo
         {
             StorePath = drvPath,
@@ -156,27 +170,49 @@ public sealed class DrvCachePusher(
         return info;
     }
 
-    /// <summary>Writes under a unique temporary name in the same directory, then renames, so readers never see a partial file.</summary>
-    private static void WriteAtomically(string cacheDir, string relativePath, byte[] bytes)
+    /// <summary>Writes one object; the storage makes it visible whole or not at all.</summary>
+    private async Task WriteAsync(string key, byte[] bytes, CancellationToken cancellationToken)
     {
-        var target = Path.Combine(cacheDir, relativePath);
-        var temporary = Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
-        using (var handle = File.OpenHandle(temporary, FileMode.CreateNew, FileAccess.Write))
+        using var content = new MemoryStream(bytes, writable: false);
+        var result = await storage.WriteAsync(key, content, long.MaxValue, null, cancellationToken);
+        if (result != CacheWriteResult.Stored)
         {
-            RandomAccess.Write(handle, bytes, fileOffset: 0);
+            throw new IOException($"Writing {key} to the binary cache failed: {result}.");
         }
-
-        File.Move(temporary, target, overwrite: true);
     }
 
     private static bool IsDerivation(string storePath) => storePath.EndsWith(DrvExtension, StringComparison.Ordinal);
 
-    private async Task CopySourcesAsync(string cacheDir, List<string> sources, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the sources with <c>nix copy</c>: into the cache directory itself when the storage is one, else into a
+    /// staging store in the data directory that is uploaded (<see cref="CacheImport"/>) and removed afterwards.
+    /// </summary>
+    private async Task CopySourcesAsync(List<string> sources, CancellationToken cancellationToken)
     {
         if (sources.Count == 0)
         {
             return;
         }
+        if (storage.LocalDirectory is { } cacheDir)
+        {
+            await CopySourcesToAsync(cacheDir, sources, cancellationToken);
+            return;
+        }
+        var staging = Path.Combine(hydraOptions.Value.DataDir, "tmp", "drv-push-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(staging);
+        try
+        {
+            await CopySourcesToAsync(staging, sources, cancellationToken);
+            await CacheImport.ImportAsync(storage, staging, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private async Task CopySourcesToAsync(string cacheDir, List<string> sources, CancellationToken cancellationToken)
+    {
         var store = $"file://{cacheDir}?compression={options.Value.CacheCompression}&secret-key={Path.GetFullPath(hydraOptions.Value.SecretKeyFile)}";
         var batching = ingestionOptions.Value;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, batching.PushParallelism), CancellationToken = cancellationToken };

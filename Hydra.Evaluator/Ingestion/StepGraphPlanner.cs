@@ -10,7 +10,8 @@ namespace Hydra.Evaluator.Ingestion;
 /// </summary>
 /// <remarks><paramref name="read"/> reads a <c>.drv</c> by store path (the evaluation may have written it into a worker store,
 /// see <see cref="DrvCachePusher.ReadDerivation"/>); without it, the machine's store.</remarks>
-public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelism = 0, Func<string, DerivationFile>? read = null)
+public sealed class StepGraphPlanner(
+    Func<string, CancellationToken, ValueTask<bool>> cacheHas, int parallelism = 0, Func<string, DerivationFile>? read = null)
 {
     // null = seen, but its outputs are all in the cache: not a step.
     private readonly Dictionary<string, Derivation?> _needed = new(StringComparer.Ordinal);
@@ -61,12 +62,10 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelis
             var level = frontier;
             var files = new DerivationFile[level.Count];
             var parsed = new Derivation?[level.Count];
-            await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, (i, _) =>
+            await Parallel.ForEachAsync(Enumerable.Range(0, level.Count), options, async (i, token) =>
             {
                 files[i] = read?.Invoke(level[i]) ?? DerivationFile.Read(level[i]);
-                var outputs = files[i].Derivation.OutputPaths;
-                parsed[i] = outputs.Count > 0 && outputs.All(cacheHas) ? null : files[i].Derivation;
-                return ValueTask.CompletedTask;
+                parsed[i] = await AllCachedAsync(files[i].Derivation.OutputPaths, token) ? null : files[i].Derivation;
             });
             var next = new List<string>();
             var queued = new HashSet<string>(StringComparer.Ordinal);
@@ -91,6 +90,18 @@ public sealed class StepGraphPlanner(Func<string, bool> cacheHas, int parallelis
         {
             AppendPostOrder(root);
         }
+    }
+
+    private async Task<bool> AllCachedAsync(IReadOnlyCollection<string> outputs, CancellationToken cancellationToken)
+    {
+        foreach (var output in outputs)
+        {
+            if (!await cacheHas(output, cancellationToken))
+            {
+                return false;
+            }
+        }
+        return outputs.Count > 0;
     }
 
     /// <summary>All planned steps reachable from <paramref name="drvPath"/>, itself included.</summary>

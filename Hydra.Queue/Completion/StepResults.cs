@@ -1,6 +1,7 @@
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Protocol;
+using Hydra.Core.Storage;
 using Hydra.Queue.Dispatch;
 using Hydra.Queue.Logs;
 using Hydra.Queue.Metrics;
@@ -19,7 +20,7 @@ namespace Hydra.Queue.Completion;
 public sealed partial class StepResults(
     NpgsqlDataSource dataSource,
     IOptions<QueueOptions> options,
-    IOptions<HydraOptions> hydraOptions,
+    ICacheStorage storage,
     StepLogStore logs,
     RunnableNotifier notifier,
     TimeProvider clock,
@@ -47,7 +48,7 @@ public sealed partial class StepResults(
     public async Task<FinishOutcome> ReportAsync(long attemptId, long workerId, FinishRequest report, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (FastTransition(report) is { } fast)
+        if (await FastTransitionAsync(report, cancellationToken) is { } fast)
         {
             var quick = fast == Transition.Succeed
                 ? await _successes.ApplyAsync(SuccessOf(attemptId, workerId, report, report.Outcome, [.. report.Outputs.Select(o => o.Path)]))
@@ -69,7 +70,7 @@ public sealed partial class StepResults(
         var message = report.ErrorMessage;
         if (outcome is StepOutcome.Succeeded or StepOutcome.FailedWithOutput)
         {
-            (outcome, message) = CheckOutputs(running.StepId, attemptId, running.OutputPaths, report, outcome, message);
+            (outcome, message) = await CheckOutputsAsync(running.StepId, attemptId, running.OutputPaths, report, outcome, message, cancellationToken);
         }
         var transition = outcome switch
         {
@@ -115,7 +116,7 @@ public sealed partial class StepResults(
     /// or not depends on the tries), a success whose outputs are not all in the cache or are too big (the read tells
     /// which case applies and which message to record).
     /// </summary>
-    private Transition? FastTransition(FinishRequest report)
+    private async Task<Transition?> FastTransitionAsync(FinishRequest report, CancellationToken cancellationToken)
     {
         switch (report.Outcome)
         {
@@ -124,7 +125,9 @@ public sealed partial class StepResults(
             case StepOutcome.Succeeded or StepOutcome.FailedWithOutput:
                 var limit = options.Value.MaxOutputSize;
                 var withinLimit = limit <= 0 || report.Outputs.Sum(o => o.NarSize ?? 0) <= limit;
-                return withinLimit && report.Outputs.All(o => CacheHasPath(o.Path)) ? Transition.Succeed : null;
+                return withinLimit && (report.Outputs.Count == 0 || await storage.HasAllAsync([.. report.Outputs.Select(o => o.Path)], cancellationToken))
+                    ? Transition.Succeed
+                    : null;
             default:
                 return Transition.Fail;
         }
@@ -249,9 +252,17 @@ public sealed partial class StepResults(
     /// could not fetch it, so it becomes an infrastructure failure. Outputs above the size limit fail the step
     /// even when the worker did not check.
     /// </summary>
-    private (StepOutcome, string?) CheckOutputs(long stepId, long attemptId, string[] outputPaths, FinishRequest report, StepOutcome outcome, string? message)
+    private async Task<(StepOutcome, string?)> CheckOutputsAsync(
+        long stepId, long attemptId, string[] outputPaths, FinishRequest report, StepOutcome outcome, string? message, CancellationToken cancellationToken)
     {
-        var missing = outputPaths.Where(p => !CacheHasPath(p)).ToList();
+        var missing = new List<string>();
+        foreach (var path in outputPaths)
+        {
+            if (!await storage.HasAsync(path, cancellationToken))
+            {
+                missing.Add(path);
+            }
+        }
         if (missing.Count > 0)
         {
             var problem = $"worker reported success but the binary cache lacks: {string.Join(", ", missing)}";
@@ -286,12 +297,6 @@ public sealed partial class StepResults(
         StepOutcome.OutputLimitExceeded => BuildStatus.OutputLimitExceeded,
         _ => BuildStatus.Failed,
     };
-
-    private bool CacheHasPath(string storePath)
-    {
-        var baseName = Path.GetFileName(storePath);
-        return baseName.Length >= 32 && File.Exists(Path.Combine(hydraOptions.Value.CacheDir, baseName[..32] + ".narinfo"));
-    }
 
     private static AttemptState ToAttemptState(StepOutcome outcome) => outcome switch
     {

@@ -1,8 +1,7 @@
 using Hydra.Core;
-using Hydra.Core.Nix;
+using Hydra.Core.Storage;
 using Hydra.Queue.Completion;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Hydra.Queue.Dispatch;
@@ -14,10 +13,11 @@ namespace Hydra.Queue.Dispatch;
 /// same path, or someone copied the path in. A claimed step whose outputs are all present is therefore
 /// finished as a success without being handed out, and the builds whose top step it is count as cached.
 /// </summary>
-public sealed partial class CachedSteps(NpgsqlDataSource dataSource, IOptions<HydraOptions> hydraOptions, TimeProvider clock, ILogger<CachedSteps> logger)
+public sealed partial class CachedSteps(NpgsqlDataSource dataSource, ICacheStorage storage, TimeProvider clock, ILogger<CachedSteps> logger)
 {
     /// <summary>Whether every output is in the farm's cache (a derivation without known outputs never is).</summary>
-    public bool AllInCache(IReadOnlyList<string> outputPaths) => outputPaths.Count > 0 && outputPaths.All(InCache);
+    public Task<bool> AllInCacheAsync(IReadOnlyList<string> outputPaths, CancellationToken cancellationToken) =>
+        storage.HasAllAsync(outputPaths, cancellationToken);
 
     /// <summary>
     /// Finishes a step just claimed under <paramref name="attemptId"/> as succeeded, its attempt too, and
@@ -46,9 +46,6 @@ public sealed partial class CachedSteps(NpgsqlDataSource dataSource, IOptions<Hy
         await transaction.CommitAsync(cancellationToken);
         LogCached(stepId);
     }
-
-    private bool InCache(string storePath) =>
-        StorePath.TryParse(storePath, out var path) && File.Exists(Path.Combine(hydraOptions.Value.CacheDir, path!.HashPart + ".narinfo"));
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Step {StepId}: outputs already in the binary cache; finished without building")]
     private partial void LogCached(long stepId);

@@ -139,7 +139,7 @@ public sealed class StepClaimer(NpgsqlDataSource dataSource, IOptions<QueueOptio
             {
                 return null;
             }
-            if (cache.AllInCache(row.Claim.OutputPaths))
+            if (await cache.AllInCacheAsync(row.Claim.OutputPaths, cancellationToken))
             {
                 await cache.FinishAsync(row.Claim.StepId, row.Claim.AttemptId, cancellationToken);
                 continue;

@@ -4,7 +4,7 @@ using Hydra.Core.Nix;
 using Hydra.Core.Protocol;
 using Hydra.Queue.Leases;
 using Hydra.Queue.Logs;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

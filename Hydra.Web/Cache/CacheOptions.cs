@@ -1,8 +1,6 @@
-using Hydra.Web.Cache.Storage;
-
 namespace Hydra.Web.Cache;
 
-/// <summary>Binary cache settings, bound from <c>Hydra:Cache</c>.</summary>
+/// <summary>Binary cache settings, bound from <c>Hydra:Cache</c>; where the files live is <see cref="Hydra.Core.Storage.CacheStorageOptions"/>, bound from the same section.</summary>
 public sealed class CacheOptions
 {
     public const string Section = "Hydra:Cache";
@@ -18,12 +16,6 @@ public sealed class CacheOptions
 
     /// <summary>Advertised in <c>nix-cache-info</c>; lower wins among substituters.</summary>
     public int Priority { get; set; } = 30;
-
-    /// <summary>Where the cache's files live: <c>directory</c> (the default, <c>{DataDir}/cache</c>) or <c>s3</c> (see <see cref="S3"/>).</summary>
-    public string Storage { get; set; } = "directory";
-
-    /// <summary>The bucket, when <see cref="Storage"/> is <c>s3</c>.</summary>
-    public S3StorageOptions S3 { get; set; } = new();
 
     /// <summary>
     /// What NARs uploaded as <c>br</c> or <c>none</c> are stored as: <c>zstd</c> (the default; recompressed once, at

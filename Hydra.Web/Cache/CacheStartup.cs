@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Hydra.Core.Nix;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Cache;

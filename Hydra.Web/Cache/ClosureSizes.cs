@@ -1,5 +1,5 @@
 using Hydra.Core.Nix;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Hydra.Web.Cache;

@@ -1,6 +1,4 @@
 using Hydra.Core.Protocol;
-using Hydra.Web.Cache.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Cache;
 
@@ -11,19 +9,10 @@ public static class HydraCacheExtensions
     {
         builder.Services.AddOptions<CacheOptions>().Bind(builder.Configuration.GetSection(CacheOptions.Section))
             .Validate(o => o.MaxNarSize > 0 && o.MaxLogSize > 0 && o.MaxNarInfoSize > 0, "Hydra:Cache size limits must be positive.")
-            .Validate(o => o.Storage is "directory" or "s3", "Hydra:Cache:Storage must be 'directory' or 's3'.")
-            .Validate(o => o.Storage != "s3" || (Uri.TryCreate(o.S3.Endpoint, UriKind.Absolute, out _) && o.S3.Bucket.Length > 0),
-                "Hydra:Cache:S3 needs an absolute Endpoint and a Bucket.")
             .Validate(o => o.Compression is "zstd" or "keep", "Hydra:Cache:Compression must be 'zstd' or 'keep'.")
             .Validate(o => o.PreviousPublicKeys.All(k => k.Contains(':', StringComparison.Ordinal)), "Hydra:Cache:PreviousPublicKeys must be name:base64 keys.")
             .ValidateOnStart();
         builder.Services.AddSingleton<CacheSigningKey>();
-        builder.Services.AddSingleton<DirectoryCacheStorage>();
-        builder.Services.AddHttpClient<S3CacheStorage>();
-        builder.Services.AddSingleton<ICacheStorage>(services =>
-            services.GetRequiredService<IOptions<CacheOptions>>().Value.Storage == "s3"
-                ? services.GetRequiredService<S3CacheStorage>()
-                : services.GetRequiredService<DirectoryCacheStorage>());
         builder.Services.AddSingleton<CacheNarIndex>();
         builder.Services.AddSingleton<CacheReadAccess>();
         builder.Services.AddSingleton<NarRecompressor>();

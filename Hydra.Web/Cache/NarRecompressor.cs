@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using Hydra.Core;
 using Hydra.Core.Nix;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,5 +1,5 @@
 using Hydra.Core.Nix;
-using Hydra.Web.Cache;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Gc;
@@ -25,7 +25,7 @@ public sealed partial class CacheGarbageCollector(
     {
         var rootPaths = await roots.LoadAsync(cancellationToken);
         var cutoff = timeProvider.GetUtcNow() - options.Value.GracePeriod;
-        var narInfos = storage.ListNarInfos().ToDictionary(n => n.HashPart);
+        var narInfos = (await storage.ListNarInfosAsync(cancellationToken)).ToDictionary(n => n.HashPart);
         var live = Closure(rootPaths, narInfos);
         var young = narInfos.Values.Count(n => n.Modified > cutoff && !live.Contains(n.HashPart));
         var doomed = narInfos.Values.Where(n => !live.Contains(n.HashPart) && n.Modified <= cutoff)
@@ -37,21 +37,21 @@ public sealed partial class CacheGarbageCollector(
             foreach (var narInfo in doomed)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                storage.DeleteNarInfo(narInfo.HashPart);
+                await storage.DeleteNarInfoAsync(narInfo.HashPart, cancellationToken);
             }
             // Judge the NARs against what is there now: an upload may have named one of them since the listing.
-            narInfos = storage.ListNarInfos().ToDictionary(n => n.HashPart);
+            narInfos = (await storage.ListNarInfosAsync(cancellationToken)).ToDictionary(n => n.HashPart);
         }
         var named = narInfos.Values.Where(n => !dryRun || !doomedHashes.Contains(n.HashPart))
             .Select(n => CacheNames.TryGetNarFileName(n.Info.Url, out var file) ? file : null).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var unnamedNars = storage.ListNars().Where(n => !named.Contains(n.FileName) && n.Modified <= cutoff)
+        var unnamedNars = (await storage.ListNarsAsync(cancellationToken)).Where(n => !named.Contains(n.FileName) && n.Modified <= cutoff)
             .OrderBy(n => n.FileName, StringComparer.Ordinal).ToList();
         if (!dryRun)
         {
             foreach (var nar in unnamedNars)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                storage.DeleteNar(nar.FileName);
+                await storage.DeleteNarAsync(nar.FileName, cancellationToken);
             }
             LogCollected(doomed.Count, unnamedNars.Count, doomed.Sum(n => n.Size) + unnamedNars.Sum(n => n.Size));
         }

@@ -1,32 +1,27 @@
 using Hydra.Core.Nix;
-using Hydra.Web.Cache;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 
 namespace Hydra.Web.Gc;
 
-/// <summary>A narinfo in the cache: its hash part, its contents, and its file's size and age.</summary>
+/// <summary>A narinfo in the cache: its hash part, its contents, and its object's size and age.</summary>
 public sealed record StoredNarInfo(string HashPart, NarInfo Info, long Size, DateTimeOffset Modified);
 
 /// <summary>A NAR file in the cache.</summary>
 public sealed record StoredNar(string FileName, long Size, DateTimeOffset Modified);
 
 /// <summary>
-/// What garbage collection needs of the cache's storage: list narinfos and NARs, delete one of each. The one seam
-/// between <see cref="CacheGarbageCollector"/> and where the cache keeps its files: the directory of
-/// <see cref="DirectoryCacheStorage"/> (file ages for the grace period, NARs no narinfo names). The S3 storage has no
-/// version of this class yet, so there collection finds nothing to delete (docs/channels.md).
+/// What garbage collection needs of the cache's storage: list narinfos and NARs with their sizes and ages (for the
+/// grace period), delete one of each. Works over any <see cref="ICacheStorage"/>: the directory (file times) or an S3
+/// bucket (the listing's <c>LastModified</c>).
 /// </summary>
-public sealed class CacheGcStorage(DirectoryCacheStorage store)
+public sealed class CacheGcStorage(ICacheStorage store)
 {
-    public IEnumerable<StoredNarInfo> ListNarInfos()
+    public async Task<List<StoredNarInfo>> ListNarInfosAsync(CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(store.Root))
+        var narInfos = new List<StoredNarInfo>();
+        await foreach (var entry in store.ListAsync("", cancellationToken))
         {
-            yield break;
-        }
-        foreach (var file in new DirectoryInfo(store.Root).EnumerateFiles("*.narinfo"))
-        {
-            var hash = Path.GetFileNameWithoutExtension(file.Name);
+            var hash = entry.Name.EndsWith(".narinfo", StringComparison.Ordinal) ? entry.Name[..^".narinfo".Length] : null;
             if (!CacheNames.IsHashPart(hash))
             {
                 continue;
@@ -34,35 +29,34 @@ public sealed class CacheGcStorage(DirectoryCacheStorage store)
             NarInfo info;
             try
             {
-                info = NarInfo.Parse(File.ReadAllText(file.FullName));
+                // Deleted since the listing: gone already, nothing to judge.
+                if (await store.ReadTextAsync(entry.Key, cancellationToken) is not { } text)
+                {
+                    continue;
+                }
+                info = NarInfo.Parse(text);
             }
-            catch (Exception exception) when (exception is FormatException or IOException)
+            catch (FormatException)
             {
-                // Unreadable or deleted meanwhile: not ours to judge; it stays.
+                // Unreadable: not ours to judge; it stays.
                 continue;
             }
-            yield return new StoredNarInfo(hash, info, file.Length, file.LastWriteTimeUtc);
+            narInfos.Add(new StoredNarInfo(hash, info, entry.Size, entry.Modified));
         }
+        return narInfos;
     }
 
-    public IEnumerable<StoredNar> ListNars()
+    public async Task<List<StoredNar>> ListNarsAsync(CancellationToken cancellationToken)
     {
-        var directory = new DirectoryInfo(Path.Combine(store.Root, "nar"));
-        if (!directory.Exists)
+        var nars = new List<StoredNar>();
+        await foreach (var entry in store.ListAsync("nar/", cancellationToken))
         {
-            yield break;
+            nars.Add(new StoredNar(entry.Name, entry.Size, entry.Modified));
         }
-        foreach (var file in directory.EnumerateFiles())
-        {
-            // Temporary files of uploads in progress start with a dot and are not NARs yet.
-            if (CacheNames.IsFileName(file.Name))
-            {
-                yield return new StoredNar(file.Name, file.Length, file.LastWriteTimeUtc);
-            }
-        }
+        return nars;
     }
 
-    public void DeleteNarInfo(string hashPart) => store.Delete(hashPart + ".narinfo");
+    public Task DeleteNarInfoAsync(string hashPart, CancellationToken cancellationToken) => store.DeleteAsync(hashPart + ".narinfo", cancellationToken);
 
-    public void DeleteNar(string fileName) => store.Delete("nar/" + fileName);
+    public Task DeleteNarAsync(string fileName, CancellationToken cancellationToken) => store.DeleteAsync("nar/" + fileName, cancellationToken);
 }

@@ -4,6 +4,7 @@ using Hydra.Bench;
 using Hydra.Bench.Ingest;
 using Hydra.Core;
 using Hydra.Core.Processes;
+using Hydra.Core.Storage;
 using Hydra.Evaluator;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Nix;
@@ -31,7 +32,7 @@ try
     {
         ingestion.Value.ParseParallelism = parse;
     }
-    var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(hydra), Options.Create(new EvaluatorOptions()), ingestion);
+    var pusher = new DrvCachePusher(new NixProcessRunner(), new DirectoryCacheStorage(Options.Create(hydra), TimeProvider.System), Options.Create(hydra), Options.Create(new EvaluatorOptions()), ingestion);
     var ingester = new BuildIngester(dataSource, pusher, TimeProvider.System, ingestion);
     Console.WriteLine($"jobs per jobset: {jobs}, shared base derivations: {bases}, batch size: {ingestion.Value.BatchSize}, cores: {Environment.ProcessorCount}");
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using Hydra.Bench;
 using Hydra.Bench.Queue;
 using Hydra.Core;
+using Hydra.Core.Storage;
 using Hydra.Core.Protocol;
 using Hydra.Queue;
 using Hydra.Queue.Completion;
@@ -37,11 +38,12 @@ try
     var hydra = Options.Create(new HydraOptions { DataDir = Path.Combine(work, "data") });
     var queueOptions = Options.Create(new QueueOptions());
     var clock = TimeProvider.System;
-    var claimer = new StepClaimer(dataSource, queueOptions, new CachedSteps(dataSource, hydra, clock, NullLogger<CachedSteps>.Instance), clock);
+    var cache = new DirectoryCacheStorage(hydra, clock);
+    var claimer = new StepClaimer(dataSource, queueOptions, new CachedSteps(dataSource, cache, clock, NullLogger<CachedSteps>.Instance), clock);
     // The notifier runs as in the server, so reports that finish builds send their (coalesced) NOTIFY.
     using var notifier = new RunnableNotifier(dataSource, new QueueSignal(), queueOptions, NullLogger<RunnableNotifier>.Instance);
     await notifier.StartAsync(CancellationToken.None);
-    var results = new StepResults(dataSource, queueOptions, hydra, new StepLogStore(hydra), notifier, clock, NullLogger<StepResults>.Instance);
+    var results = new StepResults(dataSource, queueOptions, cache, new StepLogStore(hydra), notifier, clock, NullLogger<StepResults>.Instance);
     var seeder = new QueueSeeder(dataSource);
     Console.WriteLine($"PostgreSQL {await ScalarAsync<string>(dataSource, "SHOW server_version")}, {Environment.ProcessorCount} cores, {claimers} claimers; {Load.Now()}");
 

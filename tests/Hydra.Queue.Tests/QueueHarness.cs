@@ -1,4 +1,5 @@
 using Hydra.Core;
+using Hydra.Core.Storage;
 using Hydra.Queue;
 using Hydra.Queue.Completion;
 using Hydra.Queue.Dispatch;
@@ -15,7 +16,8 @@ namespace Hydra.Queue.Tests;
 /// <summary>The queue's services over one test database, with a manual clock.</summary>
 internal sealed class QueueHarness : IAsyncDisposable
 {
-    public QueueHarness(string connectionString)
+    /// <param name="cache">The cache's storage; the data directory's cache by default.</param>
+    public QueueHarness(string connectionString, ICacheStorage? cache = null)
     {
         DataSource = NpgsqlDataSource.Create(connectionString);
         var queue = Options.Create(QueueOptions);
@@ -23,10 +25,11 @@ internal sealed class QueueHarness : IAsyncDisposable
         HydraOptions = hydra.Value;
         Logs = new StepLogWriter(hydra, queue);
         LogStore = new StepLogStore(hydra);
-        Claimer = new StepClaimer(DataSource, queue, new CachedSteps(DataSource, hydra, Clock, NullLogger<CachedSteps>.Instance), Clock);
+        cache ??= new DirectoryCacheStorage(hydra, Clock);
+        Claimer = new StepClaimer(DataSource, queue, new CachedSteps(DataSource, cache, Clock, NullLogger<CachedSteps>.Instance), Clock);
         Leases = new LeaseService(DataSource, queue, Clock);
         Notifier = new RunnableNotifier(DataSource, Signal, queue, NullLogger<RunnableNotifier>.Instance);
-        Results = new StepResults(DataSource, queue, hydra, LogStore, Notifier, Clock, NullLogger<StepResults>.Instance);
+        Results = new StepResults(DataSource, queue, cache, LogStore, Notifier, Clock, NullLogger<StepResults>.Instance);
         FailureCache = new FailureCache(DataSource);
         Maintenance = new QueueMaintenance(DataSource, queue, Clock);
         Tokens = new WorkerTokens(DataSource, queue, Clock);

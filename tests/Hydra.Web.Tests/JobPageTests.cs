@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Hydra.Core.Data.Entities;
 using Hydra.Web.Cache;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hydra.Web.Tests;

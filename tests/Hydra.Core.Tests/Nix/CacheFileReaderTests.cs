@@ -1,5 +1,6 @@
 using System.Text;
 using Hydra.Core.Nix;
+using Hydra.Core.Storage;
 
 namespace Hydra.Core.Tests.Nix;
 
@@ -21,7 +22,7 @@ public sealed class CacheFileReaderTests : IDisposable
         var storePath = await AddFileAsync(text);
         var cache = await CopyAsync(storePath, compression);
 
-        var contents = await CacheFileReader.ReadAsync(cache, storePath, Limit, CancellationToken.None);
+        var contents = await CacheFileReader.ReadAsync(Storage(cache), storePath, Limit, CancellationToken.None);
 
         Assert.Equal(text, Encoding.UTF8.GetString(contents.Span));
     }
@@ -33,7 +34,7 @@ public sealed class CacheFileReaderTests : IDisposable
         var storePath = await AddFileAsync(text);
         var cache = await CopyAsync(storePath, "zstd");
 
-        var contents = await CacheFileReader.ReadAsync(cache, storePath, Limit, CancellationToken.None);
+        var contents = await CacheFileReader.ReadAsync(Storage(cache), storePath, Limit, CancellationToken.None);
 
         Assert.Equal(text, Encoding.UTF8.GetString(contents.Span));
     }
@@ -47,7 +48,7 @@ public sealed class CacheFileReaderTests : IDisposable
         var storePath = await NixProcess.RunCheckedAsync("nix-store", "--add", directory);
         var cache = await CopyAsync(storePath, "zstd");
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(cache, storePath, Limit, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(Storage(cache), storePath, Limit, CancellationToken.None));
 
         Assert.Equal($"{storePath}: The archived path is a directory, not a regular file.", error.Message);
     }
@@ -58,7 +59,7 @@ public sealed class CacheFileReaderTests : IDisposable
         var storePath = await AddFileAsync(new string('x', 5000));
         var cache = await CopyAsync(storePath, "zstd");
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(cache, storePath, 4096, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(Storage(cache), storePath, 4096, CancellationToken.None));
 
         Assert.Contains("more than the limit of 4096 bytes", error.Message);
     }
@@ -70,7 +71,7 @@ public sealed class CacheFileReaderTests : IDisposable
         var cache = _directory.Combine("empty-cache");
         Directory.CreateDirectory(cache);
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(cache, storePath, Limit, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(Storage(cache), storePath, Limit, CancellationToken.None));
 
         Assert.Contains("is not in the binary cache", error.Message);
     }
@@ -85,7 +86,7 @@ public sealed class CacheFileReaderTests : IDisposable
         bytes[Array.IndexOf(bytes, (byte)'o', 100)] = (byte)'O';
         await File.WriteAllBytesAsync(nar, bytes);
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(cache, storePath, Limit, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(Storage(cache), storePath, Limit, CancellationToken.None));
 
         Assert.Contains("does not match its narinfo", error.Message);
     }
@@ -99,7 +100,7 @@ public sealed class CacheFileReaderTests : IDisposable
         var bytes = await File.ReadAllBytesAsync(nar);
         await File.WriteAllBytesAsync(nar, bytes[..(bytes.Length / 2)]);
 
-        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(cache, storePath, Limit, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<FormatException>(() => CacheFileReader.ReadAsync(Storage(cache), storePath, Limit, CancellationToken.None));
 
         Assert.Contains("zstd", error.Message);
     }
@@ -119,4 +120,6 @@ public sealed class CacheFileReaderTests : IDisposable
         await NixProcess.RunCheckedAsync("nix", "copy", "--to", $"file://{cache}?compression={compression}", storePath);
         return cache;
     }
+
+    private static DirectoryCacheStorage Storage(string cacheDirectory) => new(cacheDirectory, TimeProvider.System);
 }

@@ -50,7 +50,7 @@ public sealed class BuildIngesterTests(DatabaseFixture database) : IClassFixture
         File.Delete(nar);
         var result = await harness.IngestAsync(jobset, jobs);
         Assert.Equal((1, 2), (result.NewBuilds, result.NewSteps));
-        Assert.True(harness.Pusher.CacheHas(jobs[0].DrvPath));
+        Assert.True(await harness.Pusher.CacheHasAsync(jobs[0].DrvPath, default));
     }
 
     [Fact]
@@ -158,7 +158,10 @@ public sealed class BuildIngesterTests(DatabaseFixture database) : IClassFixture
             await listener.WaitAsync();
         }
         // Every derivation's .drv closure is in the cache for the builders.
-        Assert.All(jobs, j => Assert.True(harness.Pusher.CacheHas(j.DrvPath)));
+        foreach (var job in jobs)
+        {
+            Assert.True(await harness.Pusher.CacheHasAsync(job.DrvPath, default));
+        }
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
+using Hydra.Core.Storage;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Nix;
 using Hydra.Testing;
@@ -18,7 +19,7 @@ public sealed class DrvCachePusherTests : IDisposable
     public DrvCachePusherTests()
     {
         NixTestEnvironment.Apply();
-        _pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(_hydra), Options.Create(new EvaluatorOptions()),
+        _pusher = new DrvCachePusher(new NixProcessRunner(), new DirectoryCacheStorage(Options.Create(_hydra), TimeProvider.System), Options.Create(_hydra), Options.Create(new EvaluatorOptions()),
             Options.Create(new IngestionOptions()));
     }
 
@@ -29,8 +30,8 @@ public sealed class DrvCachePusherTests : IDisposable
 
         await _pusher.PushAsync([top], CancellationToken.None);
 
-        Assert.True(_pusher.CacheHas(dep));
-        Assert.True(_pusher.CacheHas(script));
+        Assert.True(await _pusher.CacheHasAsync(dep, default));
+        Assert.True(await _pusher.CacheHasAsync(script, default));
         var publicKey = (await File.ReadAllTextAsync(_hydra.PublicKeyFile)).Trim();
         var verify = await TestProcess.RunAsync("nix", "store", "verify", "--derivation", "--recursive", "--store", $"file://{_hydra.CacheDir}",
             "--trusted-public-keys", publicKey, top);
@@ -91,7 +92,7 @@ public sealed class DrvCachePusherTests : IDisposable
     public async Task Push_from_the_planners_files_matches_a_push_that_reads_them_and_verifies()
     {
         var (top, dep, _) = await InstantiateAsync();
-        var planner = new StepGraphPlanner(_pusher.CacheHas, parallelism: 2, _pusher.ReadDerivation);
+        var planner = new StepGraphPlanner(_pusher.CacheHasAsync, parallelism: 2, _pusher.ReadDerivation);
         await planner.AddAllAsync([top], CancellationToken.None);
         var files = planner.TakeFiles();
         Assert.Equal(new[] { dep, top }.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
@@ -107,7 +108,7 @@ public sealed class DrvCachePusherTests : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(reading.SecretKeyFile)!);
             File.Copy(_hydra.SecretKeyFile, reading.SecretKeyFile);
             Directory.CreateDirectory(reading.CacheDir);
-            var pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(reading), Options.Create(new EvaluatorOptions()),
+            var pusher = new DrvCachePusher(new NixProcessRunner(), new DirectoryCacheStorage(Options.Create(reading), TimeProvider.System), Options.Create(reading), Options.Create(new EvaluatorOptions()),
                 Options.Create(new IngestionOptions()));
             await pusher.PushAsync([top], CancellationToken.None);
             Assert.Equal(await NarInfosAsync(reading.CacheDir, top, dep), fromFiles);

@@ -1,6 +1,7 @@
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Core.Processes;
+using Hydra.Core.Storage;
 using Hydra.Evaluator.Ingestion;
 using Hydra.Evaluator.Nix;
 using Hydra.Testing;
@@ -18,7 +19,7 @@ internal sealed class IngestionHarness : IAsyncDisposable
         Hydra = new HydraOptions { DataDir = Directory.CreateTempSubdirectory("hydra-ingest-data-").FullName };
         Directory.CreateDirectory(Hydra.CacheDir);
         var options = Options.Create(new IngestionOptions { BatchSize = batchSize, MinBatchSize = minBatchSize, StatementRows = Math.Max(1, batchSize), PushBatchSize = 3 });
-        Pusher = new DrvCachePusher(new NixProcessRunner(), Options.Create(Hydra), Options.Create(new EvaluatorOptions()), options);
+        Pusher = new DrvCachePusher(new NixProcessRunner(), new DirectoryCacheStorage(Options.Create(Hydra), TimeProvider.System), Options.Create(Hydra), Options.Create(new EvaluatorOptions()), options);
         Ingester = new BuildIngester(DataSource, Pusher, TimeProvider.System, options);
     }
 

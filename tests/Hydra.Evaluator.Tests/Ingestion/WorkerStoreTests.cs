@@ -52,7 +52,7 @@ public sealed class WorkerStoreTests(DatabaseFixture database) : IClassFixture<D
             var root = EvalStores.RootOf(harness.Hydra.DataDir, drvPath);
             Assert.NotNull(root);
             Assert.StartsWith(EvalStores.Directory(harness.Hydra.DataDir), root, StringComparison.Ordinal);
-            Assert.True(harness.Pusher.CacheHas(drvPath), $"{drvPath} should be in the binary cache");
+            Assert.True(await harness.Pusher.CacheHasAsync(drvPath, default), $"{drvPath} should be in the binary cache");
         }
         // Both workers evaluated: each store holds the shared base and its own jobs.
         foreach (var worker in new[] { 0, 1 })

@@ -1,6 +1,9 @@
+using System.Text;
 using Hydra.Core;
 using Hydra.Core.Protocol;
+using Hydra.Core.Storage;
 using Hydra.Testing;
+using Microsoft.Extensions.Options;
 
 namespace Hydra.Queue.Tests.Dispatch;
 
@@ -49,6 +52,39 @@ public sealed class CachedOutputTests(DatabaseFixture database) : IClassFixture<
         Assert.Equal(step, claim?.StepId);
         Assert.Equal(2, await queue.StepColumnAsync<short>(step, "state"));
         Assert.False(await queue.BuildColumnAsync<bool>(build, "is_cached_build"));
+    }
+
+    [Fact]
+    public async Task Outputs_in_an_s3_bucket_count_as_cached_too()
+    {
+        var credentials = new S3Credentials("AKIDQUEUETEST", "queue-test-secret", "us-east-1");
+        await using var s3 = await FakeS3Server.StartAsync(credentials);
+        var storage = new S3CacheStorage(new HttpClient(), Options.Create(new CacheStorageOptions
+        {
+            Storage = "s3",
+            S3 = new S3StorageOptions
+            {
+                Endpoint = s3.Endpoint, Bucket = "queue", Region = credentials.Region,
+                AccessKeyId = credentials.AccessKeyId, SecretAccessKey = credentials.SecretAccessKey,
+            },
+        }), TimeProvider.System);
+        await using var queue = new QueueHarness(database.ConnectionString, storage);
+        var worker = await queue.AddWorkerAsync("s3-cached");
+        var (cached, missing) = (OutputPath("in-bucket"), OutputPath("not-in-bucket"));
+        var cachedStep = await queue.AddRunnableAsync(_system, $"output_paths = '{{{cached}}}'");
+        var missingStep = await queue.AddRunnableAsync(_system, $"output_paths = '{{{missing}}}'");
+        var cachedBuild = await queue.AddBuildAsync(cachedStep);
+        using (var narInfo = new MemoryStream(Encoding.UTF8.GetBytes($"StorePath: {cached}\n")))
+        {
+            Assert.Equal(CacheWriteResult.Stored, await storage.WriteAsync(CacheStorePaths.NarInfoKey(cached)!, narInfo, 1 << 20, null, default));
+        }
+
+        var claim = await queue.ClaimAsync(worker, new ClaimRequest([_system], [], 0));
+
+        Assert.Equal(missingStep, claim?.StepId);
+        Assert.Equal(3, await queue.StepColumnAsync<short>(cachedStep, "state"));
+        Assert.True(await queue.BuildColumnAsync<bool>(cachedBuild, "is_cached_build"));
+        Assert.Equal(0, s3.Refused);
     }
 
     private static string OutputPath(string name) =>

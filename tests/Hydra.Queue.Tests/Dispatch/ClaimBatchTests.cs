@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hydra.Core;
 using Hydra.Core.Protocol;
+using Hydra.Core.Storage;
 using Hydra.Queue.Dispatch;
 using Hydra.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,8 +95,8 @@ public sealed class ClaimBatchTests(DatabaseFixture database) : IClassFixture<Da
         }
         // One pooled connection, so every claim and the look-up below share one session and its prepared statements.
         await using var single = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString);
-        var hydra = Options.Create(new HydraOptions { DataDir = queue.HydraOptions.DataDir });
-        var claimer = new StepClaimer(single, Options.Create(queue.QueueOptions), new CachedSteps(single, hydra, queue.Clock, NullLogger<CachedSteps>.Instance), queue.Clock);
+        var cache = new DirectoryCacheStorage(Options.Create(new HydraOptions { DataDir = queue.HydraOptions.DataDir }), queue.Clock);
+        var claimer = new StepClaimer(single, Options.Create(queue.QueueOptions), new CachedSteps(single, cache, queue.Clock, NullLogger<CachedSteps>.Instance), queue.Clock);
         for (var i = 0; i < 10; i++)
         {
             Assert.NotNull(await claimer.TryClaimAsync(worker, "planned", Request, CancellationToken.None));

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Nix;
 using Hydra.Testing;
@@ -90,6 +92,61 @@ public sealed class ProductDownloadTests(HydraWebFactory factory) : IClassFixtur
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/build/{build}/download/9/x")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("zstd")]
+    [InlineData("xz")]
+    [InlineData("br")]
+    public async Task A_large_file_streams_out_of_a_compressed_nar(string compression)
+    {
+        var output = $"/nix/store/{NixBase32.Encode(RandomNumberGenerator.GetBytes(20))}-big";
+        var contents = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 120_000).Select(i => $"line {i} {i * 7919 % 104_729}\n")));
+        var dir = Directory.CreateTempSubdirectory("hydra-product-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "a-first.txt"), "before the big file\n");
+            await File.WriteAllBytesAsync(Path.Combine(dir, "big.txt"), contents);
+            await WriteCacheEntryAsync(output, await DumpAsync(dir), compression);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        var build = await SeedBuildAsync(output, new BuildProduct { ProductNr = 1, Type = "file", Subtype = "binary-dist", Path = $"{output}/big.txt", Name = "big.txt" });
+
+        var client = factory.CreateClient();
+        for (var round = 0; round < 2; round++)
+        {
+            // The second round finds the listing remembered and reads the NAR once.
+            using var response = await client.GetAsync($"/build/{build}/download/1/big.txt", HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(contents.Length, response.Content.Headers.ContentLength);
+            Assert.Equal(contents, await response.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_nar_that_does_not_match_its_narinfo_is_refused()
+    {
+        var output = $"/nix/store/{NixBase32.Encode(RandomNumberGenerator.GetBytes(20))}-tampered";
+        var dir = Directory.CreateTempSubdirectory("hydra-product-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(dir, "file.txt"), "original\n");
+            var nar = await DumpAsync(dir);
+            await WriteCacheEntryAsync(output, nar, "none", narHash: SHA256.HashData([.. nar, 0]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        var build = await SeedBuildAsync(output, new BuildProduct { ProductNr = 1, Type = "file", Subtype = "", Path = $"{output}/file.txt", Name = "file.txt" });
+
+        var response = await factory.CreateClient().GetAsync($"/build/{build}/download/1/file.txt");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("does not match its narinfo", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static void AssertSandboxed(HttpResponseMessage response)
     {
         Assert.StartsWith("sandbox", string.Join(";", response.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
@@ -124,6 +181,16 @@ public sealed class ProductDownloadTests(HydraWebFactory factory) : IClassFixtur
             Directory.Delete(dir, recursive: true);
         }
 
+        return await SeedBuildAsync(output,
+            new BuildProduct { ProductNr = 1, Type = "file", Subtype = "source-dist", Path = $"{output}/release.tar.gz", Name = "release.tar.gz" },
+            new BuildProduct { ProductNr = 2, Type = "doc", Subtype = "manual", Path = output, Name = "site" },
+            new BuildProduct { ProductNr = 3, Type = "file", Subtype = "", Path = "/etc/passwd", Name = "passwd" },
+            new BuildProduct { ProductNr = 4, Type = "file", Subtype = "", Path = $"{output}/escape", Name = "escape" });
+    }
+
+    /// <summary>A finished build with the one output <paramref name="output"/> and <paramref name="products"/>.</summary>
+    private async Task<long> SeedBuildAsync(string output, params BuildProduct[] products)
+    {
         long buildId = 0;
         await factory.WithDbAsync(async db =>
         {
@@ -131,34 +198,60 @@ public sealed class ProductDownloadTests(HydraWebFactory factory) : IClassFixtur
             var build = await Seed.BuildAsync(db, jobset, null, "site", status: 0);
             db.RemoveRange(build.Outputs);
             db.Add(new BuildOutput { BuildId = build.Id, Name = "out", Path = output });
-            db.AddRange(
-                new BuildProduct { BuildId = build.Id, ProductNr = 1, Type = "file", Subtype = "source-dist", Path = $"{output}/release.tar.gz", Name = "release.tar.gz" },
-                new BuildProduct { BuildId = build.Id, ProductNr = 2, Type = "doc", Subtype = "manual", Path = output, Name = "site" },
-                new BuildProduct { BuildId = build.Id, ProductNr = 3, Type = "file", Subtype = "", Path = "/etc/passwd", Name = "passwd" },
-                new BuildProduct { BuildId = build.Id, ProductNr = 4, Type = "file", Subtype = "", Path = $"{output}/escape", Name = "escape" });
+            foreach (var product in products)
+            {
+                product.BuildId = build.Id;
+            }
+            db.AddRange(products);
             await db.SaveChangesAsync();
             buildId = build.Id;
         });
         return buildId;
     }
 
-    private async Task WriteCacheEntryAsync(string storePath, byte[] nar)
+    /// <summary>Puts <paramref name="nar"/> in the cache as <paramref name="storePath"/>, compressed; <paramref name="narHash"/> overrides the narinfo's NarHash.</summary>
+    private async Task WriteCacheEntryAsync(string storePath, byte[] nar, string compression = "none", byte[]? narHash = null)
     {
         var cache = Path.Combine(factory.DataDir, "cache");
         Directory.CreateDirectory(Path.Combine(cache, "nar"));
-        var hash = SHA256.HashData(nar);
-        var narName = Convert.ToHexStringLower(hash) + ".nar";
-        await File.WriteAllBytesAsync(Path.Combine(cache, "nar", narName), nar);
+        var file = await CompressAsync(nar, compression);
+        var narName = NixBase32.Encode(SHA256.HashData(file)) + ".nar" + compression switch { "none" => "", "zstd" => ".zst", var other => "." + other };
+        await File.WriteAllBytesAsync(Path.Combine(cache, "nar", narName), file);
         var hashPart = storePath["/nix/store/".Length..storePath.IndexOf('-', StringComparison.Ordinal)];
         await File.WriteAllTextAsync(Path.Combine(cache, hashPart + ".narinfo"), $"""
             StorePath: {storePath}
             URL: nar/{narName}
-            Compression: none
-            NarHash: sha256:{NixBase32.Encode(hash)}
+            Compression: {compression}
+            NarHash: sha256:{NixBase32.Encode(narHash ?? SHA256.HashData(nar))}
             NarSize: {nar.Length}
             References: 
 
             """);
+    }
+
+    private static async Task<byte[]> CompressAsync(byte[] nar, string compression)
+    {
+        if (compression == "none")
+        {
+            return nar;
+        }
+        using var compressed = new MemoryStream();
+        if (compression == "br")
+        {
+            await using (var brotli = new BrotliStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await brotli.WriteAsync(nar);
+            }
+            return compressed.ToArray();
+        }
+        using var process = Process.Start(new ProcessStartInfo(compression, ["-c"]) { RedirectStandardInput = true, RedirectStandardOutput = true })!;
+        var reading = process.StandardOutput.BaseStream.CopyToAsync(compressed);
+        await process.StandardInput.BaseStream.WriteAsync(nar);
+        process.StandardInput.Close();
+        await reading;
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+        return compressed.ToArray();
     }
 
     private static async Task<byte[]> DumpAsync(string path)

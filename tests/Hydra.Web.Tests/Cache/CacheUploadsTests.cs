@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Hydra.Core;
 using Hydra.Core.Nix;
 using Hydra.Web.Cache;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;

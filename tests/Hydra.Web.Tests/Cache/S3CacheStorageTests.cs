@@ -1,6 +1,6 @@
 using System.Text;
-using Hydra.Web.Cache;
-using Hydra.Web.Cache.Storage;
+using Hydra.Testing;
+using Hydra.Core.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Tests.Cache;
@@ -54,11 +54,22 @@ public sealed class S3CacheStorageTests : IAsyncLifetime
             Assert.Equal(nar, await client.GetByteArrayAsync(redirect.Location));
         }
 
-        var listed = Assert.Single(await storage.ListStorePathsAsync(default).ToListAsync());
-        Assert.Equal(new CachedStorePath(hash, $"/nix/store/{hash}-test", narKey, nar.Length), listed);
+        var listed = Assert.Single(await storage.ListAsync("", default).ToListAsync());
+        Assert.Equal(hash + ".narinfo", listed.Key);
+        Assert.Equal(Encoding.UTF8.GetByteCount(narInfo), listed.Size);
+        Assert.InRange(listed.Modified, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
+        Assert.Equal([(narKey, (long)nar.Length)], (await storage.ListAsync("nar/", default).ToListAsync()).Select(e => (e.Key, e.Size)));
+        await using (var read = await storage.OpenReadAsync(narKey, default))
+        {
+            using var copy = new MemoryStream();
+            await read!.CopyToAsync(copy);
+            Assert.Equal(nar, copy.ToArray());
+        }
 
-        await storage.DeleteStorePathAsync(listed, deleteNar: true, default);
+        await storage.DeleteAsync(hash + ".narinfo", default);
+        await storage.DeleteAsync(narKey, default);
         Assert.Null(await storage.ReadTextAsync(hash + ".narinfo", default));
+        Assert.Null(await storage.OpenReadAsync(narKey, default));
         Assert.Null(await storage.GetAsync(narKey, default));
         Assert.Empty(_s3.Objects);
         Assert.Equal(0, _s3.Refused);
@@ -90,7 +101,7 @@ public sealed class S3CacheStorageTests : IAsyncLifetime
     }
 
     private S3CacheStorage Storage(string secret) =>
-        new(new HttpClient(), Options.Create(new CacheOptions
+        new(new HttpClient(), Options.Create(new CacheStorageOptions
         {
             Storage = "s3",
             S3 = new S3StorageOptions

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Hydra.Core;
 using Hydra.Core.Data.Entities;
 using Hydra.Core.Nix;
+using Hydra.Core.Storage;
 using Hydra.Testing;
 using Hydra.Web.Auth;
 using Hydra.Web.Cache;

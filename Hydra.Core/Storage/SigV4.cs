@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>
 /// AWS Signature Version 4 for S3, as S3-compatible stores (MinIO, Garage, Ceph, R2) check it: a signed

@@ -1,4 +1,4 @@
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>How writing a stream into the cache ended.</summary>
 public enum CacheWriteResult

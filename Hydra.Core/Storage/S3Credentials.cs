@@ -1,4 +1,4 @@
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>An S3 access key and the region requests are signed for.</summary>
 public sealed record S3Credentials(string AccessKeyId, string SecretAccessKey, string Region);

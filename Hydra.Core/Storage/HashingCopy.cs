@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Hydra.Core.Nix;
 
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>Copies an upload while counting and hashing it, stopping as soon as it is too large.</summary>
 public static class HashingCopy

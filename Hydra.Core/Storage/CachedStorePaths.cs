@@ -1,6 +1,6 @@
 using Hydra.Core.Nix;
 
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>Reads the <see cref="CachedStorePath"/> a stored narinfo describes.</summary>
 public static class CachedStorePaths

@@ -1,9 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Hydra.Core;
 using Microsoft.Extensions.Options;
 
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>
 /// The cache in a directory, laid out exactly like Nix's <c>file://</c> store so that
@@ -15,15 +14,31 @@ namespace Hydra.Web.Cache.Storage;
 /// once; a narinfo another process rewrites in place (the evaluator's <c>nix copy</c> re-signing one) is seen within
 /// the lifetime. Misses are never remembered, so a new narinfo is served as soon as it exists.
 /// </summary>
-public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, TimeProvider clock) : ICacheStorage
+public sealed class DirectoryCacheStorage : ICacheStorage
 {
     private const int BufferSize = 128 * 1024;
     private const int MaxRememberedNarInfos = 200_000;
     private static readonly TimeSpan NarInfoLifetime = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (byte[] Bytes, long ReadAt)> _narInfos = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock;
+
+    /// <summary>The cache in <paramref name="root"/>.</summary>
+    public DirectoryCacheStorage(string root, TimeProvider clock)
+    {
+        Root = Path.GetFullPath(root);
+        _clock = clock;
+    }
+
+    /// <summary>The farm's cache, <see cref="HydraOptions.CacheDir"/>.</summary>
+    public DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, TimeProvider clock)
+        : this(hydraOptions.Value.CacheDir, clock)
+    {
+    }
 
     /// <summary>Absolute path of the cache directory.</summary>
-    public string Root { get; } = Path.GetFullPath(hydraOptions.Value.CacheDir);
+    public string Root { get; }
+
+    public string? LocalDirectory => Root;
 
     /// <summary>The file behind <paramref name="key"/> (a name <see cref="CacheNames"/> accepted).</summary>
     public string PathOf(string key) => Path.Combine(Root, key);
@@ -36,8 +51,8 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, T
             return Task.FromResult<CacheObject?>(File.Exists(path) ? new CacheObject.LocalFile(path) : null);
         }
 
-        var now = clock.GetTimestamp();
-        if (_narInfos.TryGetValue(key, out var known) && clock.GetElapsedTime(known.ReadAt, now) < NarInfoLifetime)
+        var now = _clock.GetTimestamp();
+        if (_narInfos.TryGetValue(key, out var known) && _clock.GetElapsedTime(known.ReadAt, now) < NarInfoLifetime)
         {
             return Task.FromResult<CacheObject?>(new CacheObject.Content(known.Bytes));
         }
@@ -127,38 +142,44 @@ public sealed class DirectoryCacheStorage(IOptions<HydraOptions> hydraOptions, T
         }
     }
 
-    public async IAsyncEnumerable<CachedStorePath> ListStorePathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(Root))
+        try
+        {
+            return Task.FromResult<Stream?>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    public async IAsyncEnumerable<CacheEntry> ListAsync(string directory, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var folder = new DirectoryInfo(Path.Combine(Root, directory));
+        if (!folder.Exists)
         {
             yield break;
         }
 
-        foreach (var file in Directory.EnumerateFiles(Root, "*.narinfo"))
+        foreach (var file in folder.EnumerateFiles())
         {
-            var hashPart = Path.GetFileNameWithoutExtension(file);
-            if (CacheNames.IsHashPart(hashPart) && CachedStorePaths.FromNarInfo(hashPart, await ReadTextAsync(hashPart + ".narinfo", cancellationToken)) is { } path)
+            cancellationToken.ThrowIfCancellationRequested();
+            // Temporary files of writes in progress start with a dot and are no cache objects yet.
+            if (CacheNames.IsFileName(file.Name))
             {
-                yield return path;
+                yield return new CacheEntry(directory + file.Name, file.Length, file.LastWriteTimeUtc);
             }
         }
-    }
 
-    public Task DeleteStorePathAsync(CachedStorePath path, bool deleteNar, CancellationToken cancellationToken)
-    {
-        Delete(path.NarInfoKey);
-        if (deleteNar)
-        {
-            Delete(path.NarKey);
-        }
-
-        return Task.CompletedTask;
+        await Task.CompletedTask;
     }
 
     /// <summary>Deletes the file at <paramref name="key"/> and forgets its remembered narinfo; nothing there is no error.</summary>
-    public void Delete(string key)
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         File.Delete(PathOf(key));
         _narInfos.TryRemove(key, out _);
+        return Task.CompletedTask;
     }
 }

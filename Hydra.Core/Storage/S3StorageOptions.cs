@@ -1,4 +1,4 @@
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>S3-compatible storage for the cache, bound from <c>Hydra:Cache:S3</c> when <c>Hydra:Cache:Storage</c> is <c>s3</c>.</summary>
 public sealed class S3StorageOptions

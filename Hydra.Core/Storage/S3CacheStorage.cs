@@ -5,7 +5,7 @@ using System.Xml.Linq;
 using Hydra.Core.Nix;
 using Microsoft.Extensions.Options;
 
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>
 /// The cache in an S3-compatible bucket, over plain <see cref="HttpClient"/> with SigV4 signing (<see cref="SigV4"/>).
@@ -13,7 +13,7 @@ namespace Hydra.Web.Cache.Storage;
 /// visible atomically. Narinfos and logs are proxied; NARs are answered with a redirect to a presigned URL, so
 /// their bytes (and ranges) go straight from the bucket to the client.
 /// </summary>
-public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> options, TimeProvider clock) : ICacheStorage
+public sealed class S3CacheStorage(HttpClient http, IOptions<CacheStorageOptions> options, TimeProvider clock) : ICacheStorage
 {
     private const int BufferSize = 128 * 1024;
     private static readonly XNamespace s_s3 = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -21,6 +21,8 @@ public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> optio
     private S3StorageOptions S3 => options.Value.S3;
 
     private S3Credentials Credentials => new(S3.AccessKeyId, S3.SecretAccessKey, S3.Region);
+
+    public string? LocalDirectory => null;
 
     public async Task<CacheObject?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -80,12 +82,33 @@ public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> optio
         return CacheWriteResult.Stored;
     }
 
-    public async IAsyncEnumerable<CachedStorePath> ListStorePathsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
+        var response = await SendAsync(HttpMethod.Get, key, null, SigV4.EmptyPayloadHash, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            response.Dispose();
+            return null;
+        }
+
+        try
+        {
+            return new ResponseStream(await EnsureSuccess(response).Content.ReadAsStreamAsync(cancellationToken), response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    public async IAsyncEnumerable<CacheEntry> ListAsync(string directory, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var prefix = S3.Prefix + directory;
         string? continuation = null;
         do
         {
-            var query = new Dictionary<string, string> { ["list-type"] = "2", ["delimiter"] = "/", ["prefix"] = S3.Prefix };
+            var query = new Dictionary<string, string> { ["list-type"] = "2", ["delimiter"] = "/", ["prefix"] = prefix };
             if (continuation is not null)
             {
                 query["continuation-token"] = continuation;
@@ -97,16 +120,15 @@ public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> optio
                 page = XDocument.Parse(await EnsureSuccess(response).Content.ReadAsStringAsync(cancellationToken));
             }
 
-            foreach (var key in page.Descendants(s_s3 + "Contents").Select(c => (string?)c.Element(s_s3 + "Key")))
+            foreach (var contents in page.Descendants(s_s3 + "Contents"))
             {
-                var name = key?[S3.Prefix.Length..];
-                if (name is not null && name.EndsWith(".narinfo", StringComparison.Ordinal) && CacheNames.IsHashPart(name[..^".narinfo".Length]))
+                var key = (string?)contents.Element(s_s3 + "Key");
+                var name = key is not null && key.StartsWith(prefix, StringComparison.Ordinal) ? key[prefix.Length..] : null;
+                if (CacheNames.IsFileName(name))
                 {
-                    var hashPart = name[..^".narinfo".Length];
-                    if (CachedStorePaths.FromNarInfo(hashPart, await ReadTextAsync(name, cancellationToken)) is { } path)
-                    {
-                        yield return path;
-                    }
+                    yield return new CacheEntry(
+                        directory + name, (long?)contents.Element(s_s3 + "Size") ?? 0,
+                        (DateTimeOffset?)contents.Element(s_s3 + "LastModified") ?? DateTimeOffset.MinValue);
                 }
             }
 
@@ -115,16 +137,7 @@ public sealed class S3CacheStorage(HttpClient http, IOptions<CacheOptions> optio
         while (continuation is not null);
     }
 
-    public async Task DeleteStorePathAsync(CachedStorePath path, bool deleteNar, CancellationToken cancellationToken)
-    {
-        await DeleteAsync(path.NarInfoKey, cancellationToken);
-        if (deleteNar)
-        {
-            await DeleteAsync(path.NarKey, cancellationToken);
-        }
-    }
-
-    private async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         // S3 answers 204 whether or not the object existed.
         using var response = await SendAsync(HttpMethod.Delete, key, null, SigV4.EmptyPayloadHash, cancellationToken);

@@ -1,4 +1,4 @@
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>How an object in the cache is sent: a local file (sent by the kernel, with ranges) or a redirect.</summary>
 public abstract record CacheObject

@@ -1,4 +1,4 @@
-namespace Hydra.Web.Cache.Storage;
+namespace Hydra.Core.Storage;
 
 /// <summary>A store path the cache holds: its narinfo key and the key of the NAR file that narinfo points to.</summary>
 /// <param name="HashPart">The store path's 32-character hash, the narinfo's name.</param>

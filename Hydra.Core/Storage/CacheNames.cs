@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Hydra.Core.Nix;
 
-namespace Hydra.Web.Cache;
+namespace Hydra.Core.Storage;
 
 /// <summary>
 /// Which names the cache accepts. Every file name that reaches the disk passes through here, so the

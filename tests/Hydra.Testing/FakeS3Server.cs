@@ -2,17 +2,17 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using Hydra.Testing;
-using Hydra.Web.Cache.Storage;
+using Hydra.Core.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Hydra.Web.Tests.Cache;
+namespace Hydra.Testing;
 
 /// <summary>
 /// A small S3 on a loopback port: objects in memory, path-style, and every request's SigV4 signature (header or
-/// presigned query) recomputed and checked, with the payload hash of PUTs checked against the body.
+/// presigned query) recomputed and checked, with the payload hash of PUTs checked against the body. Listings give each
+/// object's size and time of its last PUT, as S3 does.
 /// </summary>
 public sealed partial class FakeS3Server : IAsyncDisposable
 {
@@ -25,7 +25,10 @@ public sealed partial class FakeS3Server : IAsyncDisposable
         _credentials = credentials;
     }
 
+    /// <summary>Objects by <c>bucket/key</c>.</summary>
     public ConcurrentDictionary<string, byte[]> Objects { get; } = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _modified = new(StringComparer.Ordinal);
 
     /// <summary>Requests refused for a bad signature.</summary>
     public int Refused;
@@ -63,9 +66,11 @@ public sealed partial class FakeS3Server : IAsyncDisposable
         {
             case "PUT":
                 Objects[key] = body;
+                _modified[key] = DateTimeOffset.UtcNow;
                 return;
             case "DELETE":
                 Objects.TryRemove(key, out _);
+                _modified.TryRemove(key, out _);
                 http.Response.StatusCode = StatusCodes.Status204NoContent;
                 return;
             case "GET" when request.Query.ContainsKey("list-type"):
@@ -100,7 +105,10 @@ public sealed partial class FakeS3Server : IAsyncDisposable
             .Order(StringComparer.Ordinal);
         var document = new XDocument(new XElement(s3 + "ListBucketResult",
             new XElement(s3 + "Name", bucket),
-            keys.Select(k => new XElement(s3 + "Contents", new XElement(s3 + "Key", k)))));
+            keys.Select(k => new XElement(s3 + "Contents",
+                new XElement(s3 + "Key", k),
+                new XElement(s3 + "LastModified", _modified.GetValueOrDefault(bucket + "/" + k).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture)),
+                new XElement(s3 + "Size", Objects.TryGetValue(bucket + "/" + k, out var bytes) ? bytes.Length : 0)))));
         http.Response.ContentType = "application/xml";
         await http.Response.WriteAsync(document.ToString());
     }
