@@ -25,6 +25,7 @@ public static class HydraCacheExtensions
                 ? services.GetRequiredService<S3CacheStorage>()
                 : services.GetRequiredService<DirectoryCacheStorage>());
         builder.Services.AddSingleton<CacheNarIndex>();
+        builder.Services.AddSingleton<CacheWorkerReaders>();
         builder.Services.AddSingleton<CacheReadAccess>();
         builder.Services.AddSingleton<NarRecompressor>();
         builder.Services.AddMemoryCache();
