@@ -109,7 +109,7 @@ public sealed class StepExecutor(
     private Task<FinishRequest> BuildAsync(
         ClaimResponse claim, WorkerSession session, LogStreamer streamer, StepState state, StepTimings timings, CancellationToken cancellationToken) =>
         daemons.UseAsync(
-            new NixDaemonSettings(session.Info.CacheUrl, session.Info.CachePublicKey, session.BuildHookPath),
+            new NixDaemonSettings(session.Info.CacheUrl, session.Info.CachePublicKey, session.BuildHookPath, session.NetrcPath),
             nixDaemon => BuildOnAsync(nixDaemon, claim, session, streamer, state, timings, cancellationToken),
             cancellationToken);
 

@@ -1,6 +1,7 @@
 using Hydra.Builder.Configuration;
 using Hydra.Builder.Execution;
 using Hydra.Builder.Nix;
+using Hydra.Builder.Nix.Daemon;
 using Hydra.Builder.Transport;
 using Hydra.Core.Protocol;
 using Microsoft.Extensions.Hosting;
@@ -45,7 +46,8 @@ public sealed class WorkerService(
         }
 
         BuilderLog.Connected(logger, info.WorkerName, info.CacheUrl, info.HeartbeatSeconds);
-        var session = new WorkerSession(info, DeclineBuildHook.Write(options.WorkDir));
+        var session = new WorkerSession(
+            info, DeclineBuildHook.Write(options.WorkDir), DaemonNetrc.Write(options.WorkDir, info.CacheUrl, options.Token));
 
         using var drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
         await using (stoppingToken.Register(() =>

@@ -25,7 +25,7 @@ public static class CacheEndpoints
     {
         var cache = app.MapGroup(WorkerProtocol.CachePath).DisableAntiforgery();
 
-        cache.MapGet("/nix-cache-info", GetCacheInfo);
+        cache.MapGet("/nix-cache-info", GetCacheInfoAsync);
         cache.MapGet("/public-keys", GetPublicKeysAsync);
         cache.MapMethods("/{hash}.narinfo", [HttpMethods.Get, HttpMethods.Head], GetNarInfoAsync);
         cache.MapMethods("/nar/{file}", [HttpMethods.Get, HttpMethods.Head], GetNarAsync);
@@ -51,8 +51,8 @@ public static class CacheEndpoints
         return app;
     }
 
-    private static IResult GetCacheInfo(HttpRequest request, CacheReadAccess access, IOptions<CacheOptions> options) =>
-        access.IsPublic || access.MayReadPublic(request)
+    private static async Task<IResult> GetCacheInfoAsync(HttpRequest request, CacheReadAccess access, IOptions<CacheOptions> options) =>
+        access.IsPublic || await access.MayReadPublicAsync(request, request.HttpContext.RequestAborted)
             ? Results.Text(
                 string.Create(CultureInfo.InvariantCulture, $"StoreDir: {StorePath.StoreDir}\nWantMassQuery: 1\nPriority: {options.Value.Priority}\n"),
                 "text/x-nix-cache-info")
@@ -79,7 +79,7 @@ public static class CacheEndpoints
 
         if (await storage.ReadTextAsync(key, http.RequestAborted) is not { } text)
         {
-            return access.MayReadPublic(http.Request) ? NotFound() : Unauthorized(http);
+            return await access.MayReadPublicAsync(http.Request, http.RequestAborted) ? NotFound() : Unauthorized(http);
         }
 
         var storePath = CachedStorePaths.FromNarInfo(hash, text)?.StorePath;

@@ -10,9 +10,11 @@ namespace Hydra.Web.Cache;
 /// <see cref="CacheOptions.Projects"/>). A public cache, the default, does no work at all per request. With private
 /// projects, a narinfo or log costs one indexed query for the projects that built the path, remembered for a minute.
 /// A NAR file is guarded by the store paths it serves (<see cref="CacheNarIndex"/>): it is as readable as the most
-/// readable of them, so knowing (or guessing) its name opens nothing the narinfos do not.
+/// readable of them, so knowing (or guessing) its name opens nothing the narinfos do not. A worker's token reads like a
+/// global read token (<see cref="CacheWorkerReaders"/>), so builders substitute their steps' inputs.
 /// </summary>
-public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSource db, IMemoryCache memory, CacheNarIndex narIndex)
+public sealed class CacheReadAccess(
+    IOptions<CacheOptions> options, NpgsqlDataSource db, IMemoryCache memory, CacheNarIndex narIndex, CacheWorkerReaders workers)
 {
     private static readonly TimeSpan s_ownersFor = TimeSpan.FromMinutes(1);
 
@@ -20,7 +22,7 @@ public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSo
     public bool IsPublic => !options.Value.Private && options.Value.Projects.Count == 0;
 
     /// <summary>Whether the request may read what belongs to no private project (nix-cache-info, NARs, public paths).</summary>
-    public bool MayReadPublic(HttpRequest request)
+    public async Task<bool> MayReadPublicAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var cache = options.Value;
         if (!cache.Private)
@@ -29,7 +31,8 @@ public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSo
         }
 
         var token = CacheCredentials.Token(request);
-        return CacheCredentials.IsOneOf(token, cache.ReadTokens.Concat(cache.Projects.Values.SelectMany(p => p.ReadTokens)));
+        return CacheCredentials.IsOneOf(token, cache.ReadTokens.Concat(cache.Projects.Values.SelectMany(p => p.ReadTokens)))
+            || await workers.IsReaderAsync(token, cancellationToken);
     }
 
     /// <summary>Whether the request may read the output <paramref name="storePath"/> (a narinfo).</summary>
@@ -56,13 +59,13 @@ public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSo
 
         if (cache.Projects.Count == 0)
         {
-            return MayReadPublic(request);
+            return await MayReadPublicAsync(request, cancellationToken);
         }
 
         var nar = await narIndex.FindAsync(narKey, cancellationToken);
         if (!nar.Uploaded)
         {
-            return MayReadPublic(request);
+            return await MayReadPublicAsync(request, cancellationToken);
         }
 
         foreach (var storePath in nar.StorePaths)
@@ -73,7 +76,8 @@ public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSo
             }
         }
 
-        return false;
+        // Not yet named by an accepted narinfo: for global readers, workers included (named ones were checked above).
+        return nar.StorePaths.Count == 0 && await workers.IsReaderAsync(token, cancellationToken);
     }
 
     private async Task<bool> MayReadAsync(HttpRequest request, string kind, string path, CancellationToken cancellationToken)
@@ -87,8 +91,9 @@ public sealed class CacheReadAccess(IOptions<CacheOptions> options, NpgsqlDataSo
 
         var owners = cache.Projects.Count == 0 ? [] : await PrivateOwnersAsync(kind, path, cancellationToken);
         return owners.Count == 0
-            ? MayReadPublic(request)
-            : owners.Any(project => CacheCredentials.IsOneOf(token, cache.Projects[project].ReadTokens));
+            ? await MayReadPublicAsync(request, cancellationToken)
+            : owners.Any(project => CacheCredentials.IsOneOf(token, cache.Projects[project].ReadTokens))
+                || await workers.IsReaderAsync(token, cancellationToken);
     }
 
     /// <summary>The private projects (by configured name) with a build that has <paramref name="path"/> as an output or derivation.</summary>

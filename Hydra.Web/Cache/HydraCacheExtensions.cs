@@ -14,6 +14,7 @@ public static class HydraCacheExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<CacheSigningKey>();
         builder.Services.AddSingleton<CacheNarIndex>();
+        builder.Services.AddSingleton<CacheWorkerReaders>();
         builder.Services.AddSingleton<CacheReadAccess>();
         builder.Services.AddSingleton<NarRecompressor>();
         builder.Services.AddMemoryCache();

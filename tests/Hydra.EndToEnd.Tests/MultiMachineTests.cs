@@ -12,8 +12,8 @@ namespace Hydra.EndToEnd.Tests;
 /// </summary>
 public sealed class MultiMachineTests(Farm farm) : IClassFixture<Farm>
 {
-    private static readonly string Native = NixSystem();
-    private static readonly string Foreign = Native == "aarch64-linux" ? "x86_64-linux" : "aarch64-linux";
+    internal static readonly string Native = NixSystem();
+    internal static readonly string Foreign = Native == "aarch64-linux" ? "x86_64-linux" : "aarch64-linux";
 
     private static string Job(string name, string system, string script, params string[] dependencies) =>
         $$"""

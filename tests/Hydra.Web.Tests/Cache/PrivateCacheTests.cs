@@ -37,6 +37,19 @@ public sealed class PrivateCacheTests(PrivateCacheTests.PrivateProjectServer fac
     }
 
     [Fact]
+    public async Task A_workers_token_reads_a_private_projects_narinfo_and_a_bogus_token_does_not()
+    {
+        var secret = await UploadBuiltByAsync("secret");
+        var token = await factory.CreateWorkerTokenAsync($"reader-{Guid.NewGuid():N}");
+
+        using var worker = await GetNarInfoAsync(secret, Basic(token));
+        using var bogus = await GetNarInfoAsync(secret, Basic("hw_not-a-worker"));
+
+        Assert.Equal(HttpStatusCode.OK, worker.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, bogus.StatusCode);
+    }
+
+    [Fact]
     public async Task Nix_copy_from_a_private_project_works_with_its_token_in_a_netrc_file_and_fails_without()
     {
         var secret = await UploadBuiltByAsync("secret");
