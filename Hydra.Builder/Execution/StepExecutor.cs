@@ -191,12 +191,15 @@ public sealed class StepExecutor(
         // Nothing more goes into the log: its last batch travels while the outputs upload.
         state.LogFlush = FlushLogAsync(streamer, session);
         state.Phase = "uploading";
+        // A step with one output is only handed out while that output is missing from the cache (the server finishes it as
+        // cached otherwise), so the cache need not be asked again. With several outputs some may be cached: those are asked.
+        var knownMissing = claim.OutputPaths.Count == 1 ? new HashSet<string>(claim.OutputPaths, StringComparer.Ordinal) : null;
         var backoff = Backoff.Default();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await uploader.UploadAsync(new Uri(info.CacheUrl), pathInfos, cancellationToken);
+                await uploader.UploadAsync(new Uri(info.CacheUrl), pathInfos, cancellationToken, knownMissing);
                 break;
             }
             catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException

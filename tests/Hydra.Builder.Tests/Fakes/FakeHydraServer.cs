@@ -47,6 +47,9 @@ public sealed class FakeHydraServer : IAsyncDisposable
     /// <summary>Authorization headers of every PUT to the cache, by path.</summary>
     public ConcurrentDictionary<string, string?> CacheUploads { get; } = new();
 
+    /// <summary>Paths asked about with HEAD in the cache, in order.</summary>
+    public ConcurrentQueue<string> CacheHeads { get; } = new();
+
     /// <summary>Worker-protocol calls in the order they arrived: "info", "release", "claim".</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
@@ -188,6 +191,11 @@ public sealed class FakeHydraServer : IAsyncDisposable
     {
         _app.MapMethods("/cache/{**path}", [HttpMethods.Get, HttpMethods.Head], async (string path, HttpContext context) =>
         {
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                CacheHeads.Enqueue(path);
+            }
+
             var file = CachePath(path);
             if (file is null || !File.Exists(file))
             {
