@@ -10,6 +10,9 @@
 #   chain: one job at the top of a chain of DEPTH derivations, each needing the one before. Figure:
 #          (farm time - plain time) / DEPTH, the overhead per dependency hop (target <= 50 ms), and
 #          the gaps between a step's end and its dependent's claim, from the database.
+#   Both also print the CPU time each side used (the farm: server and builder with all their processes, Nix's
+#   included, and this database's PostgreSQL backends; plain: nix-store and its builds), which depends far
+#   less on the machine's load than the times do.
 #
 # Usage: bash bench/farm.sh [ROUNDS] [COUNT] [DEPTH]   (defaults 2, 1000, 200)
 # Starts its own server and builder under .data/bench-farm, and its own PostgreSQL unless
@@ -84,14 +87,37 @@ farm_run() { # NAME SHAPE SALT
        where m.evaluation_id = $evaluation" | tr '|' ' '
 }
 
-# Plain Nix: instantiate SHAPE with SALT, then realise everything with two jobs. Prints milliseconds.
+# CPU milliseconds used so far by the server's and the builder's sessions (every process started there, with
+# the children they reaped: Nix's daemons and builds) and by this database's PostgreSQL backends: the total,
+# then each of the three.
+farm_cpu_ms() {
+  python3 - "$(cat "$DEV_DIR/server.pid")" "$(cat "$DEV_DIR/builder.pid")" "$database" <<'EOF'
+import os, sys
+server, builder = int(sys.argv[1]), int(sys.argv[2])
+parts = {server: 0, builder: 0, 'pg': 0}
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        stat = open(f'/proc/{pid}/stat').read()
+        command = open(f'/proc/{pid}/cmdline', 'rb').read().decode(errors='replace')
+    except OSError:
+        continue
+    fields = stat[stat.rindex(')') + 2:].split()
+    part = int(fields[3]) if int(fields[3]) in parts else 'pg' if command.startswith('postgres: ') and f' {sys.argv[3]} ' in command else None
+    if part is not None:
+        parts[part] += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+ms = {k: v * 1000 // os.sysconf('SC_CLK_TCK') for k, v in parts.items()}
+print(sum(ms.values()), ms[server], ms[builder], ms['pg'])
+EOF
+}
+
+# Plain Nix: instantiate SHAPE with SALT, then realise everything with two jobs. Prints milliseconds and CPU milliseconds.
 plain_run() { # SHAPE SALT
-  local drvs start
+  local drvs start TIMEFORMAT='%3U %3S'
   mapfile -t drvs < <(nix-instantiate "$ROOT/bench/farm/default.nix" --argstr salt "$2" --argstr shape "$1" \
     --argstr count "$COUNT" --argstr depth "$DEPTH" 2>/dev/null)
   start=$(now_ms)
-  nix-store --realise --max-jobs 2 "${drvs[@]}" >/dev/null 2>&1
-  echo $(($(now_ms) - start))
+  { time nix-store --realise --max-jobs 2 "${drvs[@]}" >/dev/null 2>&1; } 2>"$DEV_DIR/plain-cpu"
+  echo "$(($(now_ms) - start)) $(awk '{printf "%d", ($1 + $2) * 1000}' "$DEV_DIR/plain-cpu")"
 }
 
 log "farm benchmark: $ROUNDS rounds, $COUNT no-op derivations, a chain of $DEPTH; $(nproc) cores"
@@ -100,15 +126,21 @@ hops=()
 for ((round = 1; round <= ROUNDS; round++)); do
   salt="farm-$(date +%s%N)-$round"
   load_before="$(load)"
-  plain=$(plain_run noop "$salt-plain")
+  read -r plain plain_cpu <<<"$(plain_run noop "$salt-plain")"
+  read -r cpu_before server_before builder_before pg_before <<<"$(farm_cpu_ms)"
   read -r push queue builds failed <<<"$(farm_run "noop$round" noop "$salt")"
+  read -r cpu_after server_after builder_after pg_after <<<"$(farm_cpu_ms)"
+  farm_cpu=$((cpu_after - cpu_before))
   ratio=$(python3 -c "print(f'{$queue / $plain:.2f}')")
   noop_ratios+=("$ratio")
-  printf 'round %d noop:  farm %6d ms from queued to finished (%d builds, %d not succeeded; push-to-finished %d ms), plain nix-store --realise %6d ms, ratio %s (target <= 1.3); load %s -> %s\n' \
-    "$round" "$queue" "$builds" "$failed" "$push" "$plain" "$ratio" "$load_before" "$(load)"
+  printf 'round %d noop:  farm %6d ms from queued to finished (%d builds, %d not succeeded; push-to-finished %d ms), plain nix-store --realise %6d ms, ratio %s (target <= 1.3); CPU per derivation: farm %s ms (server with the evaluation %s, builder with Nix %s, PostgreSQL %s), plain %s ms, ratio %s; load %s -> %s\n' \
+    "$round" "$queue" "$builds" "$failed" "$push" "$plain" "$ratio" \
+    "$(python3 -c "print(f'{$farm_cpu / $COUNT:.1f}')")" "$(python3 -c "print(f'{($server_after - $server_before) / $COUNT:.1f}')")" \
+    "$(python3 -c "print(f'{($builder_after - $builder_before) / $COUNT:.1f}')")" "$(python3 -c "print(f'{($pg_after - $pg_before) / $COUNT:.1f}')")" "$(python3 -c "print(f'{$plain_cpu / $COUNT:.1f}')")" "$(python3 -c "print(f'{$farm_cpu / $plain_cpu:.2f}')")" \
+    "$load_before" "$(load)"
 
   load_before="$(load)"
-  plain=$(plain_run chain "$salt-plain")
+  read -r plain _ <<<"$(plain_run chain "$salt-plain")"
   read -r push queue builds failed <<<"$(farm_run "chain$round" chain "$salt")"
   hop=$(python3 -c "print(f'{($queue - $plain) / $DEPTH:.1f}')")
   hops+=("$hop")

@@ -26,6 +26,7 @@ public sealed class LogStreamer : IAsyncDisposable
     private long _droppedSinceLastBatch;
     private long _droppedTotal;
     private bool _completing;
+    private bool _detaching;
     private bool _abandoned;
 
     /// <param name="send">Posts one batch of UTF-8 bytes; throws <see cref="LeaseLostException"/> when the attempt is gone.</param>
@@ -63,7 +64,7 @@ public sealed class LogStreamer : IAsyncDisposable
 
         lock (_gate)
         {
-            if (_completing || _abandoned)
+            if (_completing || _detaching || _abandoned)
             {
                 return;
             }
@@ -97,9 +98,46 @@ public sealed class LogStreamer : IAsyncDisposable
             _wake.TrySetResult();
         }
 
-        await using (cancellationToken.Register(_stop.Cancel))
+        // The step may dispose this streamer (lease lost) while a completion is still under way.
+        await using (cancellationToken.Register(StopQuietly))
         {
             await _pump;
+        }
+    }
+
+    private void StopQuietly()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed meanwhile: the pump has stopped already.
+        }
+    }
+
+    /// <summary>
+    /// Sends all but the last batch of what is buffered, stops, and returns that last batch (null when nothing is
+    /// left) for the caller to deliver with its report. If <paramref name="cancellationToken"/> fires first (the server
+    /// is unreachable), the rest is given up and the answer is null.
+    /// </summary>
+    public async Task<byte[]?> DetachAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _detaching = true;
+            _wake.TrySetResult();
+        }
+
+        await using (cancellationToken.Register(StopQuietly))
+        {
+            await _pump;
+        }
+
+        lock (_gate)
+        {
+            return _abandoned || cancellationToken.IsCancellationRequested ? null : TakeBatch(leaveLast: false);
         }
     }
 
@@ -126,7 +164,7 @@ public sealed class LogStreamer : IAsyncDisposable
             await WaitForWorkAsync(cancellationToken);
 
             var failed = false;
-            while (!cancellationToken.IsCancellationRequested && (pending ??= TakeBatch()) is not null)
+            while (!cancellationToken.IsCancellationRequested && (pending ??= TakeBatch(leaveLast: true)) is not null)
             {
                 try
                 {
@@ -158,7 +196,8 @@ public sealed class LogStreamer : IAsyncDisposable
 
             lock (_gate)
             {
-                if ((_completing || _abandoned) && pending is null && _chunks.Count == 0 && _droppedSinceLastBatch == 0)
+                if (pending is null
+                    && (((_completing || _abandoned) && _chunks.Count == 0 && _droppedSinceLastBatch == 0) || (_detaching && RestFitsOneBatch())))
                 {
                     return;
                 }
@@ -186,18 +225,19 @@ public sealed class LogStreamer : IAsyncDisposable
         lock (_gate)
         {
             // Re-arm before draining, so a write that crosses the threshold during the drain wakes the next round.
-            if (!_completing && _wake.Task.IsCompleted)
+            if (!_completing && !_detaching && _wake.Task.IsCompleted)
             {
                 _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
         }
     }
 
-    private byte[]? TakeBatch()
+    /// <param name="leaveLast">When detaching, leave the rest once it fits in one batch: <see cref="DetachAsync"/> hands it over.</param>
+    private byte[]? TakeBatch(bool leaveLast)
     {
         lock (_gate)
         {
-            if (_chunks.Count == 0 && _droppedSinceLastBatch == 0)
+            if ((_chunks.Count == 0 && _droppedSinceLastBatch == 0) || (leaveLast && _detaching && RestFitsOneBatch()))
             {
                 return null;
             }
@@ -220,6 +260,9 @@ public sealed class LogStreamer : IAsyncDisposable
             return batch.ToArray();
         }
     }
+
+    /// <summary>Whether what is left, with a dropped-bytes marker, makes one batch at most. Call under the lock.</summary>
+    private bool RestFitsOneBatch() => _bufferedBytes + (_droppedSinceLastBatch > 0 ? 64 : 0) <= _options.BatchBytes;
 
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {

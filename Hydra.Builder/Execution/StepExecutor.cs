@@ -77,11 +77,8 @@ public sealed class StepExecutor(
                 return;
             }
 
-            using (var flush = new CancellationTokenSource(LogFlushTimeout, timeProvider))
-            {
-                await streamer.CompleteAsync(flush.Token);
-            }
-
+            // Usually under way since before the upload, which it overlapped.
+            var logTail = await (state.LogFlush ?? FlushLogAsync(streamer, session));
             timings.Mark("log flush");
 
             if (streamer.DroppedBytes > 0)
@@ -90,7 +87,7 @@ public sealed class StepExecutor(
             }
 
             state.Phase = "reporting";
-            await ReportAsync(claim, result);
+            await ReportAsync(claim, result with { Log = logTail });
             timings.Mark("report");
             BuilderLog.StepTimings(logger, claim.StepId, timings.TotalMilliseconds, timings.ToString());
         }
@@ -137,12 +134,16 @@ public sealed class StepExecutor(
         }
 
         var info = session.Info;
-        // The .drv (when missing here) and the inputs are substituted from the cache by the daemon itself.
+        // The .drv (when missing here) and the inputs are substituted from the cache by the daemon itself, unless
+        // all are here already: then Nix need not ask the cache about anything.
+        var (derivation, allLocal) = await LocalInputs.CheckAsync(claim.DrvPath, nixDaemon, cancellationToken);
+        timings.Mark("inputs");
         state.Phase = "building";
         int exitCode;
         try
         {
-            var built = await nixDaemon.BuildAsync(claim.DrvPath, limits.TimeoutSeconds, limits.MaxSilentSeconds, OnLine, overLimit.Token);
+            var built = await nixDaemon.BuildAsync(
+                claim.DrvPath, limits.TimeoutSeconds, limits.MaxSilentSeconds, OnLine, overLimit.Token, useSubstitutes: !allLocal);
             exitCode = built.ExitCode;
         }
         catch (OperationCanceledException) when (budget.Exceeded && !cancellationToken.IsCancellationRequested)
@@ -163,7 +164,7 @@ public sealed class StepExecutor(
 
         timings.Mark("build");
         state.Phase = "checking outputs";
-        var outputNames = await DerivationOutputs.ReadAsync(claim.DrvPath, cancellationToken);
+        var outputNames = derivation is null ? await DerivationOutputs.ReadAsync(claim.DrvPath, cancellationToken) : DerivationOutputs.Of(derivation);
         IReadOnlyList<string> paths = claim.OutputPaths.Count > 0 ? claim.OutputPaths : [.. outputNames.Keys];
         var pathInfos = await serve.UseAsync(session => session.QueryPathInfosAsync(paths, cancellationToken), cancellationToken);
         if (paths.FirstOrDefault(p => !pathInfos.Any(i => i.Path == p)) is { } absent)
@@ -187,13 +188,18 @@ public sealed class StepExecutor(
             outputs.DistinctBy(o => o.Name).ToDictionary(o => o.Name, o => o.Path), cancellationToken);
 
         timings.Mark("path info");
+        // Nothing more goes into the log: its last batch travels while the outputs upload.
+        state.LogFlush = FlushLogAsync(streamer, session);
         state.Phase = "uploading";
+        // A step with one output is only handed out while that output is missing from the cache (the server finishes it as
+        // cached otherwise), so the cache need not be asked again. With several outputs some may be cached: those are asked.
+        var knownMissing = claim.OutputPaths.Count == 1 ? new HashSet<string>(claim.OutputPaths, StringComparer.Ordinal) : null;
         var backoff = Backoff.Default();
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await uploader.UploadAsync(new Uri(info.CacheUrl), pathInfos, cancellationToken);
+                await uploader.UploadAsync(new Uri(info.CacheUrl), pathInfos, cancellationToken, knownMissing);
                 break;
             }
             catch (Exception e) when (e is HttpRequestException or InvalidDataException or IOException
@@ -220,6 +226,22 @@ public sealed class StepExecutor(
             support.Products,
             support.Metrics,
             support.ReleaseName);
+    }
+
+    /// <summary>
+    /// Sends what is left of the log, but for its last batch when the server takes that with the report (returned, as
+    /// text); gives the rest up after <see cref="LogFlushTimeout"/> (the report matters more).
+    /// </summary>
+    private async Task<string?> FlushLogAsync(LogStreamer streamer, WorkerSession session)
+    {
+        using var flush = new CancellationTokenSource(LogFlushTimeout, timeProvider);
+        if (!session.Info.FinishTakesLog)
+        {
+            await streamer.CompleteAsync(flush.Token);
+            return null;
+        }
+
+        return await streamer.DetachAsync(flush.Token) is { } rest ? System.Text.Encoding.UTF8.GetString(rest) : null;
     }
 
     private async Task HeartbeatLoopAsync(

@@ -13,6 +13,12 @@ internal sealed class StepState
         set => _phase = value;
     }
 
+    /// <summary>
+    /// The log's batches on their way, started once nothing more will be written (before the upload); its result is the
+    /// last batch, for the report to carry (null when there is none, or when the server does not take one).
+    /// </summary>
+    public Task<string?>? LogFlush { get; set; }
+
     /// <summary>Set once the server took the lease back (409 or cancel); the step then reports nothing.</summary>
     public string? LeaseLostReason
     {

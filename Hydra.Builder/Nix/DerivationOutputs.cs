@@ -9,6 +9,10 @@ public static class DerivationOutputs
     public static async Task<IReadOnlyDictionary<string, string>> ReadAsync(string drvPath, CancellationToken cancellationToken)
     {
         var derivation = await DerivationParser.ParseFileAsync(drvPath, cancellationToken);
-        return derivation.Outputs.Where(o => o.Value.Path.Length > 0).ToDictionary(o => o.Value.Path, o => o.Key, StringComparer.Ordinal);
+        return Of(derivation);
     }
+
+    /// <summary>Output path -> output name of an already parsed derivation.</summary>
+    public static IReadOnlyDictionary<string, string> Of(Derivation derivation) =>
+        derivation.Outputs.Where(o => o.Value.Path.Length > 0).ToDictionary(o => o.Value.Path, o => o.Key, StringComparer.Ordinal);
 }

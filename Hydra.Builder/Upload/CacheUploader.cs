@@ -23,15 +23,21 @@ public sealed class CacheUploader(HttpClient http, NixServePool serve, BuilderOp
     /// upload like this one, which sends a path's missing references first. So only direct references are
     /// asked about, not the whole closure (which grows with every link of a chain).
     /// </summary>
+    /// <param name="knownMissing">
+    /// Paths not to ask about, known to be missing: a step's only output, which the server found missing when it
+    /// handed the step out (it finishes a step whose outputs are all cached at the claim instead).
+    /// </param>
     /// <exception cref="HttpRequestException">The cache refused an upload or could not be reached.</exception>
-    public async Task UploadAsync(Uri cacheUrl, IReadOnlyList<ServePathInfo> paths, CancellationToken cancellationToken)
+    public async Task UploadAsync(
+        Uri cacheUrl, IReadOnlyList<ServePathInfo> paths, CancellationToken cancellationToken, IReadOnlySet<string>? knownMissing = null)
     {
+        knownMissing ??= new HashSet<string>();
         var infos = paths.ToDictionary(p => p.Path, StringComparer.Ordinal);
         var missing = new List<ServePathInfo>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var path in paths)
         {
-            await CollectMissingAsync(cacheUrl, path, infos, seen, missing, cancellationToken);
+            await CollectMissingAsync(cacheUrl, path, infos, seen, knownMissing, missing, cancellationToken);
         }
 
         // CollectMissingAsync adds a path after its references, so uploading in order keeps the cache closed.
@@ -42,15 +48,15 @@ public sealed class CacheUploader(HttpClient http, NixServePool serve, BuilderOp
     }
 
     private async Task CollectMissingAsync(
-        Uri cacheUrl, ServePathInfo info, Dictionary<string, ServePathInfo> infos, HashSet<string> seen, List<ServePathInfo> missing,
-        CancellationToken cancellationToken)
+        Uri cacheUrl, ServePathInfo info, Dictionary<string, ServePathInfo> infos, HashSet<string> seen, IReadOnlySet<string> knownMissing,
+        List<ServePathInfo> missing, CancellationToken cancellationToken)
     {
         if (!seen.Add(info.Path))
         {
             return;
         }
 
-        if (await HasNarInfoAsync(cacheUrl, info.Path, cancellationToken))
+        if (!knownMissing.Contains(info.Path) && await HasNarInfoAsync(cacheUrl, info.Path, cancellationToken))
         {
             BuilderLog.AlreadyCached(logger, info.Path);
             return;
@@ -72,7 +78,7 @@ public sealed class CacheUploader(HttpClient http, NixServePool serve, BuilderOp
                 throw new InvalidOperationException($"{info.Path} refers to {reference}, which is not valid in the local store.");
             }
 
-            await CollectMissingAsync(cacheUrl, referenceInfo, infos, seen, missing, cancellationToken);
+            await CollectMissingAsync(cacheUrl, referenceInfo, infos, seen, knownMissing, missing, cancellationToken);
         }
 
         missing.Add(info);

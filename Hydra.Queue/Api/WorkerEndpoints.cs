@@ -75,9 +75,21 @@ public static class WorkerEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> FinishAsync(long attemptId, FinishRequest report, HttpContext http, StepResults results, WorkerHealth health)
+    private static async Task<IResult> FinishAsync(
+        long attemptId, FinishRequest report, HttpContext http, StepResults results, WorkerHealth health, LeaseService leases, StepLogWriter logs)
     {
         var worker = WorkerAuthFilter.Worker(http).Id;
+        if (report.Log is { Length: > 0 } tail)
+        {
+            // The log's last batch came with the report (WorkerInfo.FinishTakesLog): into the log before the result, as a batch
+            // of its own would be. An attempt no longer running takes no log; the report below answers for it (a repeated
+            // report of a recorded result, or a lost lease).
+            if (await leases.StartLogBatchAsync(attemptId, worker, http.RequestAborted) is { } attempt)
+            {
+                using var body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(tail));
+                await logs.AppendAsync(attempt, body, http.RequestAborted);
+            }
+        }
         var (result, succeeded) = await results.ReportAsync(attemptId, worker, report, http.RequestAborted);
         if (result == FinishResult.Accepted && !succeeded)
         {

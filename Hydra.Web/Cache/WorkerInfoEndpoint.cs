@@ -22,6 +22,6 @@ public static class WorkerInfoEndpoint
         var request = http.Request;
         var cacheUrl = $"{request.Scheme}://{request.Host}{request.PathBase}{WorkerProtocol.CachePath}";
         var heartbeat = (int)Math.Ceiling(queueOptions.Value.HeartbeatInterval.TotalSeconds);
-        return new WorkerInfo(WorkerAuthFilter.Worker(http).Name, cacheUrl, key.PublicKeyText, heartbeat);
+        return new WorkerInfo(WorkerAuthFilter.Worker(http).Name, cacheUrl, key.PublicKeyText, heartbeat, FinishTakesLog: true);
     }
 }

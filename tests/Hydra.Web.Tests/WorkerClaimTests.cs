@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Hydra.Core.Protocol;
+using Hydra.Queue.Logs;
 using Hydra.Queue.Workers;
 using Hydra.Web.Tests.Cache;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,6 +101,39 @@ public sealed class WorkerClaimTests(CacheServerFactory factory) : IClassFixture
         Assert.Equal((short)1, await ScalarAsync<short>($"SELECT state FROM steps WHERE id = {step}"));
         using var again = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 0));
         Assert.Equal(step, (await again.Content.ReadFromJsonAsync<ClaimResponse>())!.StepId);
+    }
+
+    [Fact]
+    public async Task A_report_carrying_the_log_s_last_batch_puts_it_after_the_earlier_batches()
+    {
+        var system = $"log-tail-{Guid.NewGuid():N}-linux";
+        using var client = await WorkerClientAsync("log-tail");
+        using (var info = await client.GetAsync(WorkerProtocol.Info))
+        {
+            Assert.True((await info.Content.ReadFromJsonAsync<WorkerInfo>())!.FinishTakesLog);
+        }
+
+        var step = await ScalarAsync<long>($"INSERT INTO steps (drv_path, system, state, created_at) VALUES ('/nix/store/{Guid.NewGuid():N}-l.drv', '{system}', 1, now()) RETURNING id");
+        using var claimed = await client.PostAsJsonAsync(WorkerProtocol.Claim, new ClaimRequest([system], [], 0));
+        var claim = (await claimed.Content.ReadFromJsonAsync<ClaimResponse>())!;
+        using (var batch = await client.PostAsync(WorkerProtocol.ForAttempt(WorkerProtocol.Log, claim.AttemptId), new StringContent("first batch\n")))
+        {
+            batch.EnsureSuccessStatusCode();
+        }
+
+        using var finished = await client.PostAsJsonAsync(WorkerProtocol.ForAttempt(WorkerProtocol.Finish, claim.AttemptId),
+            new FinishRequest(StepOutcome.Failed, 100, "failed on purpose", [], Log: "last batch\n"));
+        finished.EnsureSuccessStatusCode();
+        // A repeated report (its answer lost on the way) is still answered as accepted and adds nothing.
+        using var repeated = await client.PostAsJsonAsync(WorkerProtocol.ForAttempt(WorkerProtocol.Finish, claim.AttemptId),
+            new FinishRequest(StepOutcome.Failed, 100, "failed on purpose", [], Log: "last batch\n"));
+        repeated.EnsureSuccessStatusCode();
+
+        Assert.Equal((short)4, await ScalarAsync<short>($"SELECT state FROM steps WHERE id = {step}"));
+        var log = await factory.Services.GetRequiredService<StepLogStore>().ReadTailAsync(step, 10, CancellationToken.None);
+        Assert.NotNull(log);
+        Assert.EndsWith("first batch\nlast batch", log, StringComparison.Ordinal);
+        Assert.Single(log.Split('\n'), l => l == "last batch");
     }
 
     private async Task<HttpClient> WorkerClientAsync(string name)

@@ -14,6 +14,7 @@ public static class DaemonProtocol
     /// <summary>The first minor version with <see cref="BuildPathsWithResults"/>.</summary>
     public const int MinServerMinor = 34;
 
+    public const ulong QueryValidPaths = 31;
     public const ulong SetOptions = 19;
     public const ulong BuildPathsWithResults = 46;
 

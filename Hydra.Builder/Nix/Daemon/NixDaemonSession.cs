@@ -73,12 +73,17 @@ public sealed partial class NixDaemonSession : IAsyncDisposable
     /// printed: Nix's messages ("building '...'", "copying path ..."), the builder's output, and at the end Nix's
     /// error, if any. Cancelling kills the build.
     /// </summary>
+    /// <param name="useSubstitutes">
+    /// False when the caller knows the <c>.drv</c> and every input are valid here: Nix then does not ask the cache
+    /// for the outputs first (an HTTP request and a write to its narinfo cache per build).
+    /// </param>
     public Task<NixBuildResult> BuildAsync(
-        string drvPath, int timeoutSeconds, int maxSilentSeconds, Action<string> onLogLine, CancellationToken cancellationToken) =>
+        string drvPath, int timeoutSeconds, int maxSilentSeconds, Action<string> onLogLine, CancellationToken cancellationToken,
+        bool useSubstitutes = true) =>
         GuardAsync(async () =>
         {
             Builds++;
-            WriteSetOptions(maxSilentSeconds, timeoutSeconds);
+            WriteSetOptions(maxSilentSeconds, timeoutSeconds, useSubstitutes);
             await _input.FlushAsync(cancellationToken);
             if (await ReadMessagesAsync(onLogLine, cancellationToken) is { } optionsError)
             {
@@ -127,6 +132,22 @@ public sealed partial class NixDaemonSession : IAsyncDisposable
             return result;
         }, cancellationToken);
 
+    /// <summary>Which of <paramref name="paths"/> are valid in the store (<c>wopQueryValidPaths</c>, without substituting).</summary>
+    public Task<IReadOnlySet<string>> QueryValidPathsAsync(IReadOnlyCollection<string> paths, CancellationToken cancellationToken) =>
+        GuardAsync(async () =>
+        {
+            ServeWire.WriteNumber(_input, DaemonProtocol.QueryValidPaths);
+            ServeWire.WriteStrings(_input, paths);
+            ServeWire.WriteNumber(_input, 0); // substitute: no
+            await _input.FlushAsync(cancellationToken);
+            if (await ReadMessagesAsync(_ => { }, cancellationToken) is { } error)
+            {
+                throw new InvalidDataException($"nix-daemon refused to check paths: {error}");
+            }
+
+            return (IReadOnlySet<string>)(await ServeWire.ReadStringsAsync(_output, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        }, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         IsBroken = true;
@@ -162,7 +183,7 @@ public sealed partial class NixDaemonSession : IAsyncDisposable
         return true;
     }
 
-    private void WriteSetOptions(int maxSilentSeconds, int timeoutSeconds)
+    private void WriteSetOptions(int maxSilentSeconds, int timeoutSeconds, bool useSubstitutes)
     {
         ServeWire.WriteNumber(_input, DaemonProtocol.SetOptions);
         ServeWire.WriteNumber(_input, 0); // keep failed
@@ -176,7 +197,7 @@ public sealed partial class NixDaemonSession : IAsyncDisposable
         ServeWire.WriteNumber(_input, 0); // log type: obsolete
         ServeWire.WriteNumber(_input, 0); // print build trace: obsolete
         ServeWire.WriteNumber(_input, 0); // build cores: all
-        ServeWire.WriteNumber(_input, 1); // use substitutes
+        ServeWire.WriteNumber(_input, useSubstitutes ? 1UL : 0UL);
         ServeWire.WriteNumber(_input, 1); // overrides
         ServeWire.WriteString(_input, "timeout");
         ServeWire.WriteString(_input, Math.Max(0, timeoutSeconds).ToString(CultureInfo.InvariantCulture));

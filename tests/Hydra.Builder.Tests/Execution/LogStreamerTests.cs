@@ -115,6 +115,60 @@ public sealed class LogStreamerTests
         Assert.Equal(1, sender.Calls);
     }
 
+    [Fact]
+    public async Task Detach_sends_all_but_the_last_batch_and_hands_that_over_in_order()
+    {
+        var sender = new FakeSender();
+        var streamer = Create(sender, new LogStreamerOptions { FlushInterval = Never, BatchBytes = 500 });
+        var expected = new StringBuilder();
+        for (var i = 0; i < 300; i++)
+        {
+            streamer.WriteLine($"line {i}");
+            expected.Append($"line {i}\n");
+        }
+
+        var rest = await streamer.DetachAsync(CancellationToken.None);
+        streamer.WriteLine("too late");
+        await streamer.DisposeAsync();
+
+        Assert.NotNull(rest);
+        Assert.InRange(rest.Length, 1, 500);
+        Assert.Equal(expected.ToString(), sender.Text + Encoding.UTF8.GetString(rest));
+        Assert.All(sender.Batches, b => Assert.True(b.Length <= 500));
+    }
+
+    [Fact]
+    public async Task Detach_sends_nothing_for_a_short_log_and_answers_null_when_all_is_sent()
+    {
+        var sender = new FakeSender();
+        var streamer = Create(sender, new LogStreamerOptions { FlushInterval = Never });
+        streamer.WriteLine("building '/nix/store/x.drv'...");
+
+        var rest = await streamer.DetachAsync(CancellationToken.None);
+        await streamer.DisposeAsync();
+
+        Assert.Equal(0, sender.Calls);
+        Assert.Equal("building '/nix/store/x.drv'...\n", Encoding.UTF8.GetString(rest!));
+
+        var empty = Create(sender, new LogStreamerOptions { FlushInterval = Never });
+        Assert.Null(await empty.DetachAsync(CancellationToken.None));
+        await empty.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Detach_gives_up_the_rest_when_the_server_stays_unreachable()
+    {
+        var sender = new FakeSender { FailuresLeft = int.MaxValue };
+        var streamer = Create(sender, new LogStreamerOptions { FlushInterval = TimeSpan.FromMilliseconds(20), BatchBytes = 10 });
+        streamer.WriteLine("0123456789");
+        streamer.WriteLine("abc");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        Assert.Null(await streamer.DetachAsync(timeout.Token));
+        await streamer.DisposeAsync();
+        Assert.True(sender.Calls >= 1);
+    }
+
     private static LogStreamer Create(FakeSender sender, LogStreamerOptions options) =>
         new(sender.SendAsync, options, TimeProvider.System, NullLogger.Instance);
 

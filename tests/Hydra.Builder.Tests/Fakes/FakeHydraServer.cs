@@ -42,11 +42,20 @@ public sealed class FakeHydraServer : IAsyncDisposable
     /// <summary>Authorization headers of every PUT to the cache, by path.</summary>
     public ConcurrentDictionary<string, string?> CacheUploads { get; } = new();
 
+    /// <summary>Paths asked about with HEAD in the cache, in order.</summary>
+    public ConcurrentQueue<string> CacheHeads { get; } = new();
+
     /// <summary>Worker-protocol calls in the order they arrived: "info", "release", "claim".</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
+    /// <summary>The attempt of every log batch posted on its own, in order.</summary>
+    public ConcurrentQueue<long> LogPosts { get; } = new();
+
     /// <summary>Every claim request as the worker sent it.</summary>
     public ConcurrentQueue<ClaimRequest> ClaimRequests { get; } = new();
+
+    /// <summary>What the info call says about the log's last batch coming with the report (as the real server does); set before the worker starts.</summary>
+    public bool FinishTakesLog { get; set; } = true;
 
     /// <summary>What the release call answers: attempts of the worker's previous run given back.</summary>
     public int ReleasedAttempts { get; set; }
@@ -104,7 +113,7 @@ public sealed class FakeHydraServer : IAsyncDisposable
         api.MapGet("/info", () =>
         {
             Calls.Enqueue("info");
-            return new WorkerInfo("fake-worker", new Uri(BaseUrl, WorkerProtocol.CachePath).ToString(), PublicKey, 1);
+            return new WorkerInfo("fake-worker", new Uri(BaseUrl, WorkerProtocol.CachePath).ToString(), PublicKey, 1, FinishTakesLog);
         });
 
         api.MapPost("/release", () =>
@@ -143,27 +152,41 @@ public sealed class FakeHydraServer : IAsyncDisposable
         api.MapPost("/attempts/{attemptId:long}/log", async (long attemptId, HttpRequest request) =>
         {
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
-            var text = await reader.ReadToEndAsync();
-            var log = _logs.GetOrAdd(attemptId, _ => new StringBuilder());
-            lock (log)
-            {
-                log.Append(text);
-            }
-
+            AppendLog(attemptId, await reader.ReadToEndAsync());
+            LogPosts.Enqueue(attemptId);
             return Results.Ok();
         });
 
         api.MapPost("/attempts/{attemptId:long}/finish", (long attemptId, FinishRequest request) =>
         {
+            if (FinishTakesLog && request.Log is { } tail)
+            {
+                AppendLog(attemptId, tail);
+            }
+
             FinishOf(attemptId).TrySetResult(request);
             return Results.Ok();
         });
+    }
+
+    private void AppendLog(long attemptId, string text)
+    {
+        var log = _logs.GetOrAdd(attemptId, _ => new StringBuilder());
+        lock (log)
+        {
+            log.Append(text);
+        }
     }
 
     private void MapCache()
     {
         _app.MapMethods("/cache/{**path}", [HttpMethods.Get, HttpMethods.Head], async (string path, HttpContext context) =>
         {
+            if (HttpMethods.IsHead(context.Request.Method))
+            {
+                CacheHeads.Enqueue(path);
+            }
+
             var file = CachePath(path);
             if (file is null || !File.Exists(file))
             {

@@ -116,6 +116,33 @@ public sealed class NixDaemonSessionTests : IDisposable
         Assert.False(IsAlive(pid), $"the build (pid {pid}) must be gone");
     }
 
+    [Fact]
+    public async Task Local_inputs_are_all_valid_only_once_the_input_derivation_s_output_is_built()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..12];
+        var expression =
+            $"let dep = derivation {{ name = \"t-dep-{tag}\"; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [\"-c\" \"echo dep > $out\"]; }}; " +
+            $"in derivation {{ name = \"t-top-{tag}\"; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [\"-c\" \"read line < ${{dep}}; echo $line > $out\"]; }}";
+        var top = (await TestNix.RunAsync("nix-instantiate", ["--expr", expression])).Single();
+        await using var session = await StartAsync();
+
+        var (derivation, allValid) = await LocalInputs.CheckAsync(top, session, CancellationToken.None);
+        Assert.NotNull(derivation);
+        Assert.False(allValid);
+        var dep = Assert.Single(derivation.InputDrvs).Key;
+        var depOutput = (await TestNix.OutputPathsAsync(dep)).Single();
+        Assert.Equal(new[] { top, dep }.Order(), (await session.QueryValidPathsAsync([top, dep, depOutput], CancellationToken.None)).Order());
+
+        await TestNix.RealiseAsync(dep);
+        Assert.True((await LocalInputs.CheckAsync(top, session, CancellationToken.None)).AllValid);
+        var log = new List<string>();
+        Assert.Equal(0, (await session.BuildAsync(top, 0, 0, log.Add, CancellationToken.None, useSubstitutes: false)).ExitCode);
+        Assert.Equal("dep\n", await File.ReadAllTextAsync((await TestNix.OutputPathsAsync(top)).Single()));
+
+        var missing = "/nix/store/" + new string('0', 32) + "-missing.drv";
+        Assert.Equal((null, false), await LocalInputs.CheckAsync(missing, session, CancellationToken.None));
+    }
+
     /// <summary>Running, and not a zombie waiting for its parent.</summary>
     private static bool IsAlive(int pid)
     {

@@ -37,6 +37,36 @@ public sealed class WorkerEndToEndTests : FakeServerTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_log_s_last_batch_comes_with_the_report_only_when_the_server_takes_it(bool finishTakesLog)
+    {
+        var drv = await TestNix.InstantiateAsync("echo first-of-log; echo last-of-log; echo ok > $out");
+        var output = (await TestNix.OutputPathsAsync(drv)).Single();
+        Server.FinishTakesLog = finishTakesLog;
+
+        await StartWorkerAsync();
+        Server.Enqueue(Claim(attemptId: 13, drv, output));
+        var finish = await Server.WaitForFinishAsync(13, Patience);
+
+        Assert.Equal(StepOutcome.Succeeded, finish.Outcome);
+        var log = Server.LogOf(13);
+        Assert.True(log.IndexOf("first-of-log", StringComparison.Ordinal) < log.IndexOf("last-of-log", StringComparison.Ordinal), log);
+        Assert.Contains($"building '{drv}'", log, StringComparison.Ordinal);
+        if (finishTakesLog)
+        {
+            // What the batches sent during the build did not hold came with the report (a quick build: all of it, usually).
+            Assert.True(finish.Log is not null || Server.LogPosts.Contains(13), "the log went nowhere");
+            Assert.EndsWith(finish.Log ?? "", log, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Null(finish.Log);
+            Assert.Contains(13, Server.LogPosts);
+        }
+    }
+
+    [Theory]
     [InlineData("echo small > $out", "none")]
     [InlineData("i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done > $out", "br")]
     [InlineData("dd if=/dev/urandom of=$out bs=1024 count=2048 2>/dev/null", "br")]
