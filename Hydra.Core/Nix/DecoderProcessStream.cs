@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Hydra.Core.IO;
 
 namespace Hydra.Core.Nix;
 
@@ -8,7 +9,7 @@ namespace Hydra.Core.Nix;
 /// whole. The end of the output is checked against the tool's exit code, so corrupt input ends in a
 /// <see cref="FormatException"/> rather than a short read. Disposing stops the tool and disposes the input.
 /// </summary>
-internal sealed class DecoderProcessStream : Stream
+internal sealed class DecoderProcessStream : ReadOnlyStream
 {
     private const int BufferSize = 64 * 1024;
     private readonly Process _process;
@@ -45,20 +46,6 @@ internal sealed class DecoderProcessStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -77,16 +64,6 @@ internal sealed class DecoderProcessStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -1,21 +1,11 @@
+using Hydra.Core.IO;
+
 namespace Hydra.Core.Storage;
 
 /// <summary>An HTTP response's body that disposes the response with it, so a caller holding only the stream frees the connection.</summary>
-internal sealed class ResponseStream(Stream body, HttpResponseMessage response) : Stream
+internal sealed class ResponseStream(Stream body, HttpResponseMessage response) : ReadOnlyStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => body.Read(buffer, offset, count);
 
@@ -24,16 +14,6 @@ internal sealed class ResponseStream(Stream body, HttpResponseMessage response) 
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         body.ReadAsync(buffer, offset, count, cancellationToken);
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

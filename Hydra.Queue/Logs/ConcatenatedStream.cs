@@ -1,20 +1,11 @@
+using Hydra.Core.IO;
+
 namespace Hydra.Queue.Logs;
 
 /// <summary>A read-only stream of several streams one after the other; disposing it disposes them all.</summary>
-internal sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : Stream
+internal sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : ReadOnlyStream
 {
     private int _current;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -52,16 +43,6 @@ internal sealed class ConcatenatedStream(IReadOnlyList<Stream> parts) : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
