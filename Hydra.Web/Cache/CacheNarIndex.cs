@@ -30,6 +30,30 @@ public sealed class CacheNarIndex(NpgsqlDataSource db, IMemoryCache memory)
         memory.Remove(MemoryKey(narKey));
     }
 
+    /// <summary>
+    /// Forgets what garbage collection deleted: the narinfos of <paramref name="storePaths"/> (whose NARs keep their
+    /// upload row, so a NAR left for the grace period stays for global readers only) and the NAR files
+    /// <paramref name="narKeys"/> (<c>nar/&lt;file&gt;</c>), with their recompression records.
+    /// </summary>
+    public async Task ForgetAsync(IReadOnlyCollection<string> narKeys, IReadOnlyCollection<string> storePaths, IEnumerable<string> touchedNarKeys, CancellationToken cancellationToken)
+    {
+        await using var batch = db.CreateBatch();
+        var byPath = new NpgsqlBatchCommand("DELETE FROM cache_nar_paths WHERE store_path = ANY(@paths)");
+        byPath.Parameters.AddWithValue("paths", storePaths.ToArray());
+        var byNar = new NpgsqlBatchCommand("DELETE FROM cache_nar_paths WHERE nar_key = ANY(@nars)");
+        byNar.Parameters.AddWithValue("nars", narKeys.ToArray());
+        var recompressed = new NpgsqlBatchCommand("DELETE FROM cache_recompressed_nars WHERE stored_key = ANY(@nars)");
+        recompressed.Parameters.AddWithValue("nars", narKeys.ToArray());
+        batch.BatchCommands.Add(byPath);
+        batch.BatchCommands.Add(byNar);
+        batch.BatchCommands.Add(recompressed);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        foreach (var narKey in narKeys.Concat(touchedNarKeys))
+        {
+            memory.Remove(MemoryKey(narKey));
+        }
+    }
+
     /// <summary>What is known of <paramref name="narKey"/>.</summary>
     public async Task<Entry> FindAsync(string narKey, CancellationToken cancellationToken)
     {

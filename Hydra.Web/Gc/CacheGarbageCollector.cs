@@ -1,5 +1,6 @@
 using Hydra.Core.Nix;
 using Hydra.Core.Storage;
+using Hydra.Web.Cache;
 using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Gc;
@@ -13,7 +14,7 @@ namespace Hydra.Web.Gc;
 /// meanwhile stays.
 /// </summary>
 public sealed partial class CacheGarbageCollector(
-    GcRoots roots, CacheGcStorage storage, IOptions<GcOptions> options, TimeProvider timeProvider, ILogger<CacheGarbageCollector> logger)
+    GcRoots roots, CacheGcStorage storage, CacheNarIndex narIndex, IOptions<GcOptions> options, TimeProvider timeProvider, ILogger<CacheGarbageCollector> logger)
 {
     /// <summary>What a collection would delete, deleting nothing.</summary>
     public Task<GcReport> PlanAsync(CancellationToken cancellationToken) => CollectAsync(dryRun: true, cancellationToken);
@@ -53,6 +54,8 @@ public sealed partial class CacheGarbageCollector(
                 cancellationToken.ThrowIfCancellationRequested();
                 await storage.DeleteNarAsync(nar.FileName, cancellationToken);
             }
+            await narIndex.ForgetAsync([.. unnamedNars.Select(n => "nar/" + n.FileName)], [.. doomed.Select(n => n.Info.StorePath)],
+                doomed.Select(n => n.Info.Url), cancellationToken);
             LogCollected(doomed.Count, unnamedNars.Count, doomed.Sum(n => n.Size) + unnamedNars.Sum(n => n.Size));
         }
 

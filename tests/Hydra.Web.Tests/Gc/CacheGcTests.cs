@@ -74,6 +74,23 @@ public sealed class CacheGcTests(HydraWebFactory factory) : IClassFixture<HydraW
         Assert.Equal(HttpStatusCode.Forbidden, (await plain.GetAsync("/api/admin/gc")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await plain.PostAsync("/api/admin/gc", null)).StatusCode);
 
+        // What the upload endpoint recorded of the collected path goes with it; a kept path's record stays.
+        var records = factory.Services.GetRequiredService<NpgsqlDataSource>();
+        var staleNar = "nar/" + NarFile(stale);
+        await using (var seed = records.CreateCommand("""
+            INSERT INTO cache_nar_paths (nar_key, store_path) VALUES (@staleNar, NULL), (@staleNar, @stale), (@appNar, @app);
+            INSERT INTO cache_recompressed_nars (uploaded_name, uploaded_file_hash, uploaded_file_size, nar_hash, nar_size, stored_key, stored_file_hash, stored_file_size)
+            VALUES (@uploaded, 'sha256:x', 1, 'sha256:y', 1, @staleNar, 'sha256:z', 1)
+            """))
+        {
+            seed.Parameters.AddWithValue("staleNar", staleNar);
+            seed.Parameters.AddWithValue("stale", stale);
+            seed.Parameters.AddWithValue("appNar", "nar/" + NarFile(app));
+            seed.Parameters.AddWithValue("app", app);
+            seed.Parameters.AddWithValue("uploaded", $"nar/{salt}.nar");
+            await seed.ExecuteNonQueryAsync();
+        }
+
         // The real run deletes exactly what the report listed.
         using var run = JsonDocument.Parse(await (await admin.PostAsync("/api/admin/gc", null)).EnsureSuccessStatusCode().Content.ReadAsStringAsync());
         Assert.False(run.RootElement.GetProperty("dryrun").GetBoolean());
@@ -85,6 +102,10 @@ public sealed class CacheGcTests(HydraWebFactory factory) : IClassFixture<HydraW
             Assert.True(File.Exists(NarInfoFile(kept)), $"{kept} was collected");
             Assert.True(File.Exists(Path.Combine(CacheDir, "nar", NarFile(kept))), $"the NAR of {kept} was collected");
         }
+
+        Assert.Equal(0L, await CountAsync(records, "SELECT count(*) FROM cache_nar_paths WHERE nar_key = @p OR store_path = @q", staleNar, stale));
+        Assert.Equal(0L, await CountAsync(records, "SELECT count(*) FROM cache_recompressed_nars WHERE stored_key = @p OR uploaded_name = @q", staleNar, $"nar/{salt}.nar"));
+        Assert.Equal(1L, await CountAsync(records, "SELECT count(*) FROM cache_nar_paths WHERE nar_key = @p AND store_path = @q", "nar/" + NarFile(app), app));
 
         // The kept closure still substitutes; the collected path does not.
         var store = Path.Combine(_scratch, "store");
@@ -130,11 +151,19 @@ public sealed class CacheGcTests(HydraWebFactory factory) : IClassFixture<HydraW
         await db.SaveChangesAsync();
     }
 
+    private static async Task<long> CountAsync(NpgsqlDataSource db, string sql, string p, string q)
+    {
+        await using var command = db.CreateCommand(sql);
+        command.Parameters.AddWithValue("p", p);
+        command.Parameters.AddWithValue("q", q);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private CacheGarbageCollector CollectorWithDepth(int depth)
     {
         var options = Options.Create(new GcOptions { ChannelHistoryDepth = depth });
         return new CacheGarbageCollector(new GcRoots(factory.Services.GetRequiredService<NpgsqlDataSource>(), options),
-            factory.Services.GetRequiredService<CacheGcStorage>(), options, TimeProvider.System, NullLogger<CacheGarbageCollector>.Instance);
+            factory.Services.GetRequiredService<CacheGcStorage>(), factory.Services.GetRequiredService<CacheNarIndex>(), options, TimeProvider.System, NullLogger<CacheGarbageCollector>.Instance);
     }
 
     private static async Task<string> BuildAsync(string name, string script, params string[] inputs)
