@@ -13,9 +13,12 @@ public static class HydraCoreExtensions
 {
     public static IHostApplicationBuilder AddHydraCore(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetConnectionString("Hydra")
-            ?? throw new InvalidOperationException(
+        var connectionString = builder.Configuration.GetConnectionString("Hydra");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new HydraConfigurationException(
                 "No database configured. Set ConnectionStrings:Hydra (environment: ConnectionStrings__Hydra), e.g. 'Host=127.0.0.1;Port=5432;Username=hydra;Database=hydra'.");
+        }
 
         builder.Services.AddOptions<HydraOptions>().Bind(builder.Configuration.GetSection(HydraOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDir), "Hydra:DataDir must be set.")

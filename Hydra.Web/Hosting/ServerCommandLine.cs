@@ -1,9 +1,11 @@
 using System.CommandLine;
+using Hydra.Core;
 using Hydra.Core.CommandLine;
 using Hydra.Core.Data;
 using Hydra.Queue.Completion;
 using Hydra.Queue.Workers;
 using Hydra.Web.Auth;
+using Microsoft.Extensions.Options;
 
 namespace Hydra.Web.Hosting;
 
@@ -77,7 +79,26 @@ internal static class ServerCommandLine
             args = ["serve", .. args];
         }
         var parsed = root.Parse(args);
-        return UsageErrors.Report(parsed, Console.Error) ?? await parsed.InvokeAsync();
+        if (UsageErrors.Report(parsed, Console.Error) is { } usageError)
+        {
+            return usageError;
+        }
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is HydraConfigurationException or OptionsValidationException)
+        {
+            // What to set is the whole answer: no stack trace for a missing or wrong setting.
+            await Console.Error.WriteLineAsync($"hydra-server: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // As System.CommandLine's own handler did: the exception, exit 1.
+            await Console.Error.WriteLineAsync($"Unhandled exception: {e}");
+            return 1;
+        }
     }
 
     /// <summary>

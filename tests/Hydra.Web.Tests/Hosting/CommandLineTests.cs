@@ -61,9 +61,27 @@ public sealed class CommandLineTests
         Assert.Equal("", output);
     }
 
+    [Theory]
+    [InlineData("serve")]
+    [InlineData("migrate")]
+    [InlineData("gc", "--dry-run")]
+    public async Task Without_a_database_setting_a_command_says_what_to_set_without_a_stack_trace_and_exits_2(params string[] arguments)
+    {
+        var (exitCode, output, error) = await RunWithAsync("", arguments);
+
+        Assert.True(exitCode == 2, $"exit {exitCode}: {error}");
+        Assert.Contains("hydra-server: No database configured. Set ConnectionStrings:Hydra", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
     private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) =>
+        RunWithAsync("Host=127.0.0.1;Port=1;Username=nobody;Timeout=2", arguments);
+
+    private static Task<(int ExitCode, string Output, string Error)> RunWithAsync(string connectionString, string[] arguments) =>
         TestProcess.RunAsync(
             "dotnet",
-            new Dictionary<string, string> { ["ConnectionStrings__Hydra"] = "Host=127.0.0.1;Port=1;Username=nobody;Timeout=2" },
+            new Dictionary<string, string> { ["ConnectionStrings__Hydra"] = connectionString },
             [Path.Combine(AppContext.BaseDirectory, "hydra-server.dll"), .. arguments]);
 }
