@@ -13,7 +13,8 @@ namespace Hydra.Core.Processes;
 /// <remarks>
 /// On Linux the tree is read from <c>/proc</c> before anything is killed, and every process in it, plus every
 /// process sharing a process group with one of them (a builder's session keeps its group), gets SIGKILL by pid,
-/// whoever its parent is by then. Our own process group is never a target.
+/// whoever its parent is by then. Then /proc is read again for processes forked meanwhile in the groups of those
+/// killed. Our own process group is never a target.
 /// </remarks>
 public static class ProcessTree
 {
@@ -28,9 +29,28 @@ public static class ProcessTree
         var descendants = DescendantsIn(processes, root.Id);
         var ownGroup = processes.TryGetValue(Environment.ProcessId, out var self) ? self.Group : -1;
         var groups = descendants.Where(processes.ContainsKey).Select(pid => processes[pid].Group).Where(g => g != ownGroup).ToHashSet();
-        var targets = descendants.Concat(processes.Where(p => groups.Contains(p.Value.Group)).Select(p => p.Key)).Distinct();
+        var targets = descendants.Concat(processes.Where(p => groups.Contains(p.Value.Group)).Select(p => p.Key)).ToHashSet();
         KillQuietly(root, entireProcessTree: false);
-        foreach (var pid in targets.Where(pid => pid != root.Id && pid != Environment.ProcessId))
+        KillAll(targets.Where(pid => pid != root.Id));
+        // A process may have forked between the snapshot and its death, or become a session leader (as Nix's builders
+        // do) after it: its children then sit in a group named after a process just killed, reparented to init once
+        // their parent is gone. Look again until nothing of the killed processes' groups is left.
+        for (var pass = 0; pass < 3; pass++)
+        {
+            groups.UnionWith(targets);
+            var late = Snapshot().Where(p => groups.Contains(p.Value.Group) && !targets.Contains(p.Key)).Select(p => p.Key).ToList();
+            if (late.Count == 0)
+            {
+                return;
+            }
+            targets.UnionWith(late);
+            KillAll(late);
+        }
+    }
+
+    private static void KillAll(IEnumerable<int> pids)
+    {
+        foreach (var pid in pids.Where(pid => pid != Environment.ProcessId))
         {
             try
             {
